@@ -1,0 +1,94 @@
+import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/** Environment variables, each with its default. The README's configuration reference mirrors this. */
+const EnvSchema = z.object({
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  SIGNAL_DESK_PREFIX: z.string().regex(/^(\{[^{}]+\}|[^{}:\s]+)$/, 'must be a name like "sd" (or already hash-tagged like "{sd}")').default('sd'),
+  SIGNAL_DESK_SOURCES: z.string().default('config/sources.yaml'),
+  SIGNAL_DESK_CONTACT_URL: z.string().url('must be a URL where site owners can reach you (https://… or mailto:…)').optional(),
+  SIGNAL_DESK_ALLOW_PRIVATE: z.string().default(''),
+  SIGNAL_DESK_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  SIGNAL_DESK_FETCH_TIMEOUT_MS: int(30_000, 100),
+  SIGNAL_DESK_SEEN_DAYS: z.coerce.number().positive().default(90),
+  SIGNAL_DESK_POLL_CONCURRENCY: int(16, 1),
+  SIGNAL_DESK_INGEST_CONCURRENCY: int(4, 1),
+  SIGNAL_DESK_ATTEMPTS: int(4, 1),
+  SIGNAL_DESK_BACKOFF_MS: int(30_000, 0),
+  SIGNAL_DESK_LOCK_MS: int(30_000, 500),
+  SIGNAL_DESK_STALLED_MS: int(30_000, 200),
+  SIGNAL_DESK_SHUTDOWN_MS: int(10_000, 0),
+  SIGNAL_DESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Settings {
+  redisUrl: string;
+  /** Key and queue prefix in Redis Cluster hash-tag form ("{sd}") so that one deployment's keys share a slot. */
+  prefix: string;
+  sourcesFile: string;
+  contactUrl: string | undefined;
+  /** Non-public addresses that may be fetched anyway (the demo and tests use 127.0.0.1). */
+  allowPrivate: BlockList;
+  allowPrivateText: string;
+  maxBytes: number;
+  fetchTimeoutMs: number;
+  seenTtlMs: number;
+  pollConcurrency: number;
+  ingestConcurrency: number;
+  attempts: number;
+  backoffMs: number;
+  lockMs: number;
+  stalledMs: number;
+  shutdownMs: number;
+  logLevel: string;
+}
+
+export function hashTagPrefix(prefix: string): string {
+  return prefix.startsWith('{') ? prefix : `{${prefix}}`;
+}
+
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' || false)));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ file: 'environment', field: i.path.join('.'), message: i.message })));
+  }
+  const e = parsed.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    prefix: hashTagPrefix(e.SIGNAL_DESK_PREFIX),
+    sourcesFile: e.SIGNAL_DESK_SOURCES,
+    contactUrl: e.SIGNAL_DESK_CONTACT_URL,
+    allowPrivate: parseAllowList(e.SIGNAL_DESK_ALLOW_PRIVATE),
+    allowPrivateText: e.SIGNAL_DESK_ALLOW_PRIVATE,
+    maxBytes: e.SIGNAL_DESK_MAX_BYTES,
+    fetchTimeoutMs: e.SIGNAL_DESK_FETCH_TIMEOUT_MS,
+    seenTtlMs: Math.round(e.SIGNAL_DESK_SEEN_DAYS * 86_400_000),
+    pollConcurrency: e.SIGNAL_DESK_POLL_CONCURRENCY,
+    ingestConcurrency: e.SIGNAL_DESK_INGEST_CONCURRENCY,
+    attempts: e.SIGNAL_DESK_ATTEMPTS,
+    backoffMs: e.SIGNAL_DESK_BACKOFF_MS,
+    lockMs: e.SIGNAL_DESK_LOCK_MS,
+    stalledMs: e.SIGNAL_DESK_STALLED_MS,
+    shutdownMs: e.SIGNAL_DESK_SHUTDOWN_MS,
+    logLevel: e.SIGNAL_DESK_LOG_LEVEL,
+  };
+}
+
+/** "127.0.0.1, 10.0.0.0/8, ::1" → a BlockList used as an allow-list. */
+export function parseAllowList(text: string): BlockList {
+  const list = new BlockList();
+  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [addr, bits] = raw.split('/');
+    const family = isIP(addr ?? '');
+    if (!family) {
+      throw new ConfigError([{ file: 'environment', field: 'SIGNAL_DESK_ALLOW_PRIVATE', message: `"${raw}" is not an IP address or CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)` }]);
+    }
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr!, type);
+    else list.addSubnet(addr!, Number(bits), type);
+  }
+  return list;
+}

@@ -1,0 +1,84 @@
+import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+export const SOURCE_KINDS = ['auto', 'rss', 'atom', 'rdf', 'jsonfeed'] as const;
+/** Polling more often than this is impolite to publishers and never needed for news. */
+export const MIN_EVERY_MS = 60_000;
+
+const slug = z
+  .string({ error: 'is required: a slug such as "toms-hardware"' })
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and hyphens (at most 63), e.g. "toms-hardware"');
+
+const httpUrl = z.string({ error: 'is required: the http or https address of the feed' }).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `must be an absolute http or https URL, got "${value}"` });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: `must use http or https, got "${url.protocol.slice(0, -1)}"` });
+  } else if (url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'must not carry a user name or password' });
+  }
+});
+
+const schedule = z
+  .object({
+    every: z.string().optional(),
+    cron: z.string().optional(),
+    tz: z.string().optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if ((s.every === undefined) === (s.cron === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of every (e.g. "15m") or cron (e.g. "*/10 * * * *")' });
+      return;
+    }
+    if (s.every !== undefined) {
+      const ms = parseDuration(s.every);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['every'], message: `"${s.every}" is not a duration: use forms like 90s, 15m, 1h30m, 1d` });
+      } else if (ms < MIN_EVERY_MS) {
+        ctx.addIssue({ code: 'custom', path: ['every'], message: `"${s.every}" is too frequent: at least 1m between polls` });
+      }
+    }
+    if (s.cron !== undefined) {
+      try {
+        CronExpressionParser.parse(s.cron, s.tz ? { tz: s.tz } : {});
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['cron'], message: `"${s.cron}" is not a cron pattern (${(err as Error).message}); e.g. "*/10 * * * *"` });
+      }
+    }
+  });
+
+const keywords = z.array(z.string().min(1, 'must not be empty'), { error: 'must be a list of keywords' }).default([]);
+
+export const SourceSchema = z
+  .object({
+    id: slug,
+    name: z.string({ error: 'is required: the publisher name shown to editors' }).min(1, 'must not be empty'),
+    url: httpUrl,
+    kind: z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` }).default('auto'),
+    schedule: schedule.default({ every: '15m' }),
+    enabled: z.boolean({ error: 'must be true or false' }).default(true),
+    tags: z.array(z.string().min(1), { error: 'must be a list of strings' }).default([]),
+    category: z.string().min(1).optional(),
+    weight: z.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.5),
+    filters: z
+      .object({ include: keywords, exclude: keywords })
+      .strict()
+      .default({ include: [], exclude: [] }),
+  })
+  .strict();
+
+export const SourcesFileSchema = z
+  .object({
+    sources: z.array(z.unknown(), { error: 'must be a list of sources' }),
+  })
+  .strict();
+
+export type Source = z.infer<typeof SourceSchema>;
+export type Schedule = Source['schedule'];

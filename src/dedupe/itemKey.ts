@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import type { FeedItem, RawItem } from '../parse/types.ts';
+import { normalizeUrl } from './normalizeUrl.ts';
+
+/**
+ * Identity of an item within its feed. The GUID is the publisher's own identifier and survives URL
+ * changes, so it wins where it is usable: not blank and not repeated within the document (some feeds
+ * give every item the same guid, or the feed URL). Otherwise the normalised URL; otherwise a hash of
+ * title and date (or summary), for feeds whose items have neither.
+ */
+export function assignKeys(items: RawItem[]): { items: FeedItem[]; skipped: number } {
+  const guidCounts = new Map<string, number>();
+  for (const it of items) if (it.guid) guidCounts.set(it.guid, (guidCounts.get(it.guid) ?? 0) + 1);
+  const out: FeedItem[] = [];
+  let skipped = 0;
+  for (const it of items) {
+    const key = itemKey(it, (guidCounts.get(it.guid ?? '') ?? 0) === 1);
+    if (key === undefined) skipped++;
+    else out.push({ key, ...it });
+  }
+  return { items: out, skipped };
+}
+
+export function itemKey(item: RawItem, guidUsable: boolean): string | undefined {
+  if (item.guid && guidUsable) return `guid:${item.guid}`;
+  const url = item.url ? normalizeUrl(item.url) : undefined;
+  if (url) return `url:${url}`;
+  const basis = item.title ?? item.summary;
+  if (!basis) return undefined;
+  return `hash:${createHash('sha256').update(`${basis}\n${item.publishedAt ?? ''}`).digest('base64url').slice(0, 22)}`;
+}
+
+/** A short fixed-size digest used as the member stored in Redis (keeps memory per seen item small). */
+export function digest(text: string, length = 16): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, length);
+}

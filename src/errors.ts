@@ -1,0 +1,78 @@
+/**
+ * The error hierarchy. Every error carries a stable `code` (what scripts and the UI switch on) and,
+ * where it wraps another failure, the original as `cause`. Messages say where the problem is and how
+ * to fix it; they are shown to operators as they are.
+ */
+export class SignalDeskError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export interface ConfigIssue {
+  file: string;
+  line?: number;
+  sourceId?: string;
+  field?: string;
+  message: string;
+}
+
+/** A configuration file or environment variable is invalid. Holds every problem found, not just the first. */
+export class ConfigError extends SignalDeskError {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[], options?: { cause?: unknown }) {
+    super('invalid_config', issues.map(formatConfigIssue).join('\n'), options);
+    this.issues = issues;
+  }
+}
+
+export function formatConfigIssue(issue: ConfigIssue): string {
+  const where = issue.line ? `${issue.file}:${issue.line}` : issue.file;
+  const who = issue.sourceId ? ` source "${issue.sourceId}"` : '';
+  const field = issue.field ? ` field "${issue.field}"` : '';
+  return `${where}:${who}${field}: ${issue.message}`;
+}
+
+export type FetchErrorCode =
+  | 'timeout'
+  | 'network'
+  | 'dns'
+  | 'blocked_address'
+  | 'bad_url'
+  | 'too_large'
+  | 'too_many_redirects'
+  | 'bad_redirect'
+  | 'decode_error'
+  | 'shutdown';
+
+/** The request could not complete (no HTTP status to classify) or broke one of our limits. */
+export class FetchError extends SignalDeskError {
+  declare readonly code: FetchErrorCode;
+  constructor(code: FetchErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export type ParseErrorCode = 'empty_body' | 'not_a_feed' | 'malformed_xml' | 'malformed_json' | 'too_deep';
+
+/** The body is not a feed we can read. Never thrown for one bad item: items are coerced field by field. */
+export class ParseError extends SignalDeskError {
+  declare readonly code: ParseErrorCode;
+  constructor(code: ParseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Job data that does not match its schema: a bug or a version skew between producer and worker. */
+export class JobDataError extends SignalDeskError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid_job_data', message, options);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

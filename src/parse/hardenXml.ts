@@ -1,0 +1,65 @@
+import { decodeHTMLStrict } from 'entities';
+import { ParseError } from '../errors.ts';
+
+export const MAX_DEPTH = 256;
+
+/**
+ * Makes untrusted XML safe and readable before the XML parser sees it:
+ * - the DOCTYPE goes, so no entity declared in it can ever be expanded (billion laughs, XXE);
+ * - HTML named entities (&nbsp; &eacute;…), which XML does not define but feeds use all the time, become
+ *   character references; unknown ones and bare ampersands become literal text (XML 1.0 §4.6);
+ * - characters XML 1.0 forbids (§2.2: C0 controls other than tab, CR, LF) are dropped;
+ * - nesting deeper than MAX_DEPTH is refused, so a hostile document cannot exhaust the stack later.
+ * CDATA sections and comments are left untouched.
+ */
+export function hardenXml(xml: string): string {
+  let out = xml.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '');
+  out = out.replace(/<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>/i, '');
+  if (out.includes('&')) out = mapOutsideCdata(out, repairEntities);
+  checkDepth(out);
+  return out;
+}
+
+const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+function repairEntities(text: string): string {
+  return text.replace(/&(#\d{1,7};|#x[0-9a-fA-F]{1,6};|([A-Za-z][A-Za-z0-9]{0,31});)?/g, (whole, ref: string | undefined, name: string | undefined) => {
+    if (!ref) return '&amp;';
+    if (!name) return whole;
+    if (XML_ENTITIES.has(name)) return whole;
+    const decoded = decodeHTMLStrict(`&${name};`);
+    if (decoded === `&${name};`) return `&amp;${name};`;
+    return Array.from(decoded).map((c) => `&#${c.codePointAt(0)};`).join('');
+  });
+}
+
+function mapOutsideCdata(xml: string, fn: (s: string) => string): string {
+  const parts = xml.split(/(<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->)/);
+  for (let i = 0; i < parts.length; i += 2) parts[i] = fn(parts[i]!);
+  return parts.join('');
+}
+
+function checkDepth(xml: string): void {
+  const tags = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)[A-Za-z_][^>]*?(\/?)>/g;
+  let depth = 0;
+  for (let m = tags.exec(xml); m; m = tags.exec(xml)) {
+    if (m[1] === undefined) continue;
+    if (m[1] === '/') depth--;
+    else if (m[2] !== '/' && ++depth > MAX_DEPTH) {
+      throw new ParseError('too_deep', `elements nest more than ${MAX_DEPTH} levels deep; no feed needs that, so the document is refused`);
+    }
+  }
+}
+
+/**
+ * Atom documents that bind the Atom namespace to a prefix (<atom:feed xmlns:atom="…">) are valid but
+ * unusual; rewriting them to the default namespace lets the same code read them.
+ */
+export function unprefixAtom(xml: string, rootName: string): string {
+  const colon = rootName.indexOf(':');
+  if (colon < 0) return xml;
+  const prefix = rootName.slice(0, colon);
+  const ns = new RegExp(`xmlns:${prefix}\\s*=\\s*["']([^"']+)["']`).exec(xml)?.[1] ?? '';
+  if (!/w3\.org\/2005\/Atom|purl\.org\/atom\/ns/.test(ns)) return xml;
+  return xml.replace(new RegExp(`<(/?)${prefix}:`, 'g'), '<$1');
+}

@@ -1,0 +1,32 @@
+import { decodeHTML } from 'entities';
+
+const DROP_BLOCKS = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
+// A tag starts with a letter (or "/" and a letter), so "x < y" in a title survives.
+const TAG = /<\/?[a-zA-Z][^<>]*>/g;
+const BLOCK_TAG = /<\/?(p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|tr|td|th|table|figure|figcaption|pre|hr)\b[^<>]*>/gi;
+
+/**
+ * Plain text from text that may hold HTML: markup removed (scripts and styles with their content),
+ * entities decoded (feeds often escape twice), whitespace collapsed. Used for titles and summaries, which
+ * must never carry markup into the desk.
+ */
+export function toPlainText(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  let text = value;
+  if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(BLOCK_TAG, ' ').replace(TAG, '');
+  if (text.includes('&')) text = decodeHTML(text);
+  // Decoding can reveal markup that was escaped twice ("&lt;b&gt;"): strip once more.
+  if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(TAG, '');
+  text = text.replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+  return text === '' ? null : text;
+}
+
+/** Cuts at a word boundary so that the result, with its ellipsis, is at most `max` characters. */
+export function truncate(text: string | null, max: number): string | null {
+  if (text === null) return null;
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const cut = chars.slice(0, max - 1).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

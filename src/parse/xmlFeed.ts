@@ -1,0 +1,192 @@
+import RssParser from 'rss-parser';
+import { ParseError } from '../errors.ts';
+import { hardenXml, unprefixAtom } from './hardenXml.ts';
+import { parseDate } from './parseDate.ts';
+import { toPlainText, truncate } from './text.ts';
+import { MAX_CATEGORIES, SUMMARY_MAX, type FeedFormat, type FeedMeta, type RawItem } from './types.ts';
+import { absolutize, attr, baseOf, child, children, firstText, text, type XmlNode } from './xmlNodes.ts';
+
+const ROOT = Symbol('root');
+type Built = { items?: unknown[]; [ROOT]?: XmlNode };
+type Internals = {
+  buildAtomFeed(obj: XmlNode): Built;
+  buildRSS2(obj: XmlNode): Built;
+  buildRSS1(obj: XmlNode): Built;
+  buildRSS0_9(obj: XmlNode): Built;
+  parseItemAtom(entry: XmlNode): object;
+  parseItemRss(item: XmlNode, fields: unknown): object;
+  parseString(xml: string): Promise<Built>;
+};
+const Base = RssParser as unknown as new (options: object) => Internals;
+
+/**
+ * rss-parser recognises the format and builds the tree through xml2js, but some of its per-item code
+ * throws on odd input (an Atom date it cannot read raises RangeError for the whole feed; a <link>
+ * without attributes crashes its link lookup). This subclass contains those failures to the item and
+ * keeps the raw root element, from which our own per-field coercers read everything.
+ */
+class TolerantParser extends Base {
+  override buildAtomFeed(obj: XmlNode): Built {
+    return withRoot(() => super.buildAtomFeed(obj), obj.feed);
+  }
+  override buildRSS2(obj: XmlNode): Built {
+    return withRoot(() => super.buildRSS2(obj), obj.rss);
+  }
+  override buildRSS1(obj: XmlNode): Built {
+    return withRoot(() => super.buildRSS1(obj), obj['rdf:RDF']);
+  }
+  override buildRSS0_9(obj: XmlNode): Built {
+    return withRoot(() => super.buildRSS0_9(obj), obj.rss);
+  }
+  override parseItemAtom(entry: XmlNode): object {
+    return attempt(() => super.parseItemAtom(entry)) ?? {};
+  }
+  override parseItemRss(item: XmlNode, fields: unknown): object {
+    return attempt(() => super.parseItemRss(item, fields)) ?? {};
+  }
+}
+
+function attempt<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function withRoot(build: () => Built, root: unknown): Built {
+  const built = attempt(build) ?? {};
+  built[ROOT] = (Array.isArray(root) ? root[0] : root) as XmlNode;
+  return built;
+}
+
+// xml2js (under rss-parser) in strict mode: truncated or mismatched XML is an error, never a partial feed.
+const parser = new TolerantParser({ defaultRSS: 2, xml2js: { strict: true, async: false } });
+
+export interface XmlFeed {
+  feed: FeedMeta;
+  items: RawItem[];
+  ttlMinutes: number | null;
+}
+
+export async function parseXmlFeed(xml: string, format: Exclude<FeedFormat, 'jsonfeed'>, rootName: string, feedUrl: string | undefined): Promise<XmlFeed> {
+  let safe = hardenXml(xml.trimStart());
+  if (format === 'atom') safe = unprefixAtom(safe, rootName);
+  let built: Built;
+  try {
+    built = await parser.parseString(safe);
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0];
+    throw new ParseError('malformed_xml', `the XML is malformed (${reason}); a truncated download or a broken feed`, { cause: err });
+  }
+  const root = built[ROOT];
+  if (!root || typeof root !== 'object') throw new ParseError('not_a_feed', `the <${rootName}> document has no feed content`);
+  return format === 'atom' ? mapAtom(root, feedUrl) : mapRss(root, format, feedUrl);
+}
+
+function mapRss(root: XmlNode, format: 'rss' | 'rdf', feedUrl: string | undefined): XmlFeed {
+  const channel = child(root, 'channel') as XmlNode | undefined;
+  const docBase = baseOf(root, feedUrl);
+  const channelBase = baseOf(channel, docBase);
+  const link = absolutize(firstText(channel, 'link') ?? atomAlternate(channel, channelBase), channelBase);
+  // Relative item links resolve against xml:base, else the channel's site link, else the feed's URL.
+  const itemBase = attr(channel, 'xml:base') || attr(root, 'xml:base') ? channelBase : (link ?? channelBase);
+  const rawItems = format === 'rdf' ? [...children(root, 'item'), ...children(channel, 'item')] : children(channel, 'item');
+  const ttl = Number(firstText(channel, 'ttl'));
+  return {
+    feed: {
+      title: toPlainText(firstText(channel, 'title', 'dc:title')),
+      link: link ?? null,
+      description: toPlainText(firstText(channel, 'description', 'dc:description')),
+      language: firstText(channel, 'language', 'dc:language') ?? null,
+    },
+    items: rawItems.map((item) => mapRssItem(item, baseOf(item, itemBase))),
+    ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
+  };
+}
+
+function mapRssItem(item: unknown, base: string | undefined): RawItem {
+  const guidNode = child(item, 'guid');
+  const guid = text(guidNode)?.trim() || attr(item, 'rdf:about')?.trim() || null;
+  // RSS 2.0: a guid is a permalink unless isPermaLink="false".
+  const guidLink = guid && attr(guidNode, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(guid) ? guid : undefined;
+  const href = firstText(item, 'link') ?? atomAlternate(item, base) ?? guidLink ?? firstText(item, 'feedburner:origLink');
+  return {
+    guid,
+    url: absolutize(href, base) ?? null,
+    title: toPlainText(firstText(item, 'title', 'dc:title')),
+    author: cleanAuthor(firstText(item, 'author', 'dc:creator', 'itunes:author')),
+    publishedAt: parseDate(firstText(item, 'pubDate', 'dc:date', 'a10:updated', 'atom:published')),
+    updatedAt: parseDate(firstText(item, 'atom:updated', 'dcterms:modified')),
+    categories: categories([...children(item, 'category'), ...children(item, 'dc:subject')].map((c) => text(c))),
+    summary: truncate(toPlainText(firstText(item, 'description', 'content:encoded', 'itunes:summary', 'media:description')), SUMMARY_MAX),
+  };
+}
+
+function mapAtom(feed: XmlNode, feedUrl: string | undefined): XmlFeed {
+  const base = baseOf(feed, feedUrl);
+  const feedAuthor = firstText(child(feed, 'author'), 'name');
+  return {
+    feed: {
+      title: toPlainText(firstText(feed, 'title')),
+      link: alternateLink(feed, base) ?? null,
+      description: toPlainText(firstText(feed, 'subtitle', 'tagline')),
+      language: attr(feed, 'xml:lang') ?? null,
+    },
+    items: children(feed, 'entry').map((entry) => mapAtomEntry(entry, baseOf(entry, base), feedAuthor)),
+    ttlMinutes: null,
+  };
+}
+
+function mapAtomEntry(entry: unknown, base: string | undefined, feedAuthor: string | undefined): RawItem {
+  const published = firstText(entry, 'published', 'issued', 'created', 'dc:date');
+  return {
+    guid: firstText(entry, 'id') ?? null,
+    url: alternateLink(entry, base) ?? null,
+    title: toPlainText(firstText(entry, 'title')),
+    author: cleanAuthor(firstText(child(entry, 'author'), 'name', 'email') ?? firstText(entry, 'dc:creator') ?? feedAuthor),
+    publishedAt: parseDate(published),
+    updatedAt: parseDate(firstText(entry, 'updated', 'modified')),
+    categories: categories(children(entry, 'category').map((c) => attr(c, 'label') ?? attr(c, 'term') ?? text(c))),
+    summary: truncate(toPlainText(firstText(entry, 'summary', 'content')), SUMMARY_MAX),
+  };
+}
+
+/** RFC 4287 §4.2.7.2: a link without rel is "alternate"; prefer an HTML one when there are several. */
+function alternateLink(node: unknown, base: string | undefined): string | undefined {
+  const links = children(node, 'link').filter((l) => typeof l === 'object' || typeof l === 'string');
+  const alternates = links.filter((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate');
+  const pick = alternates.find((l) => /html/.test(attr(l, 'type') ?? 'text/html')) ?? alternates[0];
+  if (pick === undefined) return undefined;
+  const href = attr(pick, 'href') ?? text(pick);
+  return absolutize(href, baseOf(pick, base));
+}
+
+function atomAlternate(node: unknown, base: string | undefined): string | undefined {
+  const link = children(node, 'atom:link').find((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate');
+  return absolutize(attr(link, 'href'), base);
+}
+
+/** "jane@example.com (Jane Doe)" and "Jane Doe <jane@example.com>" are both Jane Doe. */
+export function cleanAuthor(value: string | undefined): string | null {
+  const plain = toPlainText(value);
+  if (!plain) return null;
+  const paren = /^\S+@\S+\s*\(([^)]+)\)$/.exec(plain);
+  if (paren) return paren[1]!.trim();
+  const angle = /^(.+?)\s*<[^>]+@[^>]+>$/.exec(plain);
+  if (angle) return angle[1]!.replace(/^"|"$/g, '').trim();
+  return plain;
+}
+
+export function categories(values: (string | undefined)[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const v of values) {
+    const t = toPlainText(v);
+    if (!t || t.length > 100 || seen.has(t.toLowerCase())) continue;
+    seen.add(t.toLowerCase());
+    out.push(t);
+    if (out.length >= MAX_CATEGORIES) break;
+  }
+  return out;
+}
