@@ -29,7 +29,12 @@ export function parseSources(text: string, file: string): Source[] {
     );
   }
   const lineOf = (path: (string | number)[]) => lineOfPath(doc, lines, path);
-  const top = SourcesFileSchema.safeParse(doc.toJS() ?? {});
+  const envIssues: ConfigIssue[] = [];
+  const data = interpolate(doc.toJS() ?? {}, [], (path, name) =>
+    envIssues.push({ file, line: lineOf(path), field: path.slice(2).join('.') || undefined, message: `uses \${${name}}, but that environment variable is not set (give a default with \${${name}:-value})` }),
+  );
+  if (envIssues.length > 0) throw new ConfigError(envIssues);
+  const top = SourcesFileSchema.safeParse(data);
   if (!top.success) {
     throw new ConfigError(top.error.issues.map((i) => toIssue(file, i, [], undefined, lineOf)));
   }
@@ -99,4 +104,22 @@ function lineOfPath(doc: Document, lines: LineCounter, path: (string | number)[]
     }
   }
   return undefined;
+}
+
+/** Replaces ${VAR} and ${VAR:-default} in string values with environment variables. */
+function interpolate(value: unknown, path: (string | number)[], missing: (path: (string | number)[], name: string) => void): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+      const v = process.env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      missing(path, name);
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...path, i], missing));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], missing)]));
+  }
+  return value;
 }

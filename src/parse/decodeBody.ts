@@ -1,3 +1,5 @@
+import iconv from 'iconv-lite';
+
 /**
  * Turns feed bytes into text. Order of evidence (RFC 7303 §3, XML 1.0 Appendix F): a byte order mark,
  * then the charset parameter of Content-Type, then the XML declaration, then UTF-8. Real feeds lie about
@@ -26,8 +28,15 @@ export function decodeBody(body: Buffer | string, contentType?: string | null): 
   }
 }
 
+/**
+ * UTF-8 and UTF-16 through TextDecoder; legacy charsets through iconv-lite, because Node 20's
+ * TextDecoder decodes "windows-1252" as Latin-1 (0x93 becomes a C1 control instead of a curly quote).
+ * Throws RangeError for a label neither knows.
+ */
 function decode(bytes: Uint8Array, charset: string): string {
-  return new TextDecoder(charset).decode(bytes);
+  if (/^utf-(8|16|16le|16be)$/.test(charset)) return new TextDecoder(charset).decode(bytes);
+  if (!iconv.encodingExists(charset)) throw new RangeError(`unknown charset ${charset}`);
+  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset);
 }
 
 function stripBom(text: string): string {

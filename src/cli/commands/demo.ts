@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { loadSources } from '../../config/loadSources.ts';
+import { loadSettings } from '../../config/settings.ts';
+import { startFeedServer } from '../../demo/feedServer.ts';
+import { hasRedisServerBinary, startPrivateRedis } from '../../demo/privateRedis.ts';
+import { SignalDeskError } from '../../errors.ts';
+import { pingRedis } from '../../queue/connection.ts';
+import { startRuntime } from '../../../workers/runtime.ts';
+import { REDIS_HELP } from '../redis.ts';
+import { pollOnce } from './run.ts';
+import { reviewListCommand } from './review.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const DEMO_PORT = 4870;
+
+/**
+ * `npm run demo`: serves the bundled feeds from fixtures/demo on 127.0.0.1, runs the real pipeline once
+ * against config/demo.sources.yaml and prints the review queue. Offline. Run it twice: the second run
+ * gets 304s and adds no draft.
+ */
+export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const base = loadSettings(env);
+  let redisUrl = base.redisUrl;
+  let privateRedis: Awaited<ReturnType<typeof startPrivateRedis>> | undefined;
+  if (!(await pingRedis(redisUrl))) {
+    if (!hasRedisServerBinary()) throw new SignalDeskError('redis_unreachable', `the demo needs Redis and none answers at ${redisUrl}: ${REDIS_HELP}`);
+    const dir = `${ROOT}.signal-desk/demo-redis`;
+    privateRedis = await startPrivateRedis(dir);
+    redisUrl = privateRedis.url;
+    process.stderr.write(`No Redis answers at ${base.redisUrl}; started a private redis-server at ${redisUrl} for this run (data kept in ${dir}).\n`);
+  }
+  const feeds = await startFeedServer(`${ROOT}fixtures/demo`, Number(env.SIGNAL_DESK_DEMO_PORT ?? DEMO_PORT)).catch(() => startFeedServer(`${ROOT}fixtures/demo`, 0));
+  try {
+    const settings = loadSettings({
+      ...env,
+      REDIS_URL: redisUrl,
+      SIGNAL_DESK_PREFIX: env.SIGNAL_DESK_PREFIX ?? 'sd-demo',
+      // The demo's publisher is this machine: allow loopback, and only loopback.
+      SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1/32',
+      SIGNAL_DESK_LOG_LEVEL: env.SIGNAL_DESK_LOG_LEVEL ?? 'warn',
+    });
+    process.env.SIGNAL_DESK_DEMO_ORIGIN = feeds.origin;
+    const sources = await loadSources(`${ROOT}config/demo.sources.yaml`);
+    process.stderr.write(`Serving ${sources.length} demo feeds at ${feeds.origin}/feeds/ (prefix ${settings.prefix}).\n`);
+    const runtime = await startRuntime(settings, sources);
+    let code: number;
+    try {
+      code = await pollOnce(runtime, sources.filter((s) => s.enabled));
+    } finally {
+      await runtime.stop();
+    }
+    process.stdout.write('\nReview queue:\n');
+    await reviewListCommand(settings, { limit: 20 });
+    return code;
+  } finally {
+    await feeds.close();
+    await privateRedis?.stop();
+  }
+}

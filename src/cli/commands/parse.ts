@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { SignalDeskError } from '../../errors.ts';
+import { parseFeed } from '../../parse/parseFeed.ts';
+import type { ParsedFeed } from '../../parse/types.ts';
+
+/** One line of `signal-desk parse --json`: the parse contract operators and tests rely on. */
+export interface ParseLine {
+  file: string;
+  ok: boolean;
+  format: string | null;
+  feed: ParsedFeed['feed'] | null;
+  items: Omit<ParsedFeed['items'][number], never>[];
+  error: { code: string; message: string } | null;
+}
+
+export async function parseFile(file: string, baseUrl?: string): Promise<ParseLine> {
+  try {
+    const body = await readFile(file);
+    const parsed = await parseFeed(body, baseUrl ? { url: baseUrl } : {});
+    return {
+      file,
+      ok: true,
+      format: parsed.format,
+      feed: parsed.feed,
+      items: parsed.items.map((i) => ({ key: i.key, guid: i.guid, url: i.url, title: i.title, author: i.author, publishedAt: i.publishedAt, updatedAt: i.updatedAt, categories: i.categories, summary: i.summary })),
+      error: null,
+    };
+  } catch (err) {
+    const code = err instanceof SignalDeskError ? err.code : ((err as NodeJS.ErrnoException).code ?? 'error');
+    return { file, ok: false, format: null, feed: null, items: [], error: { code, message: (err as Error).message } };
+  }
+}
+
+export async function parseCommand(files: string[], options: { url?: string; json?: boolean }): Promise<number> {
+  let failed = 0;
+  for (const file of files) {
+    const line = await parseFile(file, options.url);
+    if (!line.ok) failed++;
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    } else if (line.ok) {
+      process.stdout.write(`${file}: ${line.format}, "${line.feed?.title ?? ''}", ${line.items.length} items\n`);
+      for (const i of line.items) process.stdout.write(`  ${i.publishedAt ?? '(no date)'}  ${i.title ?? '(no title)'}\n    ${i.url ?? '(no link)'}\n`);
+    } else {
+      process.stdout.write(`${file}: error ${line.error!.code}: ${line.error!.message}\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,57 @@
+import type { Source } from '../../config/sourceSchema.ts';
+import type { Settings } from '../../config/settings.ts';
+import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
+import { syncSchedulers } from '../../queue/scheduler.ts';
+import { startRuntime, type Runtime } from '../../../workers/runtime.ts';
+import { formatTable } from '../table.ts';
+
+export interface RunOptions {
+  once?: boolean;
+  scheduler?: boolean;
+}
+
+/** `signal-desk run`: schedulers and workers until SIGTERM/SIGINT; with --once, one poll of every enabled source. */
+export async function runCommand(settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
+  const runtime = await startRuntime(settings, sources);
+  if (!settings.contactUrl) runtime.ctx.logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
+  if (options.once) {
+    try {
+      return await pollOnce(runtime, sources.filter((s) => s.enabled));
+    } finally {
+      await runtime.stop();
+    }
+  }
+  if (options.scheduler !== false) {
+    const report = await syncSchedulers(runtime.ctx.queues.poll, sources, settings);
+    runtime.ctx.logger.info(report, `schedules synced: ${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged`);
+  }
+  runtime.ctx.logger.info({ sources: sources.length }, 'running; SIGTERM or SIGINT stops gracefully');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  runtime.ctx.logger.info('stopping: finishing or handing back active jobs');
+  await runtime.stop();
+  return 0;
+}
+
+/** Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed. */
+export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const started = Date.now();
+  process.stderr.write(`Polling ${sources.length} source${sources.length === 1 ? '' : 's'}…\n`);
+  const summaries = await runOnce(runtime.ctx, sources, (s, done, total) => {
+    process.stderr.write(`[${done}/${total}] ${s.sourceId}: ${s.outcome}${s.outcome === 'ok' ? `, ${s.newDrafts} new` : ''}${s.error ? ` (${s.code})` : ''}\n`);
+  });
+  out.write(`${formatSummary(summaries)}\n`);
+  const failed = summaries.filter((s) => s.outcome === 'failed').length;
+  const created = summaries.reduce((n, s) => n + s.newDrafts, 0);
+  out.write(`\n${summaries.length} sources, ${created} new drafts, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+export function formatSummary(summaries: SourceSummary[]): string {
+  return formatTable(
+    ['source', 'outcome', 'new', 'duplicates', 'error'],
+    summaries.map((s) => [s.sourceId, s.outcome === 'failed' ? `failed (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.error ?? '']),
+  );
+}

@@ -1,0 +1,85 @@
+import { loadSources } from '../../config/loadSources.ts';
+import type { Source } from '../../config/sourceSchema.ts';
+import type { Settings } from '../../config/settings.ts';
+import { ConfigError, formatConfigIssue } from '../../errors.ts';
+import { classifyOutcome } from '../../fetch/classify.ts';
+import { fetchFeed } from '../../fetch/fetchFeed.ts';
+import { createGuardedAgent } from '../../fetch/guardedAgent.ts';
+import { userAgent } from '../../fetch/userAgent.ts';
+import { matchFilters } from '../../drafts/matchFilters.ts';
+import { toDraft } from '../../drafts/toDraft.ts';
+import { parseFeed } from '../../parse/parseFeed.ts';
+import { truncate } from '../../parse/text.ts';
+import { formatAge, formatTable } from '../table.ts';
+
+export async function validateCommand(file: string): Promise<number> {
+  try {
+    const sources = await loadSources(file);
+    process.stdout.write(`${file}: ${sources.length} sources, ${sources.filter((s) => s.enabled).length} enabled, no problems\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const issue of err.issues) process.stderr.write(`${formatConfigIssue(issue)}\n`);
+    process.stderr.write(`${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}: the file is refused until all are fixed\n`);
+    return 1;
+  }
+}
+
+export function listCommand(sources: Source[], options: { json?: boolean }): number {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(sources)}\n`);
+    return 0;
+  }
+  const schedule = (s: Source) => (s.schedule.every ? `every ${s.schedule.every}` : `cron ${s.schedule.cron}`);
+  process.stdout.write(`${formatTable(['id', 'name', 'kind', 'schedule', 'enabled', 'weight', 'url'], sources.map((s) => [s.id, s.name, s.kind, schedule(s), s.enabled ? 'yes' : 'no', s.weight.toFixed(2), s.url]))}\n`);
+  return 0;
+}
+
+/** A dry run of one source: fetch, parse, filter and show the drafts it would make. Writes nothing. */
+export async function testCommand(settings: Settings, sources: Source[], id: string, options: { json?: boolean }): Promise<number> {
+  const source = sources.find((s) => s.id === id);
+  if (!source) {
+    process.stderr.write(`no source "${id}" in ${settings.sourcesFile}; known ids: ${sources.map((s) => s.id).join(', ')}\n`);
+    return 1;
+  }
+  const agent = createGuardedAgent({ allowPrivate: settings.allowPrivate, connectTimeoutMs: Math.min(10_000, settings.fetchTimeoutMs) });
+  try {
+    const started = Date.now();
+    let res;
+    try {
+      res = await fetchFeed({ url: source.url, userAgent: userAgent(settings.contactUrl), maxBytes: settings.maxBytes, timeoutMs: settings.fetchTimeoutMs, dispatcher: agent });
+    } catch (err) {
+      const o = classifyOutcome(err as Error, Date.now());
+      process.stderr.write(`${source.id}: ${o.kind} (${o.code}): ${o.message}\n`);
+      return 1;
+    }
+    const outcome = classifyOutcome(res, Date.now());
+    const redirects = res.redirects.map((r) => `  ${r.status} ${r.from} -> ${r.to}`).join('\n');
+    process.stderr.write(`${source.id}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes${res.movedTo ? `; moved permanently to ${res.movedTo}` : ''}\n${redirects ? `${redirects}\n` : ''}`);
+    if (outcome.kind !== 'ok') {
+      process.stderr.write(`${source.id}: ${outcome.kind} (${outcome.code}): ${outcome.message}\n`);
+      return outcome.kind === 'permanent' || outcome.kind === 'transient' ? 1 : 0;
+    }
+    let parsed;
+    try {
+      parsed = await parseFeed(res.body, { url: res.finalUrl, contentType: res.headers['content-type'] });
+    } catch (err) {
+      const o = classifyOutcome(err as Error, Date.now());
+      process.stderr.write(`${source.id}: ${o.code}: ${o.message}\n`);
+      return 1;
+    }
+    const now = new Date().toISOString();
+    const kept = parsed.items.filter((i) => matchFilters(i, source.filters));
+    const drafts = kept.map((i) => toDraft(i, source, now));
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ source: source.id, format: parsed.format, feed: parsed.feed, items: parsed.items.length, filtered: parsed.items.length - kept.length, skipped: parsed.skipped, drafts })}\n`);
+      return 0;
+    }
+    process.stdout.write(`${parsed.format} ${parsed.version ?? ''} "${parsed.feed.title ?? ''}": ${parsed.items.length} items, ${parsed.items.length - kept.length} filtered out, ${parsed.skipped} unreadable\n\n`);
+    process.stdout.write(`${formatTable(['score', 'age', 'headline', 'link'], drafts.map((d) => [d.score, formatAge(d.publishedAt, Date.now()), truncate(d.headline, 60)!, d.link ?? '']))}\n`);
+    process.stdout.write('\n(dry run: nothing was written)\n');
+    return 0;
+  } finally {
+    await agent.close();
+  }
+}

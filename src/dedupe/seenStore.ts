@@ -1,0 +1,96 @@
+import type { Redis, Cluster } from 'ioredis';
+import type { Keys } from '../queue/keys.ts';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Read side of de-duplication, run by the poll worker before anything is queued: which of these items
+ * were seen before? Seen items get their sighting time refreshed, so an item that stays in a feed for
+ * longer than the retention window is not mistaken for new when its first sighting expires.
+ * An optimisation only: the atomic check that decides is in commitDrafts.
+ */
+const PARTITION = `
+local now = ARGV[1]
+local out = {}
+for i = 2, #ARGV, 2 do
+  local seen = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if not seen and ARGV[i + 1] ~= '' then seen = redis.call('ZSCORE', KEYS[2], ARGV[i + 1]) end
+  if seen then
+    redis.call('ZADD', KEYS[1], 'XX', now, ARGV[i])
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out`;
+
+/**
+ * Write side, run by the ingest worker: for each candidate, atomically (one Lua script, so no other
+ * worker, retry or crash can interleave) either record it as a duplicate or create its draft, add it to
+ * the review queue and only then mark it seen. A worker killed before the script leaves nothing behind;
+ * killed after, it leaves everything, and the retry finds the items seen. Expired sightings are trimmed
+ * in the same script, which keeps memory bounded by the retention window.
+ */
+const COMMIT = `
+local now, cutoff = ARGV[1], ARGV[2]
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. cutoff)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. cutoff)
+local out = {}
+for i = 3, #ARGV, 5 do
+  local n = (i - 3) / 5
+  local itemHash, urlHash, draftId, rank, json = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local dup = redis.call('ZSCORE', KEYS[1], itemHash)
+  if not dup and urlHash ~= '' then dup = redis.call('ZSCORE', KEYS[2], urlHash) end
+  if not dup and redis.call('SET', KEYS[4 + n], json, 'NX') then
+    redis.call('ZADD', KEYS[3], rank, draftId)
+    if urlHash ~= '' then redis.call('ZADD', KEYS[2], now, urlHash) end
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+  redis.call('ZADD', KEYS[1], now, itemHash)
+end
+return out`;
+
+type ScriptClient = RedisClient & {
+  sdPartitionSeen(numKeys: number, ...args: string[]): Promise<number[]>;
+  sdCommitDrafts(numKeys: number, ...args: string[]): Promise<number[]>;
+};
+
+const defined = new WeakSet<object>();
+/** Registers the scripts once per client; ioredis then calls them by SHA (EVALSHA), falling back to EVAL. */
+function scripts(redis: RedisClient): ScriptClient {
+  if (!defined.has(redis)) {
+    redis.defineCommand('sdPartitionSeen', { lua: PARTITION });
+    redis.defineCommand('sdCommitDrafts', { lua: COMMIT });
+    defined.add(redis);
+  }
+  return redis as ScriptClient;
+}
+
+export interface SeenCandidate {
+  itemHash: string;
+  urlHash: string | undefined;
+}
+
+export async function partitionSeen(redis: RedisClient, keys: Keys, sourceId: string, items: SeenCandidate[], now: number): Promise<boolean[]> {
+  if (items.length === 0) return [];
+  const args = [String(now), ...items.flatMap((i) => [i.itemHash, i.urlHash ?? ''])];
+  const flags = await scripts(redis).sdPartitionSeen(2, keys.seen(sourceId), keys.seenUrls, ...args);
+  return flags.map((f) => f === 1);
+}
+
+export interface DraftRecord extends SeenCandidate {
+  draftId: string;
+  /** Order in the review queue: higher first. */
+  rank: number;
+  json: string;
+}
+
+export async function commitDrafts(redis: RedisClient, keys: Keys, sourceId: string, drafts: DraftRecord[], now: number, retentionMs: number): Promise<boolean[]> {
+  if (drafts.length === 0) return [];
+  const keyList = [keys.seen(sourceId), keys.seenUrls, keys.review, ...drafts.map((d) => keys.draft(d.draftId))];
+  const args = [String(now), String(now - retentionMs), ...drafts.flatMap((d) => [d.itemHash, d.urlHash ?? '', d.draftId, String(d.rank), d.json])];
+  const flags = await scripts(redis).sdCommitDrafts(keyList.length, ...keyList, ...args);
+  return flags.map((f) => f === 1);
+}

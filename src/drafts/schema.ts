@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+export const DRAFT_STATUSES = ['pending', 'approved', 'rejected', 'merged'] as const;
+export const HORIZONS = ['Short term', 'Medium term', 'Long term'] as const;
+export const LEVELS = ['Low', 'Medium', 'High'] as const;
+export const EXCERPT_MAX = 280;
+
+const isoDate = z.iso.datetime();
+
+/**
+ * A draft signal: metadata about a source item plus the editorial fields of the brief, empty until an
+ * editor fills them. By construction it cannot hold the source's body: the only source text is the
+ * title (headline) and a short excerpt for editors, capped at EXCERPT_MAX characters.
+ */
+export const DraftSignal = z.object({
+  id: z.string().regex(/^d_[A-Za-z0-9_-]{16}$/),
+  version: z.number().int().min(1),
+  status: z.enum(DRAFT_STATUSES),
+  headline: z.string().min(1).max(300),
+  source: z.object({ id: z.string(), name: z.string(), url: z.string().url() }),
+  link: z.string().url().nullable(),
+  itemKey: z.string(),
+  publishedAt: isoDate.nullable(),
+  discoveredAt: isoDate,
+  author: z.string().max(200).nullable(),
+  tags: z.array(z.string().max(100)).max(30),
+  category: z.string().nullable(),
+  excerpt: z.string().max(EXCERPT_MAX).nullable(),
+  score: z.number().int().min(0).max(100),
+  horizon: z.enum(HORIZONS).nullable(),
+  summary: z.string(),
+  whyNow: z.string(),
+  whyImportant: z.string(),
+  whatChanges: z.string(),
+  winners: z.array(z.string()),
+  losers: z.array(z.string()),
+  secondOrderEffects: z.object({ direct: z.string(), second: z.string(), third: z.string() }),
+  editorialConfidence: z.enum(LEVELS).nullable(),
+  structuralImpact: z.enum(LEVELS).nullable(),
+});
+
+export type DraftSignal = z.infer<typeof DraftSignal>;

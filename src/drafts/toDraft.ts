@@ -1,0 +1,65 @@
+import { digest } from '../dedupe/itemKey.ts';
+import { truncate } from '../parse/text.ts';
+import type { FeedItem } from '../parse/types.ts';
+import { DraftSignal, EXCERPT_MAX } from './schema.ts';
+import { initialScore } from './score.ts';
+
+export interface DraftSource {
+  id: string;
+  name: string;
+  url: string;
+  weight: number;
+  category?: string | undefined;
+  tags: string[];
+}
+
+/** Draft ids are derived from source and item key, so every attempt at the same item names the same draft. */
+export function draftId(sourceId: string, itemKey: string): string {
+  return `d_${digest(`${sourceId}\n${itemKey}`)}`;
+}
+
+/**
+ * A feed item becomes a draft signal: metadata, a headline, an excerpt capped for editors, a suggested
+ * category and an initial score. Pure and deterministic for a given `discoveredAt`, so a retried job
+ * writes exactly the same draft.
+ */
+export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: string): DraftSignal {
+  const headline = item.title ?? truncate(item.summary, 120) ?? '(untitled item)';
+  const tags = dedupeCaseless([...source.tags, ...item.categories]).slice(0, 30);
+  return DraftSignal.parse({
+    id: draftId(source.id, item.key),
+    version: 1,
+    status: 'pending',
+    headline: truncate(headline, 300),
+    source: { id: source.id, name: source.name, url: source.url },
+    link: item.url,
+    itemKey: item.key,
+    publishedAt: item.publishedAt ?? item.updatedAt,
+    discoveredAt,
+    author: truncate(item.author, 200),
+    tags,
+    category: source.category ?? null,
+    excerpt: truncate(item.summary, EXCERPT_MAX),
+    score: initialScore(source.weight, item.publishedAt ?? item.updatedAt, Date.parse(discoveredAt)),
+    horizon: null,
+    summary: '',
+    whyNow: '',
+    whyImportant: '',
+    whatChanges: '',
+    winners: [],
+    losers: [],
+    secondOrderEffects: { direct: '', second: '', third: '' },
+    editorialConfidence: null,
+    structuralImpact: null,
+  });
+}
+
+function dedupeCaseless(values: string[]): string[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = v.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

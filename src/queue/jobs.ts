@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { JobDataError } from '../errors.ts';
+
+export const POLL_QUEUE = 'poll';
+export const INGEST_QUEUE = 'ingest';
+
+/** A poll of one source. `runId` marks a poll started by `run --once` (it reports rather than waits). */
+export const PollJobData = z.object({
+  sourceId: z.string().min(1),
+  runId: z.string().optional(),
+});
+export type PollJobData = z.infer<typeof PollJobData>;
+
+export const PollResult = z.object({
+  sourceId: z.string(),
+  outcome: z.enum(['ok', 'not_modified', 'rate_limited']),
+  code: z.string(),
+  message: z.string(),
+  status: z.number().optional(),
+  items: z.number().int(),
+  filtered: z.number().int(),
+  alreadySeen: z.number().int(),
+  candidates: z.number().int(),
+  ingestJobId: z.string().optional(),
+  movedTo: z.string().optional(),
+});
+export type PollResult = z.infer<typeof PollResult>;
+
+const FeedItemData = z.object({
+  key: z.string(),
+  guid: z.string().nullable(),
+  url: z.string().nullable(),
+  title: z.string().nullable(),
+  author: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+  categories: z.array(z.string()),
+  summary: z.string().nullable(),
+});
+
+/** New items of one poll, handed from the poll worker to the draft stage. Carries a snapshot of the source. */
+export const IngestJobData = z.object({
+  source: z.object({
+    id: z.string(),
+    name: z.string(),
+    url: z.string(),
+    weight: z.number(),
+    category: z.string().optional(),
+    tags: z.array(z.string()),
+  }),
+  discoveredAt: z.iso.datetime(),
+  items: z.array(FeedItemData).min(1),
+});
+export type IngestJobData = z.infer<typeof IngestJobData>;
+
+export const IngestResult = z.object({
+  created: z.array(z.string()),
+  duplicates: z.number().int(),
+});
+export type IngestResult = z.infer<typeof IngestResult>;
+
+/** Validates job data at either end of a queue; a mismatch is a bug or a version skew, never retried. */
+export function validateJobData<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    throw new JobDataError(`${what} job data is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

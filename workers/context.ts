@@ -1,0 +1,23 @@
+import type { Agent } from 'undici';
+import type { Clock } from '../src/clock.ts';
+import type { Source } from '../src/config/sourceSchema.ts';
+import type { Settings } from '../src/config/settings.ts';
+import type { RedisClient } from '../src/dedupe/seenStore.ts';
+import type { Logger } from '../src/log.ts';
+import type { Keys } from '../src/queue/keys.ts';
+import type { Queues } from '../src/queue/queues.ts';
+
+/** What the processors need, built once per process by startRuntime. */
+export interface WorkerContext {
+  settings: Settings;
+  redis: RedisClient;
+  keys: Keys;
+  queues: Queues;
+  sources: Map<string, Source>;
+  clock: Clock;
+  logger: Logger;
+  agent: Agent;
+  userAgent: string;
+  /** Aborted on shutdown: in-flight fetches stop and their jobs go back to the queue. */
+  shutdown: AbortSignal;
+}

@@ -1,0 +1,78 @@
+import { Worker } from 'bullmq';
+import { systemClock, type Clock } from '../src/clock.ts';
+import type { Source } from '../src/config/sourceSchema.ts';
+import type { Settings } from '../src/config/settings.ts';
+import { createGuardedAgent } from '../src/fetch/guardedAgent.ts';
+import { userAgent } from '../src/fetch/userAgent.ts';
+import { createLogger, type Logger } from '../src/log.ts';
+import { createRedis } from '../src/queue/connection.ts';
+import { INGEST_QUEUE, POLL_QUEUE } from '../src/queue/jobs.ts';
+import { createKeys } from '../src/queue/keys.ts';
+import { createQueues } from '../src/queue/queues.ts';
+import type { WorkerContext } from './context.ts';
+import { createIngestProcessor } from './ingestProcessor.ts';
+import { createPollProcessor } from './pollProcessor.ts';
+
+export interface Runtime {
+  ctx: WorkerContext;
+  workers: Worker[];
+  /** Stops taking jobs, aborts in-flight fetches (their jobs return to the queue), waits at most shutdownMs. */
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  workers?: boolean;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Builds the per-process context and, unless told otherwise, starts the poll and ingest workers. */
+export async function startRuntime(settings: Settings, sources: Source[], options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(settings.logLevel);
+  const redis = createRedis(settings.redisUrl);
+  const shutdown = new AbortController();
+  const ctx: WorkerContext = {
+    settings,
+    redis,
+    keys: createKeys(settings.prefix),
+    queues: createQueues(settings, redis),
+    sources: new Map(sources.map((s) => [s.id, s])),
+    clock: options.clock ?? systemClock,
+    logger,
+    agent: createGuardedAgent({ allowPrivate: settings.allowPrivate, connectTimeoutMs: Math.min(10_000, settings.fetchTimeoutMs) }),
+    userAgent: userAgent(settings.contactUrl),
+    shutdown: shutdown.signal,
+  };
+  const workers: Worker[] = [];
+  if (options.workers !== false) {
+    const common = { connection: redis, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: settings.stalledMs, maxStalledCount: 2 };
+    workers.push(new Worker(POLL_QUEUE, createPollProcessor(ctx), { ...common, concurrency: settings.pollConcurrency }));
+    workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
+    for (const w of workers) {
+      w.on('error', (err) => logger.error({ err, queue: w.name }, 'worker error'));
+      w.on('failed', (job, err) => logger.warn({ job_id: job?.id, queue: w.name, source_id: job?.data?.sourceId ?? job?.data?.source?.id, attempts: job?.attemptsMade }, err.message));
+    }
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closing = Promise.all(workers.map((w) => w.close()));
+      shutdown.abort();
+      const timedOut = await Promise.race([closing.then(() => false), sleep(settings.shutdownMs).then(() => true)]);
+      if (timedOut) {
+        logger.warn({ ms: settings.shutdownMs }, 'jobs still running at the shutdown deadline; closing anyway (they return to the queue as stalled)');
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await ctx.queues.poll.close();
+      await ctx.queues.ingest.close();
+      await ctx.agent.close();
+      await redis.quit().catch(() => redis.disconnect());
+    })());
+  return { ctx, workers, stop };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
