@@ -31,9 +31,8 @@ export class ConfigError extends SignalDeskError {
 
 export function formatConfigIssue(issue: ConfigIssue): string {
   const where = issue.line ? `${issue.file}:${issue.line}` : issue.file;
-  const who = issue.sourceId ? ` source "${issue.sourceId}"` : '';
-  const field = issue.field ? ` field "${issue.field}"` : '';
-  return `${where}:${who}${field}: ${issue.message}`;
+  const subject = [issue.sourceId && `source "${issue.sourceId}"`, issue.field && `field "${issue.field}"`].filter(Boolean).join(' ');
+  return subject ? `${where}: ${subject}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
 export type FetchErrorCode =

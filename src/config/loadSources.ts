@@ -22,7 +22,7 @@ export async function loadSources(file: string): Promise<Source[]> {
 /** Pure core of loadSources: YAML text in, validated sources out. */
 export function parseSources(text: string, file: string): Source[] {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: `YAML syntax: ${e.message.split('\n')[0]}` })),

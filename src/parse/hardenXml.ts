@@ -13,6 +13,7 @@ export const MAX_DEPTH = 256;
  * CDATA sections and comments are left untouched.
  */
 export function hardenXml(xml: string): string {
+  // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 §2.2 forbids
   let out = xml.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '');
   out = out.replace(/<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>/i, '');
   if (out.includes('&')) out = mapOutsideCdata(out, repairEntities);

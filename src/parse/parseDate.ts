@@ -25,7 +25,9 @@ export function parseDate(value: string | null | undefined): string | null {
   if (!value) return null;
   const text = value.trim().replace(/\s+/g, ' ');
   if (!text) return null;
-  const ms = parseIso(text) ?? parseRfc822(text) ?? parseMonthFirst(text) ?? parseFallback(text);
+  // The first grammar whose shape matches decides: "2023-02-31" is an invalid ISO date, not a job for
+  // Date.parse (which would roll it over to 3 March).
+  const ms = ISO.test(text) ? parseIso(text) : RFC822.test(text) ? parseRfc822(text) : MONTH_FIRST.test(text) ? parseMonthFirst(text) : parseFallback(text);
   if (ms === undefined || !Number.isFinite(ms)) return null;
   const year = new Date(ms).getUTCFullYear();
   // Year 1 and year 9999 are placeholders, not dates.
@@ -66,10 +68,12 @@ function parseFallback(text: string): number | undefined {
 
 function build(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number | undefined): number | undefined {
   if (offsetMin === undefined || mo < 0 || mo > 11 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return undefined;
-  const utc = Date.UTC(y, mo, d, h, mi, Math.min(s, 59), ms);
+  // setUTCFullYear, because Date.UTC maps years 0–99 to 1900–1999.
+  const date = new Date(Date.UTC(2000, 0, 1, h, mi, Math.min(s, 59), ms));
+  date.setUTCFullYear(y, mo, d);
   // Reject roll-overs such as 31 February.
-  if (new Date(Date.UTC(y, mo, d)).getUTCDate() !== d) return undefined;
-  return utc - offsetMin * 60_000;
+  if (date.getUTCDate() !== d) return undefined;
+  return date.getTime() - offsetMin * 60_000;
 }
 
 function monthIndex(name: string): number | undefined {
