@@ -1,6 +1,6 @@
 import RssParser from 'rss-parser';
 import { ParseError } from '../errors.ts';
-import { hardenXml, unprefixAtom } from './hardenXml.ts';
+import { escapeXhtmlConstructs, hardenXml, unprefixAtom } from './hardenXml.ts';
 import { parseDate } from './parseDate.ts';
 import { toPlainText, truncate } from './text.ts';
 import { MAX_CATEGORIES, SUMMARY_MAX, type FeedFormat, type FeedMeta, type RawItem } from './types.ts';
@@ -61,7 +61,9 @@ function withRoot(build: () => Built, root: unknown): Built {
 }
 
 // xml2js (under rss-parser) in strict mode: truncated or mismatched XML is an error, never a partial feed.
-const parser = new TolerantParser({ defaultRSS: 2, xml2js: { strict: true, async: false } });
+// One parser per document: xml2js adds its callbacks with on(), so a shared instance would deliver one
+// document's result or error to every earlier caller.
+const newParser = () => new TolerantParser({ defaultRSS: 2, xml2js: { strict: true, async: false } });
 
 export interface XmlFeed {
   feed: FeedMeta;
@@ -71,10 +73,10 @@ export interface XmlFeed {
 
 export async function parseXmlFeed(xml: string, format: Exclude<FeedFormat, 'jsonfeed'>, rootName: string, feedUrl: string | undefined): Promise<XmlFeed> {
   let safe = hardenXml(xml.trimStart());
-  if (format === 'atom') safe = unprefixAtom(safe, rootName);
+  if (format === 'atom') safe = escapeXhtmlConstructs(unprefixAtom(safe, rootName));
   let built: Built;
   try {
-    built = await parser.parseString(safe);
+    built = await newParser().parseString(safe);
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0];
     throw new ParseError('malformed_xml', `the XML is malformed (${reason}); a truncated download or a broken feed`, { cause: err });

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseFeed } from '../../src/parse/parseFeed.ts';
+
+const wrap = (items: string) => `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://e.example/</link>${items}</channel></rss>`;
+
+describe('parseFeed refuses what is not a feed, with a specific code', () => {
+  it.each([
+    ['an HTML page', '<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>', 'not_a_feed'],
+    ['an empty body', '', 'empty_body'],
+    ['whitespace only', ' \n\t ', 'empty_body'],
+    ['truncated XML', wrap('<item><title>cut').slice(0, 90), 'malformed_xml'],
+    ['mismatched tags', '<rss version="2.0"><channel><title>x</channel></rss>', 'malformed_xml'],
+    ['some other XML', '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', 'not_a_feed'],
+    ['JSON that is not a JSON Feed', '{"status":"ok"}', 'not_a_feed'],
+    ['broken JSON Feed', '{"version":"https://jsonfeed.org/version/1.1", "items": [', 'malformed_json'],
+  ])('%s', async (_name, body, code) => {
+    await expect(parseFeed(body, { url: 'https://e.example/feed' })).rejects.toMatchObject({ code });
+  });
+});
+
+describe('parseFeed survives hostile documents', () => {
+  it('does not expand entities declared in a DOCTYPE (billion laughs)', async () => {
+    const lol = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">${Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&${i ? `l${i}` : 'a'};`.repeat(10)}">`).join('')}]>
+<rss version="2.0"><channel><title>&l9;</title><item><title>kept &l9;</title><link>https://e.example/1</link></item></channel></rss>`;
+    const started = Date.now();
+    const feed = await parseFeed(lol);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(feed.feed.title).toBe('&l9;');
+    expect(feed.items[0]!.title).toBe('kept &l9;');
+  });
+
+  it('does not read external entities (XXE)', async () => {
+    const xxe = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>&x;</title></channel></rss>`;
+    const feed = await parseFeed(xxe);
+    expect(feed.feed.title).toBe('&x;');
+  });
+
+  it('refuses absurd nesting instead of exhausting the stack', async () => {
+    const deep = wrap(`<item><title>x</title><description>${'<div>'.repeat(100_000)}${'</div>'.repeat(100_000)}</description></item>`);
+    await expect(parseFeed(deep)).rejects.toMatchObject({ code: 'too_deep' });
+  });
+
+  it('parses a large feed (10,000 items) without trouble', async () => {
+    const items = Array.from({ length: 10_000 }, (_, i) => `<item><title>Item ${i}</title><link>https://e.example/${i}</link></item>`).join('');
+    const feed = await parseFeed(wrap(items));
+    expect(feed.items).toHaveLength(10_000);
+  });
+
+  it('keeps the feed when one item is broken in every field', async () => {
+    const feed = await parseFeed(wrap(`<item><title><b>x</b></title><link>javascript:alert(1)</link><pubDate>never</pubDate><category/></item><item><title>Good</title><link>https://e.example/good</link></item>`));
+    expect(feed.items.map((i) => [i.title, i.url, i.publishedAt])).toEqual([
+      ['x', null, null],
+      ['Good', 'https://e.example/good', null],
+    ]);
+  });
+
+  it('drops control characters XML forbids instead of failing the feed', async () => {
+    const feed = await parseFeed(wrap('<item><title>Bell\u0007 and form\u000c feed</title><link>https://e.example/c</link></item>'));
+    expect(feed.items[0]!.title).toBe('Bell and form feed');
+  });
+});
