@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { systemClock, type Clock } from '../src/clock.ts';
 import type { Source } from '../src/config/sourceSchema.ts';
@@ -45,7 +46,8 @@ export async function startRuntime(settings: Settings, sources: Source[], option
   };
   const workers: Worker[] = [];
   if (options.workers !== false) {
-    const common = { connection: redis, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: settings.stalledMs, maxStalledCount: 2 };
+    // Named host:pid so every job records which process on which machine ran it (job.processedBy).
+    const common = { name: `${hostname()}:${process.pid}`, connection: redis, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: settings.stalledMs, maxStalledCount: 2 };
     workers.push(new Worker(POLL_QUEUE, createPollProcessor(ctx), { ...common, concurrency: settings.pollConcurrency }));
     workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
     for (const w of workers) {
