@@ -51,10 +51,20 @@ export async function syncSchedulers(queue: Queue, sources: Source[], settings: 
     await queue.upsertJobScheduler(id, repeat, { name: 'poll', data: { sourceId: source.id }, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
     (before ? report.changed : report.added).push(source.id);
   }
-  for (const id of existing.keys()) {
-    if (wanted.has(id)) continue;
+  const gone = [...existing.keys()].filter((id) => !wanted.has(id));
+  for (const id of gone) {
     await queue.removeJobScheduler(id);
     report.removed.push(id.slice(PREFIX.length));
   }
+  if (gone.length > 0) await removeQueuedPolls(queue, new Set(gone.map((id) => id.slice(PREFIX.length))));
   return report;
+}
+
+/**
+ * removeJobScheduler drops the scheduler, but a next poll it already queued (an "every" schedule queues
+ * one at once) would still run: remove those too, so a removed source is not polled again.
+ */
+async function removeQueuedPolls(queue: Queue, sourceIds: Set<string>): Promise<void> {
+  const queued = await queue.getJobs(['wait', 'delayed', 'prioritized']);
+  await Promise.all(queued.filter((j) => j.id?.startsWith('repeat:') && sourceIds.has(j.data?.sourceId)).map((j) => j.remove().catch(() => undefined)));
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { DraftSignal } from '../../src/drafts/schema.ts';
+import { startServer } from '../helpers/httpServer.ts';
+import { source, withPipeline } from '../helpers/pipeline.ts';
+
+const BODY_MARKER = 'FULL-ARTICLE-BODY-'.repeat(200);
+
+describe('draft signals', () => {
+  it('hold metadata and a capped excerpt, never the source body; ordered by score', async () => {
+    const feed = `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title><link>https://pub.example/</link>
+      <item><title>Fresh &amp; important</title><link>https://pub.example/a?utm_source=rss</link><guid>a</guid><dc:creator>Jane</dc:creator><category>Chips</category>
+        <pubDate>${new Date(Date.now() - 3600_000).toUTCString()}</pubDate>
+        <description>${'Short summary words. '.repeat(40)}</description><content:encoded><![CDATA[<p>${BODY_MARKER}</p>]]></content:encoded></item>
+      <item><title>Old news</title><link>https://pub.example/b</link><guid>b</guid><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>
+    </channel></rss>`;
+    const server = await startServer((_req, res) => res.writeHead(200).end(feed));
+    try {
+      await withPipeline([source('pub', server.url('/feed'), { weight: 0.9, category: 'Infrastructure Software', tags: ['semis'] })], async (p) => {
+        await p.once();
+        const drafts = await p.drafts();
+        expect(drafts.map((d) => d.headline)).toEqual(['Fresh & important', 'Old news']);
+        const d = DraftSignal.parse(drafts[0]);
+        expect(d).toMatchObject({
+          status: 'pending',
+          version: 1,
+          source: { id: 'pub', name: 'PUB', url: server.url('/feed') },
+          link: 'https://pub.example/a?utm_source=rss',
+          author: 'Jane',
+          category: 'Infrastructure Software',
+          tags: ['semis', 'Chips'],
+          score: 90,
+          horizon: null,
+          whyNow: '',
+          winners: [],
+          secondOrderEffects: { direct: '', second: '', third: '' },
+        });
+        expect(d.excerpt!.length).toBeLessThanOrEqual(280);
+        expect(JSON.stringify(drafts)).not.toContain('FULL-ARTICLE-BODY');
+        expect(drafts[1]!.score).toBeLessThan(d.score);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
