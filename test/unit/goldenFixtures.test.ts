@@ -9,7 +9,7 @@ const cases = readdirSync(DIR).filter((f) => !f.endsWith('.expected.json'));
 describe('golden parse fixtures (the `signal-desk parse --json` contract)', () => {
   it.each(cases)('%s', async (file) => {
     const { file: _file, ...line } = await parseFile(`${DIR}/${file}`, 'https://feeds.example/feed');
-    const expected = JSON.parse(readFileSync(`${DIR}/${file.replace(/\.(xml|json)$/, '.expected.json')}`, 'utf8'));
+    const expected = JSON.parse(readFileSync(`${DIR}/${file.replace(/\.[a-z]+$/, '.expected.json')}`, 'utf8'));
     expect(line).toEqual(expected);
   });
 });
