@@ -1,0 +1,98 @@
+// npm run bench: the real workers against a local feed farm, on the Redis at REDIS_URL. Prints throughput
+// and memory figures; asserts nothing (see README "Performance").
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { SourceSchema } from '../src/config/sourceSchema.ts';
+import { loadSettings } from '../src/config/settings.ts';
+import { createRedis } from '../src/queue/connection.ts';
+import { runOnce } from '../src/queue/runOnce.ts';
+import { startRuntime } from '../workers/runtime.ts';
+
+const SOURCES = Number(process.env.BENCH_SOURCES ?? 1000);
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 20);
+const prefix = `{sd-bench-${randomBytes(3).toString('hex')}}`;
+
+const farm = spawn(process.execPath, ['--import', 'tsx', 'bench/farm.ts'], { env: { ...process.env, SOURCES: String(SOURCES), ITEMS: String(ITEMS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+const port = await new Promise<number>((resolve) => farm.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+const origin = `http://127.0.0.1:${port}`;
+
+const settings = loadSettings({
+  ...process.env,
+  SIGNAL_DESK_PREFIX: prefix,
+  SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1',
+  SIGNAL_DESK_LOG_LEVEL: 'warn',
+  SIGNAL_DESK_POLL_CONCURRENCY: process.env.SIGNAL_DESK_POLL_CONCURRENCY ?? '64',
+  SIGNAL_DESK_INGEST_CONCURRENCY: process.env.SIGNAL_DESK_INGEST_CONCURRENCY ?? '8',
+});
+const sources = Array.from({ length: SOURCES }, (_, i) => SourceSchema.parse({ id: `farm-${i}`, name: `Farm ${i}`, url: `${origin}/feed/${i}`, weight: 0.6 }));
+const runtime = await startRuntime(settings, sources);
+const redis = createRedis(settings.redisUrl);
+
+async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  console.error(`${label}: ${s.toFixed(2)} s`);
+  return s;
+}
+
+const results: Record<string, string> = {};
+try {
+  let created = 0;
+  const tNew = await timed('new items', async () => {
+    const r = await runOnce(runtime.ctx, sources);
+    created = r.reduce((n, s) => n + s.newDrafts, 0);
+  });
+  const t304 = await timed('304 polls', () => runOnce(runtime.ctx, sources));
+  await fetch(`${origin}/bump`);
+  let seen = 0;
+  const tSeen = await timed('already-seen items', async () => {
+    const r = await runOnce(runtime.ctx, sources);
+    seen = r.reduce((n, s) => n + s.duplicates, 0);
+  });
+
+  // Memory: the de-duplication index (per-source seen sets + the cross-source URL set), and the drafts.
+  let seenBytes = 0;
+  for (const s of sources) seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seen(s.id), 'SAMPLES', '0'));
+  seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seenUrls, 'SAMPLES', '0'));
+  const draftIds = await redis.zrange(runtime.ctx.keys.review, 0, 99);
+  let draftBytes = 0;
+  for (const id of draftIds) draftBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.draft(id)));
+
+  // The ceiling: raw BullMQ addBulk of one job per item, with an item-sized payload, in the same run.
+  const scratch = new Queue('bench-ceiling', { connection: redis, prefix });
+  const payload = { source: 'farm-0', item: { key: 'guid:farm-0-1', title: 'Farm 0 story 1: a headline of realistic length about chips and clouds', url: 'https://farm0.example/2026/11/story-1', summary: 'x'.repeat(200) } };
+  const total = SOURCES * ITEMS;
+  const tBulk = await timed('addBulk ceiling', async () => {
+    for (let i = 0; i < total; i += 1000) await scratch.addBulk(Array.from({ length: Math.min(1000, total - i) }, () => ({ name: 'item', data: payload })));
+  });
+  await scratch.obliterate({ force: true });
+  await scratch.close();
+
+  const ceiling = total / tBulk;
+  const endToEnd = created / tNew;
+  Object.assign(results, {
+    sources: String(SOURCES),
+    'items per source': String(ITEMS),
+    'new items → drafts in review queue': `${Math.round(endToEnd)} items/s (${created} drafts in ${tNew.toFixed(2)} s)`,
+    '304 polls': `${Math.round(SOURCES / t304)} polls/s`,
+    'already-seen items (200, all seen)': `${Math.round(seen / tSeen)} items/s`,
+    'Redis bytes per seen item (dedupe index)': `${(seenBytes / created).toFixed(1)}`,
+    'Redis bytes per draft': `${Math.round(draftBytes / Math.max(1, draftIds.length))}`,
+    'BullMQ addBulk ceiling': `${Math.round(ceiling)} jobs/s`,
+    'end-to-end / ceiling': `${((endToEnd / ceiling) * 100).toFixed(0)}%`,
+  });
+} finally {
+  await runtime.stop();
+  let cursor = '0';
+  do {
+    const [next, keys] = (await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000)) as [string, string[]];
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+  farm.kill();
+}
+const width = Math.max(...Object.keys(results).map((k) => k.length));
+for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(width)}  ${v}`);
