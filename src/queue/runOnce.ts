@@ -38,6 +38,8 @@ export async function runOnce(deps: RunOnceDeps, sources: Source[], onProgress?:
   const pollEvents = new QueueEvents(POLL_QUEUE, { connection: connections[0]!, prefix: deps.settings.prefix });
   const ingestEvents = new QueueEvents(INGEST_QUEUE, { connection: connections[1]!, prefix: deps.settings.prefix });
   await Promise.all([pollEvents.waitUntilReady(), ingestEvents.waitUntilReady()]);
+  // waitUntilFinished adds a listener per awaited job on the queue: a large run awaits thousands at once.
+  for (const q of [deps.queues.poll, deps.queues.ingest]) q.setMaxListeners(Math.max(q.getMaxListeners(), sources.length + 10));
   try {
     const jobs = await deps.queues.poll.addBulk(
       sources.map((s) => ({
