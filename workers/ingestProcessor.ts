@@ -1,6 +1,4 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { digest } from '../src/dedupe/itemKey.ts';
-import { normalizeUrl } from '../src/dedupe/normalizeUrl.ts';
 import { commitDrafts } from '../src/dedupe/seenStore.ts';
 import { reviewRank } from '../src/drafts/score.ts';
 import { toDraft } from '../src/drafts/toDraft.ts';
@@ -25,8 +23,7 @@ export function createIngestProcessor(ctx: WorkerContext) {
     }
     const records = data.items.map((item) => {
       const draft = toDraft(item, data.source, data.discoveredAt);
-      const url = item.url ? normalizeUrl(item.url) : undefined;
-      return { itemHash: digest(item.key), urlHash: url ? digest(url) : undefined, draftId: draft.id, rank: reviewRank(draft.score, draft.discoveredAt), json: JSON.stringify(draft) };
+      return { itemHash: item.itemHash, urlHash: item.urlHash ?? undefined, draftId: draft.id, rank: reviewRank(draft.score, draft.discoveredAt), json: JSON.stringify(draft) };
     });
     const created = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
     failpoint('ingest.afterCommit');

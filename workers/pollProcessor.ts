@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Source } from '../src/config/sourceSchema.ts';
 import { classifyOutcome, type Outcome } from '../src/fetch/classify.ts';
 import { fetchFeed, type FetchResponse } from '../src/fetch/fetchFeed.ts';
 import { readSourceState, validatorsFor, writeSourceState } from '../src/fetch/sourceState.ts';
-import { digest } from '../src/dedupe/itemKey.ts';
-import { normalizeUrl } from '../src/dedupe/normalizeUrl.ts';
+import { seenDigests } from '../src/dedupe/itemKey.ts';
 import { partitionSeen } from '../src/dedupe/seenStore.ts';
 import { matchFilters } from '../src/drafts/matchFilters.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { parseFeed } from '../src/parse/parseFeed.ts';
-import type { FeedItem } from '../src/parse/types.ts';
 import { IngestJobData, PollJobData, validateJobData, type PollResult } from '../src/queue/jobs.ts';
 import type { WorkerContext } from './context.ts';
 
@@ -53,9 +52,9 @@ export function createPollProcessor(ctx: WorkerContext) {
       try {
         const parsed = await parseFeed(response.body, { url: response.finalUrl, contentType: response.headers['content-type'] });
         const kept = parsed.items.filter((item) => matchFilters(item, source.filters));
-        const hashes = kept.map(seenHashes);
-        const seen = await partitionSeen(ctx.redis, ctx.keys, source.id, hashes, ctx.clock.now());
-        const fresh = kept.filter((_, i) => !seen[i]);
+        const digests = kept.map(seenDigests);
+        const seen = await partitionSeen(ctx.redis, ctx.keys, source.id, digests, ctx.clock.now());
+        const fresh = kept.flatMap((item, i) => (seen[i] ? [] : [{ ...item, itemHash: digests[i]!.itemHash, urlHash: digests[i]!.urlHash ?? null }]));
         let ingestJobId: string | undefined;
         if (fresh.length > 0) ingestJobId = await enqueueIngest(ctx, job, source, fresh, startedAt);
         failpoint('poll.afterEnqueue');
@@ -120,12 +119,7 @@ function parseJob(data: unknown) {
   }
 }
 
-function seenHashes(item: FeedItem) {
-  const url = item.url ? normalizeUrl(item.url) : undefined;
-  return { itemHash: digest(item.key), urlHash: url ? digest(url) : undefined };
-}
-
-async function enqueueIngest(ctx: WorkerContext, job: Job, source: { id: string; name: string; url: string; weight: number; category?: string | undefined; tags: string[] }, items: FeedItem[], startedAt: number): Promise<string> {
+async function enqueueIngest(ctx: WorkerContext, job: Job, source: Source, items: IngestJobData['items'], startedAt: number): Promise<string> {
   // One id per poll attempt: a re-run of the same attempt (after a crash) re-adds nothing.
   const jobId = `ingest-${createHash('sha256').update(`${job.id}\n${job.attemptsMade}`).digest('hex').slice(0, 24)}`;
   const data = validateJobData(IngestJobData, {

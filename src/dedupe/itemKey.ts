@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FeedItem, RawItem } from '../parse/types.ts';
 import { normalizeUrl } from './normalizeUrl.ts';
+import type { SeenCandidate } from './seenStore.ts';
 
 /**
  * Identity of an item within its feed. The GUID is the publisher's own identifier and survives URL
@@ -33,4 +34,10 @@ export function itemKey(item: RawItem, guidUsable: boolean): string | undefined 
 /** A short fixed-size digest used as the member stored in Redis (keeps memory per seen item small). */
 export function digest(text: string, length = 16): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, length);
+}
+
+/** What the seen sets store for an item: digests of its key and of its normalised URL (when it has one). */
+export function seenDigests(item: { key: string; url: string | null }): SeenCandidate {
+  const url = item.url ? normalizeUrl(item.url) : undefined;
+  return { itemHash: digest(item.key), urlHash: url ? digest(url) : undefined };
 }

@@ -38,6 +38,9 @@ const FeedItemData = z.object({
   summary: z.string().nullable(),
 });
 
+/** A new item with the digests the poll stage computed for it, so the draft stage does not compute them again. */
+const IngestItemData = FeedItemData.extend({ itemHash: z.string().min(1), urlHash: z.string().min(1).nullable() });
+
 /** New items of one poll, handed from the poll worker to the draft stage. Carries a snapshot of the source. */
 export const IngestJobData = z.object({
   source: z.object({
@@ -49,7 +52,7 @@ export const IngestJobData = z.object({
     tags: z.array(z.string()),
   }),
   discoveredAt: z.iso.datetime(),
-  items: z.array(FeedItemData).min(1),
+  items: z.array(IngestItemData).min(1),
 });
 export type IngestJobData = z.infer<typeof IngestJobData>;
 
