@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Source } from '../src/config/sourceSchema.ts';
-import { classifyOutcome, type Outcome } from '../src/fetch/classify.ts';
-import { fetchFeed, type FetchResponse } from '../src/fetch/fetchFeed.ts';
 import { readSourceState, validatorsFor, writeSourceState } from '../src/fetch/sourceState.ts';
 import { seenDigests } from '../src/dedupe/itemKey.ts';
 import { partitionSeen } from '../src/dedupe/seenStore.ts';
 import { matchFilters } from '../src/drafts/matchFilters.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
-import { parseFeed } from '../src/parse/parseFeed.ts';
 import { IngestJobData, PollJobData, validateJobData, type PollResult } from '../src/queue/jobs.ts';
 import type { WorkerContext } from './context.ts';
+import { fetchAndParse } from './fetchAndParse.ts';
 
 /**
  * The poll job: fetch → classify → parse → filter → drop already-seen → hand new items to the draft
@@ -28,10 +26,8 @@ export function createPollProcessor(ctx: WorkerContext) {
     const startedAt = ctx.clock.now();
     const state = await readSourceState(ctx.redis, ctx.keys, source.id);
 
-    let response: FetchResponse | undefined;
-    let outcome: Outcome;
-    try {
-      response = await fetchFeed({
+    const { response, outcome, parsed } = await fetchAndParse(
+      {
         url: source.url,
         ...validatorsFor(state, source.url),
         userAgent: ctx.userAgent,
@@ -39,45 +35,36 @@ export function createPollProcessor(ctx: WorkerContext) {
         timeoutMs: ctx.settings.fetchTimeoutMs,
         dispatcher: ctx.agent,
         signal: ctx.shutdown,
-      });
-      outcome = classifyOutcome(response, ctx.clock.now());
-    } catch (err) {
-      outcome = classifyOutcome(err as Error, ctx.clock.now());
-    }
+      },
+      () => ctx.clock.now(),
+    );
 
     const base = { sourceId: source.id, status: response?.status, items: 0, filtered: 0, alreadySeen: 0, candidates: 0, ...(response?.movedTo ? { movedTo: response.movedTo } : {}) };
     const record = { lastAttemptAt: new Date(startedAt).toISOString(), lastStatus: response ? String(response.status) : null, ...(response?.movedTo ? { movedTo: response.movedTo } : {}) };
 
-    if (outcome.kind === 'ok' && response) {
-      try {
-        const parsed = await parseFeed(response.body, { url: response.finalUrl, contentType: response.headers['content-type'] });
-        const kept = parsed.items.filter((item) => matchFilters(item, source.filters));
-        const digests = kept.map(seenDigests);
-        const seen = await partitionSeen(ctx.redis, ctx.keys, source.id, digests, ctx.clock.now());
-        const fresh = kept.flatMap((item, i) => (seen[i] ? [] : [{ ...item, itemHash: digests[i]!.itemHash, urlHash: digests[i]!.urlHash ?? null }]));
-        let ingestJobId: string | undefined;
-        if (fresh.length > 0) ingestJobId = await enqueueIngest(ctx, job, source, fresh, startedAt);
-        failpoint('poll.afterEnqueue');
-        // Validators are stored only once the new items are safely queued: a crash before this point
-        // means the next poll fetches the full body again instead of getting a 304 and losing them.
-        await writeSourceState(ctx.redis, ctx.keys, source.id, {
-          ...record,
-          validatorsUrl: source.url,
-          etag: response.headers.etag ?? null,
-          lastModified: response.headers['last-modified'] ?? null,
-          lastSuccessAt: new Date(startedAt).toISOString(),
-          lastOutcome: 'ok',
-          lastCode: 'ok',
-          lastMessage: `${parsed.items.length} items, ${fresh.length} new`,
-          lastNewItems: String(fresh.length),
-        });
-        log.info({ outcome: 'ok', items: parsed.items.length, new: fresh.length, ms: ctx.clock.now() - startedAt }, 'polled');
-        return { ...base, outcome: 'ok', code: 'ok', message: outcome.message, items: parsed.items.length, filtered: parsed.items.length - kept.length, alreadySeen: kept.length - fresh.length, candidates: fresh.length, ...(ingestJobId ? { ingestJobId } : {}) };
-      } catch (err) {
-        if (err instanceof UnrecoverableError) throw err;
-        outcome = classifyOutcome(err as Error, ctx.clock.now());
-        if (outcome.code === 'internal') throw err;
-      }
+    if (parsed && response) {
+      const kept = parsed.items.filter((item) => matchFilters(item, source.filters));
+      const digests = kept.map(seenDigests);
+      const seen = await partitionSeen(ctx.redis, ctx.keys, source.id, digests, ctx.clock.now());
+      const fresh = kept.flatMap((item, i) => (seen[i] ? [] : [{ ...item, itemHash: digests[i]!.itemHash, urlHash: digests[i]!.urlHash ?? null }]));
+      let ingestJobId: string | undefined;
+      if (fresh.length > 0) ingestJobId = await enqueueIngest(ctx, job, source, fresh, startedAt);
+      failpoint('poll.afterEnqueue');
+      // Validators are stored only once the new items are safely queued: a crash before this point
+      // means the next poll fetches the full body again instead of getting a 304 and losing them.
+      await writeSourceState(ctx.redis, ctx.keys, source.id, {
+        ...record,
+        validatorsUrl: source.url,
+        etag: response.headers.etag ?? null,
+        lastModified: response.headers['last-modified'] ?? null,
+        lastSuccessAt: new Date(startedAt).toISOString(),
+        lastOutcome: 'ok',
+        lastCode: 'ok',
+        lastMessage: `${parsed.items.length} items, ${fresh.length} new`,
+        lastNewItems: String(fresh.length),
+      });
+      log.info({ outcome: 'ok', items: parsed.items.length, new: fresh.length, ms: ctx.clock.now() - startedAt }, 'polled');
+      return { ...base, outcome: 'ok', code: 'ok', message: outcome.message, items: parsed.items.length, filtered: parsed.items.length - kept.length, alreadySeen: kept.length - fresh.length, candidates: fresh.length, ...(ingestJobId ? { ingestJobId } : {}) };
     }
 
     await writeSourceState(ctx.redis, ctx.keys, source.id, {

@@ -2,14 +2,12 @@ import { loadSources } from '../../config/loadSources.ts';
 import type { Source } from '../../config/sourceSchema.ts';
 import type { Settings } from '../../config/settings.ts';
 import { ConfigError, formatConfigIssue } from '../../errors.ts';
-import { classifyOutcome } from '../../fetch/classify.ts';
-import { fetchFeed } from '../../fetch/fetchFeed.ts';
 import { createGuardedAgent } from '../../fetch/guardedAgent.ts';
 import { userAgent } from '../../fetch/userAgent.ts';
 import { matchFilters } from '../../drafts/matchFilters.ts';
 import { toDraft } from '../../drafts/toDraft.ts';
-import { parseFeed } from '../../parse/parseFeed.ts';
 import { truncate } from '../../parse/text.ts';
+import { fetchAndParse } from '../../../workers/fetchAndParse.ts';
 import { formatAge, formatTable } from '../table.ts';
 
 export async function validateCommand(file: string): Promise<number> {
@@ -45,28 +43,17 @@ export async function testCommand(settings: Settings, sources: Source[], id: str
   const agent = createGuardedAgent({ allowPrivate: settings.allowPrivate, connectTimeoutMs: Math.min(10_000, settings.fetchTimeoutMs) });
   try {
     const started = Date.now();
-    let res;
-    try {
-      res = await fetchFeed({ url: source.url, userAgent: userAgent(settings.contactUrl), maxBytes: settings.maxBytes, timeoutMs: settings.fetchTimeoutMs, dispatcher: agent });
-    } catch (err) {
-      const o = classifyOutcome(err as Error, Date.now());
-      process.stderr.write(`${source.id}: ${o.kind} (${o.code}): ${o.message}\n`);
-      return 1;
+    const { response: res, outcome, parsed } = await fetchAndParse(
+      { url: source.url, userAgent: userAgent(settings.contactUrl), maxBytes: settings.maxBytes, timeoutMs: settings.fetchTimeoutMs, dispatcher: agent },
+      Date.now,
+    );
+    if (res) {
+      const redirects = res.redirects.map((r) => `  ${r.status} ${r.from} -> ${r.to}`).join('\n');
+      process.stderr.write(`${source.id}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes${res.movedTo ? `; moved permanently to ${res.movedTo}` : ''}\n${redirects ? `${redirects}\n` : ''}`);
     }
-    const outcome = classifyOutcome(res, Date.now());
-    const redirects = res.redirects.map((r) => `  ${r.status} ${r.from} -> ${r.to}`).join('\n');
-    process.stderr.write(`${source.id}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes${res.movedTo ? `; moved permanently to ${res.movedTo}` : ''}\n${redirects ? `${redirects}\n` : ''}`);
-    if (outcome.kind !== 'ok') {
+    if (!parsed) {
       process.stderr.write(`${source.id}: ${outcome.kind} (${outcome.code}): ${outcome.message}\n`);
       return outcome.kind === 'permanent' || outcome.kind === 'transient' ? 1 : 0;
-    }
-    let parsed;
-    try {
-      parsed = await parseFeed(res.body, { url: res.finalUrl, contentType: res.headers['content-type'] });
-    } catch (err) {
-      const o = classifyOutcome(err as Error, Date.now());
-      process.stderr.write(`${source.id}: ${o.code}: ${o.message}\n`);
-      return 1;
     }
     const now = new Date().toISOString();
     const kept = parsed.items.filter((i) => matchFilters(i, source.filters));
