@@ -51,7 +51,7 @@ export function hashTagPrefix(prefix: string): string {
 }
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
-  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' || false)));
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ file: 'environment', field: i.path.join('.'), message: i.message })));
   }

@@ -15,9 +15,8 @@ export function detectFormat(text: string): Detected {
   if (start < 0) return { format: 'empty' };
   const first = text[start];
   if (first === '{') {
-    return /"version"\s*:\s*"https?:\/\/jsonfeed\.org\/version\/([\d.]+)"/.test(text.slice(start, start + 65536))
-      ? { format: 'jsonfeed', version: /jsonfeed\.org\/version\/([\d.]+)/.exec(text)![1] ?? null, root: '{' }
-      : { format: 'unknown', root: 'json' };
+    const version = /"version"\s*:\s*"https?:\/\/jsonfeed\.org\/version\/([\d.]+)"/.exec(text.slice(start, start + 65536))?.[1];
+    return version ? { format: 'jsonfeed', version, root: '{' } : { format: 'unknown', root: 'json' };
   }
   if (first !== '<') return { format: 'unknown', root: null };
   const root = rootElement(text, start);

@@ -6,15 +6,15 @@ import type { RedisClient } from '../dedupe/seenStore.ts';
  * names Redis Cluster seed nodes (all our keys share one hash tag, so they live in one slot).
  * BullMQ needs maxRetriesPerRequest: null so that its blocking commands wait out reconnections.
  */
-export function createRedis(url: string, options: { lazy?: boolean } = {}): RedisClient {
+export function createRedis(url: string): RedisClient {
   if (url.startsWith('redis+cluster://')) {
     const nodes = url.slice('redis+cluster://'.length).split(',').map((hp) => {
       const [host, port] = hp.split(':');
       return { host: host ?? '127.0.0.1', port: Number(port ?? 6379) };
     });
-    return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null }, lazyConnect: options.lazy ?? false });
+    return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null } });
   }
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: options.lazy ?? false });
+  return new Redis(url, { maxRetriesPerRequest: null });
 }
 
 /** True when a Redis server answers PING at `url` within `timeoutMs`. */

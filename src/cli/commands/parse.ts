@@ -9,7 +9,7 @@ export interface ParseLine {
   ok: boolean;
   format: string | null;
   feed: ParsedFeed['feed'] | null;
-  items: Omit<ParsedFeed['items'][number], never>[];
+  items: ParsedFeed['items'];
   error: { code: string; message: string } | null;
 }
 
