@@ -12,4 +12,11 @@ export default tseslint.config(
     },
   },
   { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  {
+    // The desk's one browser script (served as is, no build step).
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'DOMParser', 'EventSource', 'HTMLElement', 'HTMLAnchorElement', 'setTimeout', 'clearTimeout'].map((g) => [g, 'readonly'])),
+    },
+  },
 );

@@ -75,3 +75,43 @@ export class JobDataError extends SignalDeskError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+export type DeskErrorCode =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'stale_version'
+  | 'locked'
+  | 'invalid_state'
+  | 'invalid_fields'
+  | 'copied_text'
+  | 'csrf';
+
+const DESK_STATUS: Record<DeskErrorCode, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf: 403,
+  not_found: 404,
+  stale_version: 409,
+  locked: 409,
+  invalid_state: 409,
+  invalid_fields: 422,
+  copied_text: 422,
+};
+
+/**
+ * A desk request that cannot be done as asked. Carries the HTTP status the API answers with and, for
+ * 422s, one message per field; `details` holds what a client needs to recover (current version, lock holder).
+ */
+export class DeskError extends SignalDeskError {
+  declare readonly code: DeskErrorCode;
+  readonly status: number;
+  readonly fields: Record<string, string> | undefined;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: DeskErrorCode, message: string, extra: { fields?: Record<string, string>; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(code, message, { cause: extra.cause });
+    this.status = DESK_STATUS[code];
+    this.fields = extra.fields;
+    this.details = extra.details;
+  }
+}

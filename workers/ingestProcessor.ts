@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { commitDrafts } from '../src/dedupe/seenStore.ts';
-import { reviewRank } from '../src/drafts/score.ts';
+import { ageRank, reviewRank } from '../src/drafts/score.ts';
 import { toDraft } from '../src/drafts/toDraft.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
@@ -23,7 +23,7 @@ export function createIngestProcessor(ctx: WorkerContext) {
     }
     const records = data.items.map((item) => {
       const draft = toDraft(item, data.source, data.discoveredAt);
-      return { itemHash: item.itemHash, urlHash: item.urlHash ?? undefined, draftId: draft.id, rank: reviewRank(draft.score, draft.discoveredAt), json: JSON.stringify(draft) };
+      return { itemHash: item.itemHash, urlHash: item.urlHash ?? undefined, draftId: draft.id, rank: reviewRank(draft.score, draft.discoveredAt), age: ageRank(draft.publishedAt, draft.discoveredAt), json: JSON.stringify(draft) };
     });
     const created = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
     failpoint('ingest.afterCommit');

@@ -7,12 +7,13 @@ import { createGuardedAgent } from '../src/fetch/guardedAgent.ts';
 import { userAgent } from '../src/fetch/userAgent.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import { createRedis } from '../src/queue/connection.ts';
-import { INGEST_QUEUE, POLL_QUEUE } from '../src/queue/jobs.ts';
+import { INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from '../src/queue/jobs.ts';
 import { createKeys } from '../src/queue/keys.ts';
 import { createQueues } from '../src/queue/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
+import { createWebhookProcessor } from './webhookProcessor.ts';
 
 export interface Runtime {
   ctx: WorkerContext;
@@ -50,6 +51,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     const common = { name: `${hostname()}:${process.pid}`, connection: redis, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: settings.stalledMs, maxStalledCount: 2 };
     workers.push(new Worker(POLL_QUEUE, createPollProcessor(ctx), { ...common, concurrency: settings.pollConcurrency }));
     workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
+    if (settings.webhook) workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
     for (const w of workers) {
       w.on('error', (err) => logger.error({ err, queue: w.name }, 'worker error'));
       w.on('failed', (job, err) => logger.warn({ job_id: job?.id, queue: w.name, source_id: job?.data?.sourceId ?? job?.data?.source?.id, attempts: job?.attemptsMade }, err.message));
@@ -69,6 +71,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
       }
       await ctx.queues.poll.close();
       await ctx.queues.ingest.close();
+      await ctx.queues.webhook.close();
       await ctx.agent.close();
       await redis.quit().catch(() => redis.disconnect());
     })());

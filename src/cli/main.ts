@@ -5,7 +5,11 @@ import { loadSettings, type Settings } from '../config/settings.ts';
 import { ConfigError, SignalDeskError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
 import { parseCommand } from './commands/parse.ts';
-import { reviewListCommand } from './commands/review.ts';
+import { ROLES, type Role } from '../auth/roles.ts';
+import { DRAFT_STATUSES, type DraftStatus } from '../drafts/schema.ts';
+import { reviewApproveCommand, reviewListCommand, reviewRejectCommand, reviewShowCommand } from './commands/review.ts';
+import { serveCommand } from './commands/serve.ts';
+import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { runCommand } from './commands/run.ts';
 import { listCommand, testCommand, validateCommand } from './commands/sources.ts';
 import { requireRedis } from './redis.ts';
@@ -20,6 +24,18 @@ const positiveInt = (v: string) => {
   return n;
 };
 
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0–65535)');
+  return n;
+};
+const oneOf = <T extends string>(values: readonly T[]) => (v: string): T => {
+  if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of: ${values.join(', ')}`);
+  return v as T;
+};
+const DEFAULT_HOST = process.env.SIGNAL_DESK_HOST || '127.0.0.1';
+const DEFAULT_PORT = process.env.PORT ? port(process.env.PORT) : 8080;
+
 const program = new Command('signal-desk')
   .description('Source-monitoring ingestion for a news-intelligence brief: poll feeds, de-duplicate, queue draft signals for editors.')
   .version(pkg.version)
@@ -31,7 +47,10 @@ program
   .option('--once', 'poll every enabled source once, wait for its drafts, print a summary and exit (1 if any source failed); for cron')
   .option('--no-scheduler', 'only work jobs; do not sync the job schedulers (for extra worker processes)')
   .option('--sources <file>', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml)')
-  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string }) => {
+  .option('--web', 'also serve the editors\' desk and API in this process (see `serve`)')
+  .option('--port <port>', 'with --web: port (default: $PORT or 8080)', port, DEFAULT_PORT)
+  .option('--host <host>', 'with --web: address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1)', DEFAULT_HOST)
+  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string }) => {
     const s = settings(opts.sources);
     const sources = await loadSources(s.sourcesFile);
     await requireRedis(s.redisUrl);
@@ -66,6 +85,41 @@ sourcesCmd
   });
 
 program
+  .command('serve')
+  .description("serve the editors' desk (web app), the HTTP API (/docs) and the signal feeds until SIGTERM/SIGINT")
+  .option('--port <port>', 'port (default: $PORT or 8080)', port, DEFAULT_PORT)
+  .option('--host <host>', 'address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1; 0.0.0.0 for all)', DEFAULT_HOST)
+  .action(async (opts: { port: number; host: string }) => {
+    const s = settings();
+    await requireRedis(s.redisUrl);
+    process.exitCode = await serveCommand(s, opts);
+  });
+
+const usersCmd = program.command('users').description('desk users and their API tokens');
+usersCmd
+  .command('add')
+  .description('add a user and print its API token (shown once; only a hash is stored)')
+  .argument('<name>', 'user name')
+  .requiredOption('--role <role>', `one of: ${ROLES.join(', ')} (viewers read, editors review, operators also manage users and force claims)`, oneOf(ROLES))
+  .action(async (name: string, opts: { role: Role }) => {
+    process.exitCode = await usersAddCommand(settings(), name, opts.role);
+  });
+usersCmd
+  .command('list')
+  .description('list users (never their tokens)')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    process.exitCode = await usersListCommand(settings(), opts);
+  });
+usersCmd
+  .command('revoke')
+  .description("revoke a user: the token and the user's browser sessions stop working at once")
+  .argument('<name>', 'user name')
+  .action(async (name: string) => {
+    process.exitCode = await usersRevokeCommand(settings(), name);
+  });
+
+program
   .command('parse')
   .description('parse feed files offline and print what Signal Desk reads from them')
   .argument('<files...>', 'feed files (RSS, Atom, RDF, JSON Feed)')
@@ -78,11 +132,39 @@ program
 const reviewCmd = program.command('review').description('the review queue of draft signals');
 reviewCmd
   .command('list')
-  .description('drafts waiting for review, highest score first (id, score, source, headline, age)')
+  .description('drafts waiting for review, highest score first (id, score, source, headline, age, claim)')
   .option('--json', 'print the drafts as JSON')
   .option('--limit <n>', 'how many', positiveInt, 50)
-  .action(async (opts: { json?: boolean; limit: number }) => {
+  .option('--status <status>', `one of: ${DRAFT_STATUSES.join(', ')}`, oneOf(DRAFT_STATUSES), 'pending')
+  .option('--as <user>', 'act as this desk user (default: cli:$USER with operator rights)')
+  .action(async (opts: { json?: boolean; limit: number; status: DraftStatus; as?: string }) => {
     process.exitCode = await reviewListCommand(settings(), opts);
+  });
+reviewCmd
+  .command('show')
+  .description('one draft: metadata, excerpt (editor only), editorial fields, claim and history')
+  .argument('<id>', 'draft id (d_…)')
+  .option('--json', 'print JSON')
+  .option('--as <user>', 'act as this desk user')
+  .action(async (id: string, opts: { json?: boolean; as?: string }) => {
+    process.exitCode = await reviewShowCommand(settings(), id, opts);
+  });
+reviewCmd
+  .command('approve')
+  .description('approve a draft and publish it as a signal (refused when editorial fields are missing or copy the source)')
+  .argument('<id>', 'draft id (d_…)')
+  .option('--as <user>', 'act as this desk user')
+  .action(async (id: string, opts: { as?: string }) => {
+    process.exitCode = await reviewApproveCommand(settings(), id, opts);
+  });
+reviewCmd
+  .command('reject')
+  .description('reject a draft, saying why')
+  .argument('<id>', 'draft id (d_…)')
+  .requiredOption('--reason <text>', 'why it is rejected (kept in the history)')
+  .option('--as <user>', 'act as this desk user')
+  .action(async (id: string, opts: { reason: string; as?: string }) => {
+    process.exitCode = await reviewRejectCommand(settings(), id, opts);
   });
 
 program

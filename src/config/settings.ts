@@ -21,6 +21,12 @@ const EnvSchema = z.object({
   SIGNAL_DESK_LOCK_MS: int(30_000, 500),
   SIGNAL_DESK_STALLED_MS: int(30_000, 200),
   SIGNAL_DESK_SHUTDOWN_MS: int(10_000, 0),
+  SIGNAL_DESK_PUBLIC_URL: z.string().url('must be the URL readers reach the desk at, e.g. https://desk.example.com').optional(),
+  SIGNAL_DESK_CLAIM_MINUTES: z.coerce.number().positive().default(15),
+  SIGNAL_DESK_SESSION_HOURS: z.coerce.number().positive().default(12),
+  SIGNAL_DESK_WEBHOOK_URL: z.string().url('must be an http(s) URL that receives published signals').optional(),
+  SIGNAL_DESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  SIGNAL_DESK_WEBHOOK_ATTEMPTS: int(8, 1),
   SIGNAL_DESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,6 +50,12 @@ export interface Settings {
   stalledMs: number;
   shutdownMs: number;
   logLevel: string;
+  /** Base URL used in feeds and links; when unset, the server derives it from its own address. */
+  publicUrl: string | undefined;
+  claimMs: number;
+  sessionMs: number;
+  /** Where published signals are POSTed, HMAC-SHA256 signed with the secret; undefined turns the webhook off. */
+  webhook: { url: string; secret: string; attempts: number } | undefined;
 }
 
 export function hashTagPrefix(prefix: string): string {
@@ -56,6 +68,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     throw new ConfigError(parsed.error.issues.map((i) => ({ file: 'environment', field: i.path.join('.'), message: i.message })));
   }
   const e = parsed.data;
+  if (e.SIGNAL_DESK_WEBHOOK_URL && !e.SIGNAL_DESK_WEBHOOK_SECRET) {
+    throw new ConfigError([{ file: 'environment', field: 'SIGNAL_DESK_WEBHOOK_SECRET', message: 'is required when SIGNAL_DESK_WEBHOOK_URL is set: receivers check each delivery\'s signature with it (e.g. `openssl rand -hex 32`)' }]);
+  }
   return {
     redisUrl: e.REDIS_URL,
     prefix: hashTagPrefix(e.SIGNAL_DESK_PREFIX),
@@ -74,6 +89,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     stalledMs: e.SIGNAL_DESK_STALLED_MS,
     shutdownMs: e.SIGNAL_DESK_SHUTDOWN_MS,
     logLevel: e.SIGNAL_DESK_LOG_LEVEL,
+    publicUrl: e.SIGNAL_DESK_PUBLIC_URL?.replace(/\/+$/, ''),
+    claimMs: Math.round(e.SIGNAL_DESK_CLAIM_MINUTES * 60_000),
+    sessionMs: Math.round(e.SIGNAL_DESK_SESSION_HOURS * 3_600_000),
+    webhook: e.SIGNAL_DESK_WEBHOOK_URL ? { url: e.SIGNAL_DESK_WEBHOOK_URL, secret: e.SIGNAL_DESK_WEBHOOK_SECRET!, attempts: e.SIGNAL_DESK_WEBHOOK_ATTEMPTS } : undefined,
   };
 }
 

@@ -27,7 +27,7 @@ return out`;
 /**
  * Write side, run by the ingest worker: for each candidate, atomically (one Lua script, so no other
  * worker, retry or crash can interleave) either record it as a duplicate or create its draft, add it to
- * the review queue and only then mark it seen. A worker killed before the script leaves nothing behind;
+ * the review queue (both its orders) and only then mark it seen. A worker killed before the script leaves nothing behind;
  * killed after, it leaves everything, and the retry finds the items seen. Expired sightings are trimmed
  * in the same script, which keeps memory bounded by the retention window.
  */
@@ -36,13 +36,14 @@ local now, cutoff = ARGV[1], ARGV[2]
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. cutoff)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. cutoff)
 local out = {}
-for i = 3, #ARGV, 5 do
-  local n = (i - 3) / 5
-  local itemHash, urlHash, draftId, rank, json = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+for i = 3, #ARGV, 6 do
+  local n = (i - 3) / 6
+  local itemHash, urlHash, draftId, rank, age, json = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   local dup = redis.call('ZSCORE', KEYS[1], itemHash)
   if not dup and urlHash ~= '' then dup = redis.call('ZSCORE', KEYS[2], urlHash) end
-  if not dup and redis.call('SET', KEYS[4 + n], json, 'NX') then
+  if not dup and redis.call('SET', KEYS[5 + n], json, 'NX') then
     redis.call('ZADD', KEYS[3], rank, draftId)
+    redis.call('ZADD', KEYS[4], age, draftId)
     if urlHash ~= '' then redis.call('ZADD', KEYS[2], now, urlHash) end
     out[#out + 1] = 1
   else
@@ -84,13 +85,15 @@ export interface DraftRecord extends SeenCandidate {
   draftId: string;
   /** Order in the review queue: higher first. */
   rank: number;
+  /** Order by the item's date (the "age" sort): newer first. */
+  age: number;
   json: string;
 }
 
 export async function commitDrafts(redis: RedisClient, keys: Keys, sourceId: string, drafts: DraftRecord[], now: number, retentionMs: number): Promise<boolean[]> {
   if (drafts.length === 0) return [];
-  const keyList = [keys.seen(sourceId), keys.seenUrls, keys.review, ...drafts.map((d) => keys.draft(d.draftId))];
-  const args = [String(now), String(now - retentionMs), ...drafts.flatMap((d) => [d.itemHash, d.urlHash ?? '', d.draftId, String(d.rank), d.json])];
+  const keyList = [keys.seen(sourceId), keys.seenUrls, keys.review, keys.byAge('pending'), ...drafts.map((d) => keys.draft(d.draftId))];
+  const args = [String(now), String(now - retentionMs), ...drafts.flatMap((d) => [d.itemHash, d.urlHash ?? '', d.draftId, String(d.rank), String(d.age), d.json])];
   const flags = await scripts(redis).sdCommitDrafts(keyList.length, ...keyList, ...args);
   return flags.map((f) => f === 1);
 }

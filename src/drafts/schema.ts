@@ -7,6 +7,14 @@ export const EXCERPT_MAX = 280;
 
 const isoDate = z.iso.datetime();
 
+export const RelatedCoverage = z.object({
+  draftId: z.string(),
+  headline: z.string(),
+  sourceName: z.string(),
+  link: z.string().url().nullable(),
+});
+export type RelatedCoverage = z.infer<typeof RelatedCoverage>;
+
 /**
  * A draft signal: metadata about a source item plus the editorial fields of the brief, empty until an
  * editor fills them. By construction it cannot hold the source's body: the only source text is the
@@ -37,6 +45,15 @@ export const DraftSignal = z.object({
   secondOrderEffects: z.object({ direct: z.string(), second: z.string(), third: z.string() }),
   editorialConfidence: z.enum(LEVELS).nullable(),
   structuralImpact: z.enum(LEVELS).nullable(),
+  // Review state. Defaults keep drafts written before these fields existed readable.
+  /** Other coverage of the same event, merged into this draft by an editor. */
+  related: z.array(RelatedCoverage).max(50).default([]),
+  /** Set when this draft was merged into another. */
+  mergedInto: z.string().nullable().default(null),
+  /** The last decision (approve, reject, merge, reopen): who, when and, for a rejection, why. */
+  decision: z.object({ action: z.string(), by: z.string(), at: isoDate, reason: z.string().optional() }).nullable().default(null),
+  updatedAt: isoDate.nullable().default(null),
 });
 
 export type DraftSignal = z.infer<typeof DraftSignal>;
+export type DraftStatus = (typeof DRAFT_STATUSES)[number];

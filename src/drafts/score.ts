@@ -16,3 +16,9 @@ export function initialScore(weight: number, publishedAt: string | null, now: nu
 export function reviewRank(score: number, discoveredAt: string): number {
   return score * 1e13 + Date.parse(discoveredAt);
 }
+
+/** "Age" order in one number: the item's own date when it has one, else when we discovered it. Newest first. */
+export function ageRank(publishedAt: string | null, discoveredAt: string): number {
+  const published = publishedAt ? Date.parse(publishedAt) : Number.NaN;
+  return Number.isNaN(published) ? Date.parse(discoveredAt) : published;
+}

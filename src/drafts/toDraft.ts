@@ -51,6 +51,10 @@ export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: strin
     secondOrderEffects: { direct: '', second: '', third: '' },
     editorialConfidence: null,
     structuralImpact: null,
+    related: [],
+    mergedInto: null,
+    decision: null,
+    updatedAt: null,
   });
 }
 

@@ -3,6 +3,7 @@ import { JobDataError } from '../errors.ts';
 
 export const POLL_QUEUE = 'poll';
 export const INGEST_QUEUE = 'ingest';
+export const WEBHOOK_QUEUE = 'webhook';
 
 /** A poll of one source. `runId` marks a poll started by `run --once` (it reports rather than waits). */
 export const PollJobData = z.object({

@@ -1,3 +1,5 @@
+import type { DraftStatus } from '../drafts/schema.ts';
+
 /**
  * Every Redis key Signal Desk writes, in one place. The prefix is hash-tagged ("{sd}") so that all keys
  * of one deployment live in one Redis Cluster slot and multi-key Lua scripts stay legal there.
@@ -13,8 +15,26 @@ export interface Keys {
   seenUrls: string;
   /** String: one draft signal as JSON. */
   draft(draftId: string): string;
-  /** Sorted set: the review queue, pending drafts ordered by score then recency. */
+  /** Sorted set: the review queue, pending drafts ordered by score then recency (= byScore('pending')). */
   review: string;
+  /** Sorted set per status: draft ids by review rank (score, then discovery). */
+  byScore(status: DraftStatus): string;
+  /** Sorted set per status: draft ids by the item's date. */
+  byAge(status: DraftStatus): string;
+  /** List: audit entries (JSON) of one draft, oldest first. */
+  audit(draftId: string): string;
+  /** String: the editor's claim on a draft, JSON {user, until}; expires on its own. */
+  lock(draftId: string): string;
+  /** Stream: published signals, one entry each (field "signal", JSON). Consumers read it with groups. */
+  signals: string;
+  /** Hash: user name → JSON {name, role, tokenHash, createdAt, revokedAt}. */
+  users: string;
+  /** String: SHA-256 of an API token → user name. */
+  token(tokenHash: string): string;
+  /** Hash with TTL: a browser session (user, CSRF token), keyed by the SHA-256 of the cookie's value. */
+  session(sessionHash: string): string;
+  /** Pub/sub channel: desk changes (claims, decisions) for live pages in every web process. */
+  deskEvents: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -25,5 +45,14 @@ export function createKeys(prefix: string): Keys {
     seenUrls: `${prefix}:seen-urls`,
     draft: (id) => `${prefix}:draft:${id}`,
     review: `${prefix}:review`,
+    byScore: (status) => (status === 'pending' ? `${prefix}:review` : `${prefix}:drafts:score:${status}`),
+    byAge: (status) => `${prefix}:drafts:age:${status}`,
+    audit: (id) => `${prefix}:audit:${id}`,
+    lock: (id) => `${prefix}:lock:${id}`,
+    signals: `${prefix}:signals`,
+    users: `${prefix}:users`,
+    token: (hash) => `${prefix}:token:${hash}`,
+    session: (hash) => `${prefix}:session:${hash}`,
+    deskEvents: `${prefix}:desk-events`,
   };
 }

@@ -19,7 +19,7 @@ describe('the seen index', () => {
     const redis = createRedis(REDIS_URL);
     cleanups.push(() => dropPrefix(prefix), () => redis.quit());
     const keys = createKeys(prefix);
-    const record = (key: string) => ({ ...seenDigests({ key, url: `https://pub.example/${key}` }), draftId: `d_${key.padEnd(16, '0')}`, rank: 1, json: `{"k":"${key}"}` });
+    const record = (key: string) => ({ ...seenDigests({ key, url: `https://pub.example/${key}` }), draftId: `d_${key.padEnd(16, '0')}`, rank: 1, age: 1, json: `{"k":"${key}"}` });
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     const retention = 90 * DAY;
 

@@ -3,11 +3,16 @@ import type { Settings } from '../../config/settings.ts';
 import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
 import { syncSchedulers } from '../../queue/scheduler.ts';
 import { startRuntime, type Runtime } from '../../../workers/runtime.ts';
+import { startWebServer } from '../../web/startServer.ts';
 import { formatTable } from '../table.ts';
 
 export interface RunOptions {
   once?: boolean;
   scheduler?: boolean;
+  /** Serve the desk in this process too. */
+  web?: boolean;
+  port?: number;
+  host?: string;
 }
 
 /** `signal-desk run`: schedulers and workers until SIGTERM/SIGINT; with --once, one poll of every enabled source. */
@@ -25,12 +30,15 @@ export async function runCommand(settings: Settings, sources: Source[], options:
     const report = await syncSchedulers(runtime.ctx.queues.poll, sources, settings);
     runtime.ctx.logger.info(report, `schedules synced: ${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged`);
   }
+  const web = options.web ? await startWebServer(settings, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1', logger: runtime.ctx.logger }) : undefined;
+  if (web) runtime.ctx.logger.info({ url: web.url }, `desk at ${web.url}`);
   runtime.ctx.logger.info({ sources: sources.length }, 'running; SIGTERM or SIGINT stops gracefully');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   runtime.ctx.logger.info('stopping: finishing or handing back active jobs');
+  await web?.close();
   await runtime.stop();
   return 0;
 }

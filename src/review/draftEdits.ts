@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { HORIZONS, LEVELS, type DraftSignal } from '../drafts/schema.ts';
+import { DeskError } from '../errors.ts';
+import { findCopiedRun } from './copyGuard.ts';
+
+const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+const list = z.array(text(200)).max(10, 'at most 10 entries');
+
+/** What an editor may change. Source metadata (link, source, dates, excerpt) is not editable: it is a record of what the source said. */
+export const EditableFields = z.strictObject({
+  headline: text(300).min(1, 'a headline is required'),
+  category: text(80).nullable(),
+  score: z.number().int('a whole number').min(0, '0 to 100').max(100, '0 to 100'),
+  horizon: z.enum(HORIZONS, `one of: ${HORIZONS.join(', ')}`).nullable(),
+  summary: text(1000),
+  whyNow: text(1000),
+  whyImportant: text(1000),
+  whatChanges: text(1000),
+  winners: list,
+  losers: list,
+  secondOrderEffects: z.strictObject({ direct: text(600), second: text(600), third: text(600) }).partial(),
+  editorialConfidence: z.enum(LEVELS, `one of: ${LEVELS.join(', ')}`).nullable(),
+  structuralImpact: z.enum(LEVELS, `one of: ${LEVELS.join(', ')}`).nullable(),
+  tags: z.array(text(100).min(1)).max(30, 'at most 30 tags'),
+});
+export type DraftPatch = Partial<z.infer<typeof EditableFields>>;
+export const EDITABLE = Object.keys(EditableFields.shape);
+
+const Version = z.number({ error: 'required: send the version of the draft you read (a whole number)' }).int().min(1);
+
+/** Every write names the version it read, so a write made from a stale page gets 409 instead of overwriting. */
+export const PatchBody = EditableFields.partial().extend({ version: Version });
+export const VersionBody = z.object({ version: Version });
+export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).trim().min(1, 'required: say why the draft is rejected').max(500) });
+export const MergeBody = VersionBody.extend({ into: z.string({ error: 'required: the id of the draft that keeps the story' }).regex(/^d_[A-Za-z0-9_-]{16}$/, 'must be a draft id (d_…)') });
+
+/** Parses a request body with one message per field (HTTP 422), unknown fields named with the list of editable ones. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = `cannot be edited; editable fields are: ${EDITABLE.join(', ')}`;
+    } else {
+      fields[issue.path.join('.') || '(body)'] ??= issue.message;
+    }
+  }
+  throw new DeskError('invalid_fields', `invalid fields: ${Object.entries(fields).map(([f, m]) => `${f}: ${m}`).join('; ')}`, { fields });
+}
+
+/** The draft with the patch applied (a shallow merge; second-order effects merge per level). Pure. */
+export function applyPatch(draft: DraftSignal, patch: DraftPatch): DraftSignal {
+  const { secondOrderEffects, ...rest } = patch;
+  return { ...draft, ...rest, secondOrderEffects: { ...draft.secondOrderEffects, ...secondOrderEffects } };
+}
+
+/** Names of the fields a patch really changes. */
+export function changedFields(before: DraftSignal, after: DraftSignal): string[] {
+  return EDITABLE.filter((f) => JSON.stringify(before[f as keyof DraftSignal]) !== JSON.stringify(after[f as keyof DraftSignal]));
+}
+
+/** Fields that must be filled before a draft can be published: the brief never shows a signal without them. */
+const REQUIRED_TO_APPROVE: [keyof DraftSignal, string][] = [
+  ['category', 'a category'],
+  ['horizon', 'a horizon'],
+  ['whyNow', 'why now'],
+  ['whyImportant', "why it's important"],
+  ['editorialConfidence', 'an editorial confidence'],
+  ['structuralImpact', 'a structural impact'],
+];
+
+/** The editorial fields a reader sees, as [path, text]. */
+export function editorialTexts(d: DraftSignal): [string, string][] {
+  return [
+    ['summary', d.summary],
+    ['whyNow', d.whyNow],
+    ['whyImportant', d.whyImportant],
+    ['whatChanges', d.whatChanges],
+    ...d.winners.map((w, i): [string, string] => [`winners.${i}`, w]),
+    ...d.losers.map((l, i): [string, string] => [`losers.${i}`, l]),
+    ['secondOrderEffects.direct', d.secondOrderEffects.direct],
+    ['secondOrderEffects.second', d.secondOrderEffects.second],
+    ['secondOrderEffects.third', d.secondOrderEffects.third],
+  ];
+}
+
+/** Throws 422 when a draft cannot be published: missing fields, or source text copied into editorial fields. */
+export function checkPublishable(d: DraftSignal): void {
+  const fields: Record<string, string> = {};
+  for (const [field, what] of REQUIRED_TO_APPROVE) {
+    const v = d[field];
+    if (v === null || v === '') fields[field] = `required to approve: fill in ${what}`;
+  }
+  if (Object.keys(fields).length) {
+    throw new DeskError('invalid_fields', `cannot approve yet: ${Object.keys(fields).join(', ')} must be filled in`, { fields });
+  }
+  if (!d.excerpt) return;
+  for (const [field, value] of editorialTexts(d)) {
+    const run = findCopiedRun(value, d.excerpt);
+    if (run) {
+      const message = `copies ${run.split(' ').length} consecutive words from the source ("${run}"): say it in your own words and link to the source`;
+      throw new DeskError('copied_text', `cannot approve: ${field} ${message}`, { fields: { [field]: message } });
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import type { RedisClient } from '../dedupe/seenStore.ts';
+import { DRAFT_STATUSES, DraftSignal, type DraftStatus } from '../drafts/schema.ts';
+import type { Keys } from '../queue/keys.ts';
+
+/** An editor's claim on a draft. `expiresAt` is compared with the injected clock, so tests can expire it. */
+export const Claim = z.object({ user: z.string(), expiresAt: z.number() });
+export type Claim = z.infer<typeof Claim>;
+
+export const AuditEntry = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  version: z.number().optional(),
+  fields: z.array(z.string()).optional(),
+  reason: z.string().optional(),
+  into: z.string().optional(),
+  from: z.string().optional(),
+  holder: z.string().optional(),
+  signalId: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+const AUDIT_KEEP = 500;
+
+/**
+ * Applies the changes of one desk action to one or two drafts, all or nothing. For each draft it checks,
+ * atomically, that the stored version is the one the editor read (else "stale") and that no one else holds
+ * an unexpired claim (else "locked"); then writes the new JSON, moves the id between the per-status
+ * indexes, appends the audit entry, and, for an approval, appends the signal to the stream. Because the
+ * check and the write are one script, two editors approving at once publish exactly once.
+ *
+ * KEYS: 1 signals stream; 2–5 by-score index per status; 6–9 by-age index per status; then per draft:
+ *       draft, claim, audit.
+ * ARGV: 1 now (ms), 2 actor, 3 signal JSON or "", 4 number of drafts, then per draft: expected version,
+ *       new JSON, new status, score rank, age rank, audit JSON, claim mode ("check", "check-release", "none").
+ */
+const APPLY = `
+local STATUS = {pending = 0, approved = 1, rejected = 2, merged = 3}
+local now, actor, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[4])
+local current = {}
+for i = 1, n do
+  local k, a = 9 + (i - 1) * 3, 4 + (i - 1) * 7
+  local raw = redis.call('GET', KEYS[k + 1])
+  if not raw then return {'missing', tostring(i)} end
+  local d = cjson.decode(raw)
+  if tostring(d.version) ~= ARGV[a + 1] then return {'stale', tostring(i), tostring(d.version)} end
+  if ARGV[a + 7] ~= 'none' then
+    local claim = redis.call('GET', KEYS[k + 2])
+    if claim then
+      local c = cjson.decode(claim)
+      if c.user ~= actor and tonumber(c.expiresAt) > now then return {'locked', tostring(i), c.user, tostring(c.expiresAt)} end
+    end
+  end
+  current[i] = d
+end
+for i = 1, n do
+  local k, a = 9 + (i - 1) * 3, 4 + (i - 1) * 7
+  local id, old, new = current[i].id, STATUS[current[i].status], STATUS[ARGV[a + 3]]
+  redis.call('SET', KEYS[k + 1], ARGV[a + 2])
+  redis.call('ZREM', KEYS[2 + old], id)
+  redis.call('ZREM', KEYS[6 + old], id)
+  redis.call('ZADD', KEYS[2 + new], ARGV[a + 4], id)
+  redis.call('ZADD', KEYS[6 + new], ARGV[a + 5], id)
+  redis.call('RPUSH', KEYS[k + 3], ARGV[a + 6])
+  redis.call('LTRIM', KEYS[k + 3], -${AUDIT_KEEP}, -1)
+  if ARGV[a + 7] == 'check-release' then redis.call('DEL', KEYS[k + 2]) end
+end
+if ARGV[3] ~= '' then return {'ok', redis.call('XADD', KEYS[1], '*', 'signal', ARGV[3])} end
+return {'ok', ''}`;
+
+/**
+ * Claims, renews, takes over, forces or releases the claim on a pending draft, with an audit entry.
+ * KEYS: draft, claim, audit. ARGV: now (ms), actor, mode (claim|force|release|force-release), expiresAt (ms),
+ * key TTL (ms, only to clean up; expiry is decided by expiresAt against now), now as ISO text.
+ */
+const CLAIM = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {'missing'} end
+local d = cjson.decode(raw)
+local now, actor, mode = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local held = redis.call('GET', KEYS[2])
+local c = held and cjson.decode(held) or nil
+local live = c and tonumber(c.expiresAt) > now
+local action
+if mode == 'claim' or mode == 'force' then
+  if d.status ~= 'pending' then return {'not_pending', d.status} end
+  if live and c.user ~= actor and mode ~= 'force' then return {'locked', c.user, tostring(c.expiresAt)} end
+  if live and c.user == actor then action = 'renew'
+  elseif live then action = 'force_claim'
+  elseif c and c.user ~= actor then action = 'takeover'
+  else action = 'claim' end
+  redis.call('SET', KEYS[2], cjson.encode({user = actor, expiresAt = tonumber(ARGV[4])}), 'PX', ARGV[5])
+else
+  if not live then
+    redis.call('DEL', KEYS[2])
+    return {'ok', 'none'}
+  end
+  if c.user ~= actor and mode ~= 'force-release' then return {'locked', c.user, tostring(c.expiresAt)} end
+  action = (c.user == actor) and 'release' or 'force_release'
+  redis.call('DEL', KEYS[2])
+end
+local entry = {at = ARGV[6], actor = actor, action = action}
+if c and c.user ~= actor then entry.holder = c.user end
+redis.call('RPUSH', KEYS[3], cjson.encode(entry))
+redis.call('LTRIM', KEYS[3], -${AUDIT_KEEP}, -1)
+return {'ok', action}`;
+
+type ScriptClient = RedisClient & {
+  sdApplyDraftChanges(numKeys: number, ...args: string[]): Promise<string[]>;
+  sdClaimDraft(numKeys: number, ...args: string[]): Promise<string[]>;
+};
+const defined = new WeakSet<object>();
+function scripts(redis: RedisClient): ScriptClient {
+  if (!defined.has(redis)) {
+    redis.defineCommand('sdApplyDraftChanges', { lua: APPLY });
+    redis.defineCommand('sdClaimDraft', { lua: CLAIM });
+    defined.add(redis);
+  }
+  return redis as ScriptClient;
+}
+
+export interface DraftChange {
+  expectedVersion: number;
+  next: DraftSignal;
+  scoreRank: number;
+  ageRank: number;
+  audit: AuditEntry;
+  claim: 'check' | 'check-release' | 'none';
+}
+
+export type ApplyResult =
+  | { ok: true; streamId: string | undefined }
+  | { ok: false; reason: 'missing' | 'stale' | 'locked'; index: number; version?: number; claim?: Claim };
+
+export async function applyDraftChanges(redis: RedisClient, keys: Keys, actor: string, now: number, changes: DraftChange[], signalJson = ''): Promise<ApplyResult> {
+  const keyList = [
+    keys.signals,
+    ...DRAFT_STATUSES.map((s) => keys.byScore(s)),
+    ...DRAFT_STATUSES.map((s) => keys.byAge(s)),
+    ...changes.flatMap((c) => [keys.draft(c.next.id), keys.lock(c.next.id), keys.audit(c.next.id)]),
+  ];
+  const args = [
+    String(now),
+    actor,
+    signalJson,
+    String(changes.length),
+    ...changes.flatMap((c) => [String(c.expectedVersion), JSON.stringify(c.next), c.next.status, String(c.scoreRank), String(c.ageRank), JSON.stringify(c.audit), c.claim]),
+  ];
+  const [status, a, b, c] = await scripts(redis).sdApplyDraftChanges(keyList.length, ...keyList, ...args);
+  if (status === 'ok') return { ok: true, streamId: a || undefined };
+  const index = Number(a) - 1;
+  if (status === 'stale') return { ok: false, reason: 'stale', index, version: Number(b) };
+  if (status === 'locked') return { ok: false, reason: 'locked', index, claim: { user: b!, expiresAt: Number(c) } };
+  return { ok: false, reason: 'missing', index };
+}
+
+export type ClaimMode = 'claim' | 'force' | 'release' | 'force-release';
+export type ClaimResult =
+  | { ok: true; action: 'claim' | 'renew' | 'takeover' | 'force_claim' | 'release' | 'force_release' | 'none' }
+  | { ok: false; reason: 'missing' }
+  | { ok: false; reason: 'not_pending'; status: DraftStatus }
+  | { ok: false; reason: 'locked'; claim: Claim };
+
+export async function changeClaim(redis: RedisClient, keys: Keys, draftId: string, actor: string, mode: ClaimMode, now: number, claimMs: number): Promise<ClaimResult> {
+  const [status, a, b] = await scripts(redis).sdClaimDraft(3, keys.draft(draftId), keys.lock(draftId), keys.audit(draftId), String(now), actor, mode, String(now + claimMs), String(claimMs + 3_600_000), new Date(now).toISOString());
+  if (status === 'ok') return { ok: true, action: a as never };
+  if (status === 'not_pending') return { ok: false, reason: 'not_pending', status: a as DraftStatus };
+  if (status === 'locked') return { ok: false, reason: 'locked', claim: { user: a!, expiresAt: Number(b) } };
+  return { ok: false, reason: 'missing' };
+}
+
+export async function getDraft(redis: RedisClient, keys: Keys, id: string): Promise<DraftSignal | undefined> {
+  const raw = await redis.get(keys.draft(id));
+  return raw ? DraftSignal.parse(JSON.parse(raw)) : undefined;
+}
+
+export async function getDrafts(redis: RedisClient, keys: Keys, ids: string[]): Promise<DraftSignal[]> {
+  if (ids.length === 0) return [];
+  const raw = await redis.mget(...ids.map((id) => keys.draft(id)));
+  return raw.flatMap((json) => (json ? [DraftSignal.parse(JSON.parse(json))] : []));
+}
+
+/** Live claims (not expired at `now`) on these drafts, by draft id. */
+export async function getClaims(redis: RedisClient, keys: Keys, ids: string[], now: number): Promise<Map<string, Claim>> {
+  const out = new Map<string, Claim>();
+  if (ids.length === 0) return out;
+  const raw = await redis.mget(...ids.map((id) => keys.lock(id)));
+  raw.forEach((json, i) => {
+    const claim = json ? Claim.safeParse(JSON.parse(json)) : undefined;
+    if (claim?.success && claim.data.expiresAt > now) out.set(ids[i]!, claim.data);
+  });
+  return out;
+}
+
+export async function getAudit(redis: RedisClient, keys: Keys, id: string): Promise<AuditEntry[]> {
+  const raw = await redis.lrange(keys.audit(id), 0, -1);
+  return raw.flatMap((json) => {
+    const entry = AuditEntry.safeParse(JSON.parse(json));
+    return entry.success ? [entry.data] : [];
+  });
+}
+
+export async function countByStatus(redis: RedisClient, keys: Keys): Promise<Record<DraftStatus, number>> {
+  const counts = await Promise.all(DRAFT_STATUSES.map((s) => redis.zcard(keys.byScore(s))));
+  return Object.fromEntries(DRAFT_STATUSES.map((s, i) => [s, counts[i]!])) as Record<DraftStatus, number>;
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { can, describeMissing, ROLES } from '../auth/roles.ts';
+import { addUser, listUsers, revokeUser, UserName } from '../auth/userStore.ts';
+import { DeskError } from '../errors.ts';
+import { readSignals } from '../publish/signalStore.ts';
+import { DraftQuery } from '../review/desk.ts';
+import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
+import { noStore, requireActor } from './auth.ts';
+import type { ServerDeps } from './server.ts';
+
+/** JSON Schema for the OpenAPI description, generated from the zod schemas that really validate. */
+function doc(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;
+  return rest;
+}
+
+const idParam = { type: 'object', properties: { id: { type: 'string', description: 'draft id (d_…)' } }, required: ['id'] };
+const ClaimBody = z.object({ force: z.boolean().optional().describe('operators only: take or drop a claim someone else holds') });
+const NewUser = z.object({ name: UserName, role: z.enum(ROLES) });
+const SignalQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().regex(/^\d+-\d+$/, 'a stream id from a previous page').optional() });
+
+export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clock }: ServerDeps): void {
+  const tags = ['drafts'];
+  app.get('/api/me', { schema: { tags: ['users'], summary: 'Who the credentials belong to' } }, async (req) => {
+    const actor = requireActor(req);
+    return { name: actor.name, role: actor.role, via: req.authVia };
+  });
+
+  app.get('/api/drafts', { schema: { tags, summary: 'List drafts with counts per status', description: 'Filtered, sorted by score (then newest) or by age. Pass `nextCursor` back as `cursor` for the next page; a filtered page may be short and still have a cursor.', querystring: doc(DraftQuery) } }, async (req, reply) => {
+    noStore(reply);
+    return desk.list(requireActor(req), req.query as Record<string, string>);
+  });
+  app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', params: idParam } }, async (req, reply) => {
+    noStore(reply);
+    return desk.get(requireActor(req), (req.params as { id: string }).id);
+  });
+  app.post('/api/drafts/:id/claim', { schema: { tags, summary: 'Claim (or renew a claim on) a pending draft', description: 'A claim lasts SIGNAL_DESK_CLAIM_MINUTES. An expired claim may be taken over; a live one only by an operator with force. 409 names the holder and the expiry.', params: idParam, body: doc(ClaimBody) } }, async (req) => {
+    const { force } = parseBody(ClaimBody, req.body);
+    return desk.claim(requireActor(req), (req.params as { id: string }).id, { force });
+  });
+  app.post('/api/drafts/:id/release', { schema: { tags, summary: 'Release a claim', params: idParam, body: doc(ClaimBody) } }, async (req) => {
+    const { force } = parseBody(ClaimBody, req.body);
+    return desk.release(requireActor(req), (req.params as { id: string }).id, { force });
+  });
+  app.patch('/api/drafts/:id', { schema: { tags, summary: 'Edit editorial fields', description: '`version` is the version you read: a stale one gets 409 with the current version. 422 lists each invalid field.', params: idParam, body: doc(PatchBody) } }, async (req) =>
+    desk.edit(requireActor(req), (req.params as { id: string }).id, req.body),
+  );
+  app.post('/api/drafts/:id/approve', { schema: { tags, summary: 'Approve and publish', description: 'Publishes exactly once: a second approval gets 409. 422 when a required editorial field is empty or an editorial field copies 12+ consecutive words of the source excerpt.', params: idParam, body: doc(VersionBody) } }, async (req) => {
+    const { draft, signal, streamId } = await desk.approve(requireActor(req), (req.params as { id: string }).id, req.body);
+    return { draft, signal, streamId };
+  });
+  app.post('/api/drafts/:id/reject', { schema: { tags, summary: 'Reject with a reason', params: idParam, body: doc(RejectBody) } }, async (req) => desk.reject(requireActor(req), (req.params as { id: string }).id, req.body));
+  app.post('/api/drafts/:id/merge', { schema: { tags, summary: 'Merge into another pending draft (listed there as related coverage)', params: idParam, body: doc(MergeBody) } }, async (req) =>
+    desk.merge(requireActor(req), (req.params as { id: string }).id, req.body),
+  );
+  app.post('/api/drafts/:id/reopen', { schema: { tags, summary: 'Send a rejected or merged draft back to the queue', params: idParam, body: doc(VersionBody) } }, async (req) =>
+    desk.reopen(requireActor(req), (req.params as { id: string }).id, req.body),
+  );
+
+  app.get('/api/signals', { schema: { tags: ['signals'], summary: 'Published signals, newest first', description: 'Page with `before` = the last `streamId` you got.', querystring: doc(SignalQuery) } }, async (req, reply) => {
+    requireActor(req);
+    noStore(reply);
+    const q = parseBody(SignalQuery, req.query);
+    const signals = await readSignals(redis, keys, q.limit, q.before);
+    return { signals, nextBefore: signals.length === q.limit ? signals.at(-1)!.streamId : null };
+  });
+
+  const operator = (req: Parameters<typeof requireActor>[0]) => {
+    const actor = requireActor(req);
+    if (!can(actor, 'manageUsers')) throw new DeskError('forbidden', describeMissing(actor, 'manageUsers'));
+    return actor;
+  };
+  app.get('/api/users', { schema: { tags: ['users'], summary: 'List users (operators)' } }, async (req) => {
+    operator(req);
+    return (await listUsers(redis, keys)).map(({ tokenHash: _hash, ...u }) => u);
+  });
+  app.post('/api/users', { schema: { tags: ['users'], summary: 'Add a user; the response holds its token, shown this once (operators)', body: doc(NewUser) } }, async (req, reply) => {
+    operator(req);
+    const { name, role } = parseBody(NewUser, req.body);
+    const { user, token } = await addUser(redis, keys, name, role, new Date(clock.now()));
+    noStore(reply).status(201);
+    return { name: user.name, role: user.role, createdAt: user.createdAt, token };
+  });
+  app.delete('/api/users/:name', { schema: { tags: ['users'], summary: 'Revoke a user: its token and sessions stop working at once (operators)' } }, async (req) => {
+    operator(req);
+    const { tokenHash: _hash, ...user } = await revokeUser(redis, keys, (req.params as { name: string }).name, new Date(clock.now()));
+    return user;
+  });
+}

@@ -1,0 +1,107 @@
+// Signal Desk: keyboard shortcuts and the live queue. Progressive enhancement only: every action is a
+// plain form that works without this script. Never builds HTML from data: rows come rendered (and
+// escaped) by the server.
+(() => {
+  'use strict';
+  const help = document.getElementById('keys');
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
+  const rows = () => Array.from(document.querySelectorAll('#rows tr[data-id]'));
+  let selected = -1;
+
+  function select(i) {
+    const all = rows();
+    if (all.length === 0) return;
+    selected = Math.max(0, Math.min(all.length - 1, i));
+    all.forEach((r, n) => r.setAttribute('aria-selected', String(n === selected)));
+    const link = all[selected].querySelector('a');
+    link?.focus();
+  }
+
+  function selectedId() {
+    return rows()[selected]?.dataset.id;
+  }
+
+  async function claim(id) {
+    const res = await fetch(`/api/drafts/${encodeURIComponent(id)}/claim`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf ?? '' }, body: '{}', credentials: 'same-origin' });
+    const body = await res.json().catch(() => ({}));
+    announce(res.ok ? `Claimed ${id}.` : body.message ?? `Could not claim ${id}.`);
+    if (res.ok) refreshRows();
+  }
+
+  function announce(text) {
+    const live = document.getElementById('live');
+    if (live) live.textContent = text;
+  }
+
+  document.addEventListener('click', (e) => {
+    if (e.target.closest('[data-action="help"]')) help?.showModal();
+  });
+
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+    if (help?.open && e.key !== '?') return;
+    const onQueue = rows().length > 0;
+    const keyButton = (key) => document.querySelector(`[data-key="${key}"]`);
+    switch (e.key) {
+      case '?':
+        e.preventDefault();
+        if (help?.open) help.close();
+        else help?.showModal();
+        break;
+      case 'j':
+        if (onQueue) { e.preventDefault(); select(selected + 1); }
+        break;
+      case 'k':
+        if (onQueue) { e.preventDefault(); select(selected - 1); }
+        break;
+      case 'Enter':
+        if (onQueue && selectedId() && !(t instanceof HTMLAnchorElement)) { e.preventDefault(); location.href = `/drafts/${selectedId()}`; }
+        break;
+      case 'c':
+        if (keyButton('c')) { e.preventDefault(); keyButton('c').click(); }
+        else if (onQueue && selectedId()) { e.preventDefault(); claim(selectedId()); }
+        break;
+      case 'a':
+        if (keyButton('a')) { e.preventDefault(); keyButton('a').click(); }
+        break;
+      case 'r': {
+        const reason = document.getElementById('f-reason');
+        if (reason) { e.preventDefault(); reason.focus(); reason.scrollIntoView({ block: 'center' }); }
+        break;
+      }
+    }
+  });
+
+  // Live queue: the server tells us when drafts arrive or editors act; we fetch the rendered rows again.
+  let pending;
+  async function refreshRows() {
+    const body = document.getElementById('rows');
+    if (!body) return;
+    const keep = selectedId();
+    const res = await fetch(`/fragments/rows${location.search}`, { credentials: 'same-origin' });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(`<table><tbody>${await res.text()}</tbody></table>`, 'text/html');
+    body.replaceChildren(...doc.querySelectorAll('tbody > tr'));
+    const counts = JSON.parse(res.headers.get('x-counts') ?? '{}');
+    for (const [status, n] of Object.entries(counts)) {
+      const el = document.querySelector(`[data-count="${status}"]`);
+      if (el) el.textContent = String(n);
+    }
+    if (keep) {
+      const i = rows().findIndex((r) => r.dataset.id === keep);
+      if (i >= 0) { selected = i; rows()[i].setAttribute('aria-selected', 'true'); }
+    }
+  }
+  if (document.getElementById('rows') && 'EventSource' in window) {
+    const events = new EventSource('/events');
+    const schedule = () => { clearTimeout(pending); pending = setTimeout(refreshRows, 300); };
+    events.addEventListener('drafts', (e) => {
+      const { created } = JSON.parse(e.data);
+      announce(`${created} new draft${created === 1 ? '' : 's'} arrived.`);
+      schedule();
+    });
+    events.addEventListener('desk', schedule);
+  }
+})();

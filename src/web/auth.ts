@@ -1,0 +1,80 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/roles.ts';
+import { loadSession, SESSION_COOKIE } from '../auth/sessions.ts';
+import { authenticateToken } from '../auth/userStore.ts';
+import type { RedisClient } from '../dedupe/seenStore.ts';
+import { DeskError } from '../errors.ts';
+import type { Keys } from '../queue/keys.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | undefined;
+    csrf: string | undefined;
+    authVia: 'token' | 'session' | undefined;
+    sessionId: string | undefined;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const HOW_TO_AUTHENTICATE = 'send "Authorization: Bearer TOKEN" (an operator creates tokens with `signal-desk users add NAME --role editor`) or log in at /login';
+
+/**
+ * Who is asking: a Bearer token (API clients) or the session cookie (the browser). A token that does not
+ * authenticate is an error, not a fallback to anonymous, so a revoked token is told so.
+ */
+export async function identify(req: FastifyRequest, redis: RedisClient, keys: Keys, sessionMs: number): Promise<void> {
+  req.actor = undefined;
+  req.csrf = undefined;
+  req.authVia = undefined;
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new DeskError('unauthenticated', 'the Authorization header must be "Bearer TOKEN"');
+    const actor = await authenticateToken(redis, keys, match[1]!);
+    if (!actor) throw new DeskError('unauthenticated', `the token is not valid (mistyped, or its user was revoked): ${HOW_TO_AUTHENTICATE}`);
+    req.actor = actor;
+    req.authVia = 'token';
+    return;
+  }
+  const sid = req.cookies[SESSION_COOKIE];
+  if (!sid) return;
+  const session = await loadSession(redis, keys, sid, sessionMs);
+  if (!session) return;
+  req.actor = session.actor;
+  req.csrf = session.csrf;
+  req.authVia = 'session';
+  req.sessionId = sid;
+}
+
+/**
+ * Cross-site request protection for the browser. The session cookie is SameSite=Strict already; on top,
+ * every state-changing request carried by the cookie must echo the session's CSRF token (form field
+ * "_csrf" or header "X-CSRF-Token"), and requests the browser marks cross-site (Sec-Fetch-Site, or an
+ * Origin that is not ours) are refused. Token-authenticated API calls carry no ambient credential, so
+ * they need none of this.
+ */
+export function checkCrossSite(req: FastifyRequest, options: { requireToken: boolean }): void {
+  if (!UNSAFE.has(req.method)) return;
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (site === 'cross-site' || (origin && origin !== 'null' && host && new URL(origin).host !== host) || origin === 'null') {
+    throw new DeskError('csrf', 'cross-site request refused: changes can only be made from the desk itself or with a Bearer token');
+  }
+  if (!options.requireToken || req.authVia !== 'session') return;
+  const sent = (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as Record<string, unknown> | undefined)?._csrf;
+  if (typeof sent !== 'string' || sent !== req.csrf) {
+    throw new DeskError('csrf', 'missing or wrong CSRF token: reload the page and try again (API clients: send the X-CSRF-Token header from the page, or use a Bearer token)');
+  }
+}
+
+export function requireActor(req: FastifyRequest): Actor {
+  if (!req.actor) throw new DeskError('unauthenticated', `not logged in: ${HOW_TO_AUTHENTICATE}`);
+  return req.actor;
+}
+
+export function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store');
+}

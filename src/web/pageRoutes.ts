@@ -1,0 +1,174 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createSession, destroySession, SESSION_COOKIE } from '../auth/sessions.ts';
+import { authenticateToken } from '../auth/userStore.ts';
+import { DeskError } from '../errors.ts';
+import { readSignals } from '../publish/signalStore.ts';
+import type { DraftQuery } from '../review/desk.ts';
+import { noStore } from './auth.ts';
+import type { SafeHtml } from './html.ts';
+import type { LiveEvent } from './liveEvents.ts';
+import type { ServerDeps } from './server.ts';
+import { draftPage, type DraftPageState } from './views/draft.ts';
+import type { PageContext } from './views/layout.ts';
+import { loginPage } from './views/login.ts';
+import { queuePage, queueRows } from './views/queue.ts';
+import { signalsPage } from './views/signals.ts';
+
+type Form = Record<string, string | undefined>;
+
+function pageContext(req: FastifyRequest): PageContext {
+  return { actor: req.actor, csrf: req.csrf, path: req.routeOptions.url ?? req.url };
+}
+
+function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
+  return noStore(reply).status(status).type('text/html; charset=utf-8').send(page.value);
+}
+
+/** Only our own paths: "/x" but never "//evil.example" or "/\evil.example" (open-redirect guard). */
+function localPath(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+const lines = (s: string | undefined) => (s === undefined ? undefined : s.split(/\r?\n/).map((t) => t.trim()).filter(Boolean));
+const orNull = (s: string | undefined) => (s === undefined ? undefined : s.trim() === '' ? null : s.trim());
+
+/** The edit form, turned into the API's PATCH body (absent fields stay absent). */
+export function formToPatch(f: Form): Record<string, unknown> {
+  const effects = { direct: f['secondOrderEffects.direct'], second: f['secondOrderEffects.second'], third: f['secondOrderEffects.third'] };
+  const patch: Record<string, unknown> = {
+    version: Number(f.version),
+    headline: f.headline,
+    category: orNull(f.category),
+    score: f.score === undefined || f.score === '' ? undefined : Number(f.score),
+    horizon: orNull(f.horizon),
+    summary: f.summary,
+    whyNow: f.whyNow,
+    whyImportant: f.whyImportant,
+    whatChanges: f.whatChanges,
+    winners: lines(f.winners),
+    losers: lines(f.losers),
+    secondOrderEffects: Object.values(effects).some((v) => v !== undefined) ? Object.fromEntries(Object.entries(effects).filter(([, v]) => v !== undefined)) : undefined,
+    editorialConfidence: orNull(f.editorialConfidence),
+    structuralImpact: orNull(f.structuralImpact),
+    tags: f.tags === undefined ? undefined : f.tags.split(',').map((t) => t.trim()).filter(Boolean),
+  };
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+}
+
+export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, settings, clock, live }: ServerDeps): void {
+  const hide = { hide: true };
+  /** Pages need a login: the browser is sent to it, and back here afterwards. */
+  const loggedIn = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    if (req.actor) return true;
+    void reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+    return false;
+  };
+
+  app.get('/login', { schema: hide }, async (req, reply) => sendPage(reply, loginPage(pageContext(req), localPath((req.query as Form).next))));
+  app.post('/login', { schema: hide, config: { csrf: false } }, async (req, reply) => {
+    const form = (req.body ?? {}) as Form;
+    const next = localPath(form.next);
+    const actor = form.token ? await authenticateToken(redis, keys, form.token.trim()) : undefined;
+    if (!actor) return sendPage(reply, loginPage(pageContext(req), next, 'That token is not valid: check it, or ask an operator for a new one.'), 401);
+    const { id } = await createSession(redis, keys, actor, settings.sessionMs);
+    const secure = (settings.publicUrl ?? `${req.protocol}:`).startsWith('https:');
+    reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: Math.round(settings.sessionMs / 1000) });
+    return reply.redirect(next, 303);
+  });
+  app.post('/logout', { schema: hide }, async (req, reply) => {
+    if (req.sessionId) await destroySession(redis, keys, req.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+
+  app.get('/', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const q = req.query as DraftQuery & Form;
+    try {
+      const page = await desk.list(req.actor!, q);
+      return sendPage(reply, queuePage(pageContext(req), page, q, clock.now(), q.notice));
+    } catch (err) {
+      if (err instanceof DeskError && err.status === 422) return sendPage(reply, queuePage(pageContext(req), await desk.list(req.actor!, {}), {}, clock.now(), err.message), 422);
+      throw err;
+    }
+  });
+  /** The queue's rows alone, for the live refresh (rendered and escaped here, never on the client). */
+  app.get('/fragments/rows', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const page = await desk.list(req.actor!, req.query as DraftQuery);
+    return noStore(reply)
+      .type('text/html; charset=utf-8')
+      .header('x-counts', JSON.stringify(page.counts))
+      .send(queueRows(page, clock.now()).value);
+  });
+
+  const showDraft = async (req: FastifyRequest, reply: FastifyReply, id: string, state: DraftPageState, status = 200) =>
+    sendPage(reply, draftPage(pageContext(req), await desk.get(req.actor!, id), state), status);
+  app.get('/drafts/:id', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    return showDraft(req, reply, (req.params as { id: string }).id, { flash: (req.query as Form).notice });
+  });
+
+  /** A form post: run the action, then go back to the draft page (303), or show it again with the error. */
+  const action = (path: string, run: (req: FastifyRequest, id: string, form: Form) => Promise<string>) =>
+    app.post(`/drafts/:id/${path}`, { schema: hide }, async (req, reply) => {
+      if (!loggedIn(req, reply)) return reply;
+      const id = (req.params as { id: string }).id;
+      const form = (req.body ?? {}) as Form;
+      try {
+        const done = await run(req, id, form);
+        return reply.redirect(`/drafts/${id}?notice=${encodeURIComponent(done)}`, 303);
+      } catch (err) {
+        if (!(err instanceof DeskError) || err.status === 401 || err.status === 404) throw err;
+        return showDraft(req, reply, id, { error: err.message, fields: err.fields, values: path === 'edit' ? (form as Record<string, string>) : undefined }, err.status);
+      }
+    });
+  action('claim', async (req, id, form) => {
+    const { action: what, claim } = await desk.claim(req.actor!, id, { force: form.force === '1' });
+    return `${what === 'renew' ? 'Claim renewed' : 'Claimed'} until ${new Date(claim.expiresAt).toISOString().slice(11, 16)} UTC.`;
+  });
+  action('release', async (req, id, form) => {
+    await desk.release(req.actor!, id, { force: form.force === '1' });
+    return 'Claim released.';
+  });
+  action('edit', async (req, id, form) => {
+    const saved = await desk.edit(req.actor!, id, formToPatch(form));
+    if (form.intent !== 'approve') return 'Saved.';
+    const { signal } = await desk.approve(req.actor!, id, { version: saved.version });
+    return `Approved and published as ${signal.id}.`;
+  });
+  action('reject', async (req, id, form) => {
+    await desk.reject(req.actor!, id, { version: Number(form.version), reason: form.reason });
+    return 'Rejected.';
+  });
+  action('merge', async (req, id, form) => {
+    await desk.merge(req.actor!, id, { version: Number(form.version), into: form.into?.trim() });
+    return `Merged into ${form.into?.trim()}.`;
+  });
+  action('reopen', async (req, id, form) => {
+    await desk.reopen(req.actor!, id, { version: Number(form.version) });
+    return 'Reopened: back in the queue.';
+  });
+
+  app.get('/signals', { schema: hide }, async (req, reply) => {
+    const before = (req.query as Form).before;
+    const signals = await readSignals(redis, keys, 30, before && /^\d+-\d+$/.test(before) ? before : undefined);
+    return sendPage(reply, signalsPage(pageContext(req), signals, signals.length === 30 ? signals.at(-1)!.streamId : undefined));
+  });
+
+  /** Server-sent events for open desk pages: new drafts and other editors' actions, with a heartbeat. */
+  app.get('/events', { schema: hide }, async (req, reply) => {
+    if (!req.actor) return reply.status(401).send({ error: 'unauthenticated', message: 'log in first' });
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 5000\n\n');
+    const send = (e: LiveEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    const unsubscribe = live.subscribe(send);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    req.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import { DRAFT_STATUSES } from '../../drafts/schema.ts';
+import type { DraftPage, DraftQuery } from '../../review/desk.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { ago, when } from './format.ts';
+import { layout, notice, type PageContext } from './layout.ts';
+
+const LABEL = { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', merged: 'Merged' } as const;
+
+function query(q: Record<string, string | undefined>): string {
+  const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => Boolean(e[1])));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export function queueRows(page: DraftPage, now: number): SafeHtml {
+  if (page.drafts.length === 0) return html`<tr class="empty"><td colspan="6">No drafts match.</td></tr>`;
+  return html`${page.drafts.map(
+    (d) => html`<tr data-id="${d.id}">
+  <td class="score"><span class="badge score-${d.score >= 70 ? 'high' : d.score >= 40 ? 'mid' : 'low'}">${d.score}</span></td>
+  <td class="headline"><a href="/drafts/${d.id}">${d.headline}</a>${d.tags.length ? html`<div class="tags">${d.tags.slice(0, 5).map((t) => html`<span class="tag">${t}</span>`)}</div>` : ''}</td>
+  <td>${d.source.name}</td>
+  <td>${d.category ?? html`<span class="muted">—</span>`}</td>
+  <td><time datetime="${d.publishedAt ?? d.discoveredAt}" title="${when(d.publishedAt ?? d.discoveredAt)}">${ago(d.publishedAt ?? d.discoveredAt, now)}</time></td>
+  <td class="claim">${d.claim ? html`<span title="until ${when(d.claim.expiresAt)}">${d.claim.user}</span>` : ''}</td>
+</tr>`,
+  )}`;
+}
+
+export function queuePage(ctx: PageContext, page: DraftPage, q: DraftQuery, now: number, flash?: string): SafeHtml {
+  const status = q.status ?? 'pending';
+  const filters = { category: q.category, source: q.source, tag: q.tag, q: q.q, sort: q.sort };
+  const body = html`
+<h1>Review queue</h1>
+${notice(flash)}
+<nav class="tabs" aria-label="Status">
+  ${DRAFT_STATUSES.map((s) => html`<a href="/${query({ ...filters, status: s })}"${s === status ? html` aria-current="page"` : ''}>${LABEL[s]} <span class="count" data-count="${s}">${page.counts[s]}</span></a>`)}
+</nav>
+<form class="filters" method="get" action="/" role="search">
+  <input type="hidden" name="status" value="${status}">
+  <label>Search <input type="search" name="q" value="${q.q ?? ''}" placeholder="headline, summary, tag"></label>
+  <label>Category <input name="category" value="${q.category ?? ''}"></label>
+  <label>Source <input name="source" value="${q.source ?? ''}" placeholder="source id"></label>
+  <label>Tag <input name="tag" value="${q.tag ?? ''}"></label>
+  <label>Sort <select name="sort"><option value="score"${q.sort !== 'age' ? html` selected` : ''}>Score</option><option value="age"${q.sort === 'age' ? html` selected` : ''}>Newest</option></select></label>
+  <button type="submit">Filter</button>
+</form>
+<p id="live" class="live" aria-live="polite"></p>
+<table class="queue" data-status="${status}">
+  <caption class="visually-hidden">${LABEL[status]} drafts</caption>
+  <thead><tr><th scope="col">Score</th><th scope="col">Headline</th><th scope="col">Source</th><th scope="col">Category</th><th scope="col">Age</th><th scope="col">Claimed by</th></tr></thead>
+  <tbody id="rows">${queueRows(page, now)}</tbody>
+</table>
+${page.nextCursor ? html`<p><a class="more" href="/${query({ ...filters, status, cursor: page.nextCursor })}">More drafts →</a></p>` : ''}
+<p class="hint">Press <kbd>?</kbd> for keyboard shortcuts.</p>`;
+  return layout(ctx, 'Review queue', body);
+}
