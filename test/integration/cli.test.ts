@@ -21,9 +21,17 @@ describe('docker-compose.yml', () => {
     expect(redis.volumes[0]).toMatch(/^redis-data:/);
   });
 
+  it('serves the desk on all interfaces of its container, on the published port, after one dependency install', () => {
+    const web = compose.services.web;
+    expect(web.command).toEqual(expect.arrayContaining(['serve', '--host', '0.0.0.0', '--port', '8080']));
+    expect(web.ports).toContain('8080:8080');
+    expect(compose.services.install.command).toEqual(['npm', 'ci', '--omit=dev']);
+    for (const name of ['web', 'worker']) expect(compose.services[name].depends_on.install.condition).toBe('service_completed_successfully');
+  });
+
   it('has app services whose commands the CLI really has', async () => {
-    const apps = Object.entries(compose.services).filter(([name]) => name !== 'redis') as [string, { command: string[] }][];
-    expect(apps.length).toBeGreaterThan(0);
+    const apps = Object.entries(compose.services).filter(([, svc]) => (svc as { command: string[] }).command.join(' ').includes('signal-desk.js')) as [string, { command: string[] }][];
+    expect(apps.map(([name]) => name).sort()).toEqual(['web', 'worker']);
     for (const [, svc] of apps) {
       const cmd = svc.command.join(' ');
       const args = /signal-desk\.js\s+(.+)$/.exec(cmd)![1]!.split(/\s+/);
@@ -35,7 +43,7 @@ describe('docker-compose.yml', () => {
 });
 
 describe('the CLI', () => {
-  it.each([['run', ''], ['sources', 'validate'], ['sources', 'list'], ['sources', 'test'], ['parse', ''], ['review', 'list'], ['demo', '']])('%s %s has --help', async (...args) => {
+  it.each([['run', ''], ['sources', 'validate'], ['sources', 'list'], ['sources', 'test'], ['parse', ''], ['review', 'list'], ['review', 'show'], ['review', 'approve'], ['review', 'reject'], ['serve', ''], ['users', 'add'], ['users', 'list'], ['users', 'revoke'], ['demo', '']])('%s %s has --help', async (...args) => {
     const r = await cli([...args.filter(Boolean), '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: signal-desk/);

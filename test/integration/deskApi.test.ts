@@ -167,7 +167,7 @@ describe('desk API: approval and publishing', () => {
       const signalId = approved.body.signal.id;
 
       const read = (await h.redis.xreadgroup('GROUP', 'brief', 'consumer-1', 'COUNT', 10, 'STREAMS', h.keys.signals, '>')) as [string, [string, string[]][]][];
-      const [[, entries]] = read;
+      const entries = read[0]![1];
       expect(entries).toHaveLength(1);
       const signal = JSON.parse(entries[0]![1][1]!);
       expect(signal).toMatchObject({

@@ -1,0 +1,195 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { startRuntime } from '../../workers/runtime.ts';
+import { EDITORIAL, withDesk, type DeskHarness } from '../helpers/desk.ts';
+import { startServer } from '../helpers/httpServer.ts';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function publishable(h: DeskHarness, fields: Record<string, unknown> = {}): Promise<{ id: string; version: number }> {
+  const [id] = await h.seed([{ summary: 'The source says many things about its own story, which we never republish anywhere at all.', ...fields }]);
+  const e = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.editor, body: { version: 1, ...EDITORIAL } });
+  return { id: id!, version: e.body.version };
+}
+
+describe('webhook', () => {
+  it('POSTs each published signal, HMAC-SHA256 signed, and retries after the receiver fails once', async () => {
+    const deliveries: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const receiver = await startServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        deliveries.push({ headers: req.headers, body });
+        res.writeHead(deliveries.length === 1 ? 503 : 204).end();
+      });
+    });
+    const secret = 'test-secret-0123456789abcdef';
+    try {
+      await withDesk(
+        async (h) => {
+          const runtime = await startRuntime(h.settings, []);
+          try {
+            const { id, version } = await publishable(h);
+            const approved = await h.api('POST', `/api/drafts/${id}/approve`, { token: h.tokens.editor, body: { version } });
+            expect(approved.status).toBe(200);
+            await until('two deliveries', () => deliveries.length >= 2 || undefined);
+            const job = await until('the job to complete', async () => {
+              const j = await runtime.ctx.queues.webhook.getJob(approved.body.signal.id);
+              return (await j?.isCompleted()) ? j : undefined;
+            });
+            expect(job!.attemptsMade).toBe(2);
+            expect(deliveries).toHaveLength(2);
+
+            const { headers, body } = deliveries[1]!;
+            expect(headers['content-type']).toBe('application/json');
+            expect(headers['x-signal-desk-event']).toBe('signal.published');
+            expect(headers['x-signal-desk-delivery']).toBe(approved.body.signal.id);
+            const expected = `sha256=${createHmac('sha256', secret).update(`${headers['x-signal-desk-timestamp']}.${body}`).digest('hex')}`;
+            expect(headers['x-signal-desk-signature']).toBe(expected);
+            // Tampering with the body breaks the signature.
+            expect(createHmac('sha256', secret).update(`${headers['x-signal-desk-timestamp']}.${body} `).digest('hex')).not.toBe(expected.slice(7));
+            const payload = JSON.parse(body);
+            expect(payload).toMatchObject({ event: 'signal.published', signal: { id: approved.body.signal.id, whyImportant: EDITORIAL.whyImportant } });
+            expect(body).not.toContain('never republish');
+          } finally {
+            await runtime.stop();
+          }
+        },
+        { SIGNAL_DESK_WEBHOOK_URL: receiver.url('/hook'), SIGNAL_DESK_WEBHOOK_SECRET: secret, SIGNAL_DESK_BACKOFF_MS: '50' },
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+/** Logs in through the form like a browser; returns the cookie and the page's CSRF token. */
+async function login(h: DeskHarness, token: string): Promise<{ cookie: string; csrf: string; setCookie: string }> {
+  const res = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token, next: '/' }), redirect: 'manual' });
+  expect(res.status).toBe(303);
+  const setCookie = res.headers.get('set-cookie')!;
+  const cookie = setCookie.split(';')[0]!;
+  const page = await (await fetch(`${h.url}/`, { headers: { cookie } })).text();
+  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
+  return { cookie, csrf, setCookie };
+}
+
+describe('browser sessions', () => {
+  it('log in with a token: an HttpOnly, SameSite=Strict cookie; changes need the CSRF token and a same-site origin', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{}]);
+      const bad = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: 'sdk_nope' }), redirect: 'manual' });
+      expect(bad.status).toBe(401);
+      expect(await bad.text()).toContain('That token is not valid');
+
+      const { cookie, csrf, setCookie } = await login(h, h.tokens.editor);
+      expect(setCookie).toMatch(/HttpOnly/i);
+      expect(setCookie).toMatch(/SameSite=Strict/i);
+      expect(setCookie).toMatch(/Path=\//);
+
+      const noToken = await h.api('POST', `/api/drafts/${id}/claim`, { body: {}, headers: { cookie } });
+      expect(noToken.status).toBe(403);
+      expect(noToken.body.error).toBe('csrf');
+      const crossSite = await h.api('POST', `/api/drafts/${id}/claim`, { body: {}, headers: { cookie, 'x-csrf-token': csrf, origin: 'https://evil.example' } });
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.body.message).toContain('cross-site request refused');
+      const fetchMeta = await h.api('POST', `/api/drafts/${id}/claim`, { body: {}, headers: { cookie, 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' } });
+      expect(fetchMeta.status).toBe(403);
+
+      const ok = await h.api('POST', `/api/drafts/${id}/claim`, { body: {}, headers: { cookie, 'x-csrf-token': csrf, origin: h.url } });
+      expect(ok.status).toBe(200);
+
+      // A form post without the hidden field is refused too; with it, it works and redirects back.
+      const form = (fields: Record<string, string>) => fetch(`${h.url}/drafts/${id}/release`, { method: 'POST', headers: { cookie }, body: new URLSearchParams(fields), redirect: 'manual' });
+      expect((await form({})).status).toBe(403);
+      const released = await form({ _csrf: csrf });
+      expect(released.status).toBe(303);
+      expect(released.headers.get('location')).toBe(`/drafts/${id}?notice=Claim%20released.`);
+
+      // Revoking the user ends the session at once.
+      await h.api('DELETE', '/api/users/editor', { token: h.tokens.operator });
+      const after = await fetch(`${h.url}/`, { headers: { cookie }, redirect: 'manual' });
+      expect(after.status).toBe(303);
+      expect(after.headers.get('location')).toBe('/login?next=%2F');
+    });
+  });
+
+  it('logout ends the session; login only redirects to our own paths', async () => {
+    await withDesk(async (h) => {
+      const res = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: h.tokens.viewer, next: '//evil.example/x' }), redirect: 'manual' });
+      expect(res.headers.get('location')).toBe('/');
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await (await fetch(`${h.url}/`, { headers: { cookie } })).text();
+      const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
+      const out = await fetch(`${h.url}/logout`, { method: 'POST', headers: { cookie }, body: new URLSearchParams({ _csrf: csrf }), redirect: 'manual' });
+      expect(out.status).toBe(303);
+      expect((await fetch(`${h.url}/`, { headers: { cookie }, redirect: 'manual' })).status).toBe(303);
+    });
+  });
+});
+
+describe('web pages', () => {
+  it('escape hostile feed text everywhere and send a strict Content-Security-Policy', async () => {
+    await withDesk(async (h) => {
+      const evil = '<img src=x onerror=alert(1)>';
+      const [id] = await h.seed([{ title: evil, summary: `<script>alert(2)</script> ${evil}`, categories: ['"><svg onload=alert(3)>'], url: 'javascript:alert(4)' }], `</title><script>alert(5)</script>`);
+      const { cookie } = await login(h, h.tokens.editor);
+      for (const path of ['/', `/drafts/${id}`]) {
+        const res = await fetch(`${h.url}${path}`, { headers: { cookie } });
+        const page = await res.text();
+        expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+        expect(page).not.toContain('<img src=x');
+        expect(page).not.toContain('<script>alert');
+        expect(page).not.toContain('<svg');
+        expect(page).not.toContain('javascript:alert');
+        expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      }
+    });
+  });
+
+  it('stream new drafts and desk actions to open pages (server-sent events)', async () => {
+    await withDesk(async (h) => {
+      const runtime = await startRuntime(h.settings, []);
+      const controller = new AbortController();
+      try {
+        const res = await fetch(`${h.url}/events`, { headers: { authorization: `Bearer ${h.tokens.viewer}` }, signal: controller.signal });
+        expect(res.headers.get('content-type')).toContain('text/event-stream');
+        let received = '';
+        const reader = res.body!.getReader();
+        void (async () => {
+          for (;;) {
+            const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+            if (done) return;
+            received += new TextDecoder().decode(value);
+          }
+        })();
+        await until('the stream to open', () => received.includes('retry:') || undefined);
+
+        // A draft arriving through the real ingest queue.
+        await runtime.ctx.queues.ingest.add('ingest', {
+          source: { id: 'live', name: 'Live', url: 'https://live.example/feed', weight: 1, tags: [] },
+          discoveredAt: new Date().toISOString(),
+          items: [{ key: 'k', guid: 'k', url: 'https://live.example/1', title: 'Live one', author: null, publishedAt: null, updatedAt: null, categories: [], summary: null, itemHash: 'livehash00000001', urlHash: null }],
+        });
+        await until('a drafts event', () => received.includes('event: drafts') || undefined);
+        expect(received).toContain('"created":1');
+
+        const [id] = await h.seed([{}]);
+        await h.api('POST', `/api/drafts/${id}/claim`, { token: h.tokens.editor, body: {} });
+        await until('a desk event', () => received.includes('event: desk') || undefined);
+        expect(received).toContain(`"draftId":"${id}","action":"claim","actor":"editor"`);
+      } finally {
+        controller.abort();
+        await runtime.stop();
+      }
+    });
+  });
+});
