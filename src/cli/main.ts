@@ -170,8 +170,10 @@ reviewCmd
 program
   .command('demo')
   .description('serve the bundled demo feeds locally, run the pipeline once and print the review queue (offline)')
-  .action(async () => {
-    process.exitCode = await demoCommand();
+  .option('--serve', "then open the editors' desk over the demo drafts (prints a login token) until Ctrl-C")
+  .option('--port <port>', 'with --serve: port', port, DEFAULT_PORT)
+  .action(async (opts: { serve?: boolean; port: number }) => {
+    process.exitCode = await demoCommand(process.env, opts);
   });
 
 try {

@@ -18,6 +18,6 @@ describe('npm run demo', () => {
     expect(first.stdout).toContain('Arm server chip with 192 cores');
     const second = await demo();
     expect(second.stdout).toMatch(/5 sources, 0 new drafts, 0 failed/);
-    expect(second.stdout).toContain('of 21 drafts waiting for review');
+    expect(second.stdout).toContain('20 of 21 pending drafts');
   });
 });

@@ -155,6 +155,32 @@ describe('web pages', () => {
     });
   });
 
+  it('a refused form post shows each field error beside its field and keeps what the editor typed', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{}]);
+      const { cookie, csrf } = await login(h, h.tokens.editor);
+      const res = await fetch(`${h.url}/drafts/${id}/edit`, {
+        method: 'POST',
+        headers: { cookie },
+        body: new URLSearchParams({ _csrf: csrf, version: '1', intent: 'save', headline: 'Kept headline', score: '500', whyNow: 'Typed words stay', horizon: 'Short term' }),
+        redirect: 'manual',
+      });
+      expect(res.status).toBe(422);
+      const page = await res.text();
+      expect(page).toContain('<span class="field-error" id="err-score">0 to 100</span>');
+      expect(page).toContain('aria-describedby="err-score"');
+      expect(page).toContain('value="500"');
+      expect(page).toContain('>Typed words stay</textarea>');
+      expect(page).toContain('value="Kept headline"');
+
+      // Save and approve with a missing field: saved, not approved, and told why.
+      const approve = await fetch(`${h.url}/drafts/${id}/edit`, { method: 'POST', headers: { cookie }, body: new URLSearchParams({ _csrf: csrf, version: '1', intent: 'approve', whyNow: 'Now' }), redirect: 'manual' });
+      expect(approve.status).toBe(422);
+      expect(await approve.text()).toContain('required to approve: fill in a horizon');
+      expect((await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.viewer })).body).toMatchObject({ status: 'pending', whyNow: 'Now', version: 2 });
+    });
+  });
+
   it('stream new drafts and desk actions to open pages (server-sent events)', async () => {
     await withDesk(async (h) => {
       const runtime = await startRuntime(h.settings, []);

@@ -7,6 +7,11 @@ import { SignalDeskError } from '../../errors.ts';
 import { pingRedis } from '../../queue/connection.ts';
 import { startRuntime } from '../../../workers/runtime.ts';
 import { REDIS_HELP } from '../redis.ts';
+import { addUser, revokeUser } from '../../auth/userStore.ts';
+import type { Settings } from '../../config/settings.ts';
+import { createRedis } from '../../queue/connection.ts';
+import { createKeys } from '../../queue/keys.ts';
+import { startWebServer } from '../../web/startServer.ts';
 import { pollOnce } from './run.ts';
 import { reviewListCommand } from './review.ts';
 
@@ -18,7 +23,7 @@ export const DEMO_PORT = 4870;
  * against config/demo.sources.yaml and prints the review queue. Offline. Run it twice: the second run
  * gets 304s and adds no draft.
  */
-export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options: { serve?: boolean; port?: number } = {}): Promise<number> {
   const base = loadSettings(env);
   let redisUrl = base.redisUrl;
   let privateRedis: Awaited<ReturnType<typeof startPrivateRedis>> | undefined;
@@ -51,9 +56,31 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env): Promise
     }
     process.stdout.write('\nReview queue:\n');
     await reviewListCommand(settings, { limit: 20 });
+    if (options.serve) await serveDemoDesk(settings, options.port ?? 8080);
+    else process.stdout.write('\nReview these drafts in the browser: npm run demo -- --serve\n');
     return code;
   } finally {
     await feeds.close();
     await privateRedis?.stop();
   }
+}
+
+/** `demo --serve`: the desk over the demo's drafts, with a fresh token for a demo editor, until Ctrl-C. */
+async function serveDemoDesk(settings: Settings, port: number): Promise<void> {
+  const redis = createRedis(settings.redisUrl);
+  const keys = createKeys(settings.prefix);
+  let token: string;
+  try {
+    await revokeUser(redis, keys, 'demo-editor', new Date()).catch(() => undefined);
+    token = (await addUser(redis, keys, 'demo-editor', 'editor', new Date())).token;
+  } finally {
+    await redis.quit();
+  }
+  const server = await startWebServer(settings, { port, host: '127.0.0.1' });
+  process.stdout.write(`\nThe desk is at ${server.url}/ — log in with this token (user demo-editor, role editor):\n${token}\nCtrl-C stops it.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
 }

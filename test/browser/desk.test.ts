@@ -1,0 +1,165 @@
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startRuntime } from '../../workers/runtime.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { withDesk, type DeskHarness } from '../helpers/desk.ts';
+
+// UPDATE_SCREENSHOTS=1 npm test -- test/browser  rewrites the screenshots the README shows.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function logIn(h: DeskHarness, page: Page, token: string): Promise<void> {
+  await page.goto(`${h.url}/`);
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${h.url}/`);
+}
+
+const EXCERPT = 'Intel said on Tuesday that its Clearwater Forest server chips would ship in the first half of next year after a delay caused by packaging capacity constraints at its plants.';
+
+describe('the desk in a browser', () => {
+  it('log in, open the queue, claim a draft, fill the editorial fields, approve, and find the signal in /signals.json', async () => {
+    await withDesk(async (h) => {
+      h.clock.set(Date.now());
+      await h.seed([
+        { title: 'Intel delays Clearwater Forest server CPUs to 2026', summary: EXCERPT, url: 'https://www.tomshardware.com/pc-components/cpus/clearwater-forest-delay', categories: ['CPUs', 'Intel'] },
+        { title: 'Nvidia ships new rack-scale systems', categories: ['GPUs'] },
+        { title: 'Micron raises HBM guidance', categories: ['Memory'] },
+      ]);
+      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await logIn(h, page, h.tokens.editor);
+        await expect.poll(() => page.locator('#rows tr[data-id]').count()).toBe(3);
+        await expect.poll(() => page.locator('[data-count="pending"]').textContent()).toBe('3');
+
+        // Keyboard: j selects the first row, j the second, k goes back; ? shows the keys.
+        const headlines = await page.locator('#rows tr[data-id] td.headline a').allTextContents();
+        await page.keyboard.press('j');
+        await page.keyboard.press('j');
+        expect(await page.locator('#rows tr[aria-selected="true"] a').textContent()).toBe(headlines[1]);
+        await page.keyboard.press('k');
+        expect(await page.locator('#rows tr[aria-selected="true"] a').textContent()).toBe(headlines[0]);
+        for (let i = 0; i < headlines.indexOf('Intel delays Clearwater Forest server CPUs to 2026'); i++) await page.keyboard.press('j');
+        await page.keyboard.press('?');
+        expect(await page.locator('dialog#keys').evaluate((d: HTMLDialogElement) => d.open)).toBe(true);
+        await page.keyboard.press('Escape');
+        if (SCREENSHOTS) {
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: `${SCREENSHOTS}/queue.png` });
+        }
+
+        // Enter opens the selected draft; c claims it.
+        await page.keyboard.press('Enter');
+        await page.waitForURL(/\/drafts\/d_/);
+        await page.keyboard.press('c');
+        await expect.poll(() => page.locator('.claim-box').textContent()).toContain('Claimed by editor until');
+        expect(await page.locator('.excerpt figcaption').textContent()).toContain('editor only');
+
+        await page.getByLabel('Category').fill('Infrastructure Software');
+        await page.getByLabel('Signal score (0–100)').fill('72');
+        await page.getByLabel('Horizon').selectOption('Short term');
+        await page.getByLabel('Why now').fill('Hyperscalers are locking 2026 server budgets this quarter.');
+        await page.getByLabel("Why it's important").fill('A slip in Intel’s dense-core roadmap hands share to AMD and Arm designs.');
+        await page.getByLabel('Winners (one per line)').fill('AMD\nArm server vendors');
+        await page.getByLabel('Losers (one per line)').fill('Intel data-centre group');
+        await page.getByLabel('Direct').fill('Cloud buyers shift orders');
+        await page.getByLabel('Editorial confidence').selectOption('High');
+        await page.getByLabel('Structural impact').selectOption('Medium');
+        await page.getByRole('button', { name: 'Save', exact: true }).click();
+        await expect.poll(() => page.locator('.notice.ok').textContent()).toBe('Saved.');
+        // The preview is laid out like the brief.
+        const preview = page.locator('.preview .signal');
+        expect(await preview.locator('.category').textContent()).toBe('Infrastructure Software');
+        expect(await preview.locator('.read').textContent()).toContain('Read at Tom’s Hardware');
+        if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/draft.png`, fullPage: true });
+
+        // a = save and approve (focus must not be in a field).
+        await page.locator('h1').click();
+        await page.keyboard.press('a');
+        await expect.poll(() => page.locator('.notice.ok').textContent()).toMatch(/^Approved and published as s_/);
+        expect(await page.locator('.status').textContent()).toContain('approved');
+
+        const feed = await (await page.request.get(`${h.url}/signals.json`)).json();
+        expect(feed.items.map((i: { title: string }) => i.title)).toEqual(['Intel delays Clearwater Forest server CPUs to 2026']);
+        expect(feed.items[0]._signal_desk).toMatchObject({ score: 72, horizon: 'Short term', winners: ['AMD', 'Arm server vendors'], editorial_confidence: 'High' });
+        expect(JSON.stringify(feed)).not.toContain('packaging capacity');
+
+        await page.goto(`${h.url}/signals`);
+        expect(await page.locator('.signal .signal-title').first().textContent()).toBe('Intel delays Clearwater Forest server CPUs to 2026');
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
+  it('renders a feed title like <img src=x onerror=alert(1)> as text and runs nothing', async () => {
+    await withDesk(async (h) => {
+      h.clock.set(Date.now());
+      const evil = '<img src=x onerror=alert(1)>';
+      await h.seed([{ title: evil, summary: `${evil}<script>alert(2)</script>`, categories: [evil] }], `<b onmouseover=alert(3)>Evil</b>`);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      try {
+        await logIn(h, page, h.tokens.viewer);
+        const link = page.locator('#rows tr[data-id] td.headline a');
+        expect(await link.textContent()).toBe(evil);
+        expect(await page.locator('img').count()).toBe(0);
+        await link.click();
+        await page.waitForURL(/\/drafts\/d_/);
+        expect(await page.locator('h1').textContent()).toBe(evil);
+        expect(await page.locator('.excerpt blockquote').textContent()).toBe(`${evil}<script>alert(2)</script>`);
+        expect(await page.locator('img, b, script:not([src])').count()).toBe(0);
+        await page.locator('h1').hover();
+        await page.waitForTimeout(200);
+        expect(dialogs).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
+  it('shows new drafts in the open queue as they arrive, without a reload', async () => {
+    await withDesk(async (h) => {
+      h.clock.set(Date.now());
+      await h.seed([{ title: 'Already here' }]);
+      const runtime = await startRuntime(h.settings, []);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await logIn(h, page, h.tokens.viewer);
+        await expect.poll(() => page.locator('#rows tr[data-id]').count()).toBe(1);
+        await page.waitForTimeout(300); // let the EventSource connect
+        await runtime.ctx.queues.ingest.add('ingest', {
+          source: { id: 'wire', name: 'Wire', url: 'https://wire.example/feed', weight: 1, tags: [] },
+          discoveredAt: new Date().toISOString(),
+          items: [{ key: 'n1', guid: 'n1', url: 'https://wire.example/n1', title: 'Arrived while you watched', author: null, publishedAt: new Date().toISOString(), updatedAt: null, categories: [], summary: null, itemHash: 'arrivedhash00001', urlHash: null }],
+        });
+        await expect.poll(() => page.locator('#rows tr[data-id]').count(), { timeout: 8000 }).toBe(2);
+        expect(await page.locator('#rows').textContent()).toContain('Arrived while you watched');
+        expect(await page.locator('#live').textContent()).toBe('1 new draft arrived.');
+        expect(await page.locator('[data-count="pending"]').textContent()).toBe('2');
+      } finally {
+        await context.close();
+        await runtime.stop();
+      }
+    });
+  });
+});
