@@ -7,7 +7,7 @@ import { REDIS_URL } from './redis.ts';
 export function writeSourcesFile(sources: { id: string; url: string }[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'sd-sources-'));
   const file = join(dir, 'sources.yaml');
-  writeFileSync(file, `sources:\n${sources.map((s) => `  - id: ${s.id}\n    name: ${s.id}\n    url: ${s.url}\n`).join('')}`);
+  writeFileSync(file, sources.length === 0 ? 'sources: []\n' : `sources:\n${sources.map((s) => `  - id: ${s.id}\n    name: ${s.id}\n    url: ${s.url}\n`).join('')}`);
   return file;
 }
 

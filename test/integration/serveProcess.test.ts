@@ -1,0 +1,55 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { addUser } from '../../src/auth/userStore.ts';
+import { createRedis } from '../../src/queue/connection.ts';
+import { createKeys } from '../../src/queue/keys.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { spawnWorker, writeSourcesFile } from '../helpers/workerProcess.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForHealth(url: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not come up:\n${output()}`);
+}
+
+describe('run --web', () => {
+  it('serves the desk beside the workers, and SIGTERM stops both even with an event stream open', async () => {
+    const prefix = testPrefix();
+    const redis = createRedis(REDIS_URL);
+    try {
+      const { token } = await addUser(redis, createKeys(prefix), 'ed', 'editor', new Date());
+      const port = await freePort();
+      const proc = spawnWorker(prefix, writeSourcesFile([]), {}, ['--web', '--port', String(port)]);
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHealth(url, proc.output);
+      expect((await (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).json())).toEqual({ name: 'ed', role: 'editor', via: 'token' });
+      const docs = await (await fetch(`${url}/docs/json`)).json();
+      expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/drafts', '/api/drafts/{id}', '/api/drafts/{id}/claim', '/api/drafts/{id}/approve', '/api/drafts/{id}/merge', '/api/signals', '/signals.json', '/signals.atom']));
+      expect(docs.paths['/api/drafts/{id}'].patch.requestBody.content['application/json'].schema.required).toEqual(['version']);
+
+      const events = new AbortController();
+      const stream = await fetch(`${url}/events`, { headers: { authorization: `Bearer ${token}` }, signal: events.signal });
+      expect(stream.status).toBe(200);
+      proc.child.kill('SIGTERM');
+      const { code } = await proc.exited;
+      events.abort();
+      expect(code, proc.output()).toBe(0);
+      expect(proc.output()).toContain('stopping');
+    } finally {
+      await redis.quit();
+      await dropPrefix(prefix);
+    }
+  });
+});
