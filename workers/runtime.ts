@@ -13,7 +13,7 @@ import { createQueues } from '../src/queue/queues.ts';
 import type { WorkerContext } from './context.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
-import { createWebhookProcessor } from './webhookProcessor.ts';
+import { createWebhookProcessor, SWEEP_JOB } from './webhookProcessor.ts';
 
 export interface Runtime {
   ctx: WorkerContext;
@@ -51,7 +51,11 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     const common = { name: `${hostname()}:${process.pid}`, connection: redis, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: settings.stalledMs, maxStalledCount: 2 };
     workers.push(new Worker(POLL_QUEUE, createPollProcessor(ctx), { ...common, concurrency: settings.pollConcurrency }));
     workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
-    if (settings.webhook) workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
+    if (settings.webhook) {
+      workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
+      // The outbox sweep: every minute, and once now (idempotent, so every process may upsert it).
+      await ctx.queues.webhook.upsertJobScheduler('webhook-sweep', { every: 60_000 }, { name: SWEEP_JOB, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+    }
     for (const w of workers) {
       w.on('error', (err) => logger.error({ err, queue: w.name }, 'worker error'));
       w.on('failed', (job, err) => logger.warn({ job_id: job?.id, queue: w.name, source_id: job?.data?.sourceId ?? job?.data?.source?.id, attempts: job?.attemptsMade }, err.message));

@@ -1,16 +1,20 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { z } from 'zod';
 import { JobDataError } from '../src/errors.ts';
-import { Signal } from '../src/publish/signal.ts';
+import type { Signal } from '../src/publish/signal.ts';
 import { deliverWebhook, type WebhookTarget } from '../src/publish/webhook.ts';
-import { validateJobData } from '../src/queue/jobs.ts';
+import { sweepWebhookOutbox } from '../src/publish/webhookOutbox.ts';
+import { validateJobData, WebhookJobData } from '../src/queue/jobs.ts';
 import type { WorkerContext } from './context.ts';
 
-export const WebhookJobData = z.object({ signal: Signal });
+export const SWEEP_JOB = 'sweep';
 
-/** Delivers one published signal; a retryable failure throws so BullMQ retries it with backoff. */
+/**
+ * Two jobs on the webhook queue: "deliver" POSTs one published signal (a retryable failure throws, so
+ * BullMQ retries with backoff); "sweep" (scheduled) queues deliveries the fast path missed.
+ */
 export function createWebhookProcessor(ctx: WorkerContext, target: WebhookTarget) {
-  return async (job: Job): Promise<{ status: number }> => {
+  return async (job: Job): Promise<{ status: number } | { swept: number }> => {
+    if (job.name === SWEEP_JOB) return { swept: await sweepWebhookOutbox(ctx.redis, ctx.keys, ctx.queues.webhook) };
     let signal: Signal;
     try {
       signal = validateJobData(WebhookJobData, job.data, 'webhook').signal;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JobDataError } from '../errors.ts';
+import { Signal } from '../publish/signal.ts';
 
 export const POLL_QUEUE = 'poll';
 export const INGEST_QUEUE = 'ingest';
@@ -62,6 +63,9 @@ export const IngestResult = z.object({
   duplicates: z.number().int(),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
+
+/** One published signal to deliver to the webhook. */
+export const WebhookJobData = z.object({ signal: Signal });
 
 /** Validates job data at either end of a queue; a mismatch is a bug or a version skew, never retried. */
 export function validateJobData<T>(schema: z.ZodType<T>, data: unknown, what: string): T {

@@ -71,6 +71,58 @@ describe('webhook', () => {
   });
 });
 
+describe('webhook outbox', () => {
+  it('delivers a signal whose delivery was never queued (a crash after publishing), exactly once', async () => {
+    const { Desk } = await import('../../src/review/desk.ts');
+    const { sweepWebhookOutbox } = await import('../../src/publish/webhookOutbox.ts');
+    const deliveries: string[] = [];
+    const receiver = await startServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        deliveries.push(JSON.parse(body).signal.id);
+        res.writeHead(200).end();
+      });
+    });
+    try {
+      await withDesk(
+        async (h) => {
+          const runtime = await startRuntime(h.settings, []);
+          try {
+            await sweepWebhookOutbox(h.redis, h.keys, runtime.ctx.queues.webhook); // what every worker start does
+            // A desk with no webhook hook: publishing happens, queuing the delivery does not (as if killed in between).
+            const crashing = new Desk({ redis: h.redis, keys: h.keys, clock: h.clock, claimMs: 60_000 });
+            const { id, version } = await publishable(h);
+            const { signal } = await crashing.approve({ name: 'editor', role: 'editor' }, id, { version });
+            await new Promise((r) => setTimeout(r, 300));
+            expect(deliveries).toEqual([]);
+
+            await runtime.ctx.queues.webhook.add('sweep', {});
+            await until('the swept delivery', () => deliveries.length === 1 || undefined);
+            expect(deliveries).toEqual([signal.id]);
+            // Sweeping again finds nothing: the entry was acknowledged.
+            expect(await sweepWebhookOutbox(h.redis, h.keys, runtime.ctx.queues.webhook)).toBe(0);
+
+            // The normal path: approval queues the delivery, and the sweep's second attempt at it is a no-op
+            // because the job id is the signal id.
+            const second = await publishable(h);
+            const approved = await h.api('POST', `/api/drafts/${second.id}/approve`, { token: h.tokens.editor, body: { version: second.version } });
+            expect(await sweepWebhookOutbox(h.redis, h.keys, runtime.ctx.queues.webhook)).toBe(1);
+            await until('the second delivery', () => deliveries.length === 2 || undefined);
+            await new Promise((r) => setTimeout(r, 300));
+            expect(deliveries).toEqual([signal.id, approved.body.signal.id]);
+          } finally {
+            await runtime.stop();
+          }
+        },
+        { SIGNAL_DESK_WEBHOOK_URL: receiver.url('/hook'), SIGNAL_DESK_WEBHOOK_SECRET: 'outbox-secret-0123456789', SIGNAL_DESK_BACKOFF_MS: '50' },
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 /** Logs in through the form like a browser; returns the cookie and the page's CSRF token. */
 async function login(h: DeskHarness, token: string): Promise<{ cookie: string; csrf: string; setCookie: string }> {
   const res = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token, next: '/' }), redirect: 'manual' });
