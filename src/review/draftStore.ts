@@ -175,10 +175,23 @@ export async function getDraft(redis: RedisClient, keys: Keys, id: string): Prom
   return raw ? DraftSignal.parse(JSON.parse(raw)) : undefined;
 }
 
+/**
+ * Drafts by id, in order; missing ones are left out, and so is a record that no longer parses (hand-edited,
+ * or written by a newer version), so that one bad record never takes the whole queue down. Opening that
+ * draft by id (getDraft) still reports it.
+ */
 export async function getDrafts(redis: RedisClient, keys: Keys, ids: string[]): Promise<DraftSignal[]> {
   if (ids.length === 0) return [];
   const raw = await redis.mget(...ids.map((id) => keys.draft(id)));
-  return raw.flatMap((json) => (json ? [DraftSignal.parse(JSON.parse(json))] : []));
+  return raw.flatMap((json) => {
+    if (!json) return [];
+    try {
+      const parsed = DraftSignal.safeParse(JSON.parse(json));
+      return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Live claims (not expired at `now`) on these drafts, by draft id. */

@@ -282,6 +282,10 @@ describe('desk API: listing', () => {
       const byAge = await h.api('GET', '/api/drafts?sort=age', { token: h.tokens.viewer });
       expect(byAge.body.drafts.map((d: { headline: string }) => d.headline)).toEqual(['Item 0', 'Item 1', 'Item 2', 'Item 3', 'Item 4', 'Item 5', 'Item 6']);
 
+      // A corrupt record is left out of lists instead of failing them.
+      await h.redis.set(h.keys.draft(ids[3]!), '{"id": "broken"');
+      expect((await h.api('GET', '/api/drafts?limit=50', { token: h.tokens.viewer })).body.drafts).toHaveLength(6);
+
       const bad = await h.api('GET', '/api/drafts?sort=random&status=gone', { token: h.tokens.viewer });
       expect(bad.status).toBe(422);
       expect(bad.body.fields).toEqual({ status: 'one of: pending, approved, rejected, merged', sort: 'one of: score, age' });
