@@ -15,6 +15,8 @@ export interface WorkerContext {
   queues: Queues;
   sources: Map<string, Source>;
   clock: Clock;
+  /** Randomness for jitter, injected like the clock. */
+  random: () => number;
   logger: Logger;
   agent: Agent;
   userAgent: string;

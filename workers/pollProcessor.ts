@@ -1,35 +1,48 @@
 import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { Source } from '../src/config/sourceSchema.ts';
-import { readSourceState, validatorsFor, writeSourceState } from '../src/fetch/sourceState.ts';
+import { scheduleBounds, type Source } from '../src/config/sourceSchema.ts';
+import { effectiveUrl, readSourceState, validatorsFor, writeSourceState, type SourceState } from '../src/fetch/sourceState.ts';
 import { seenDigests } from '../src/dedupe/itemKey.ts';
 import { partitionSeen } from '../src/dedupe/seenStore.ts';
 import { matchFilters } from '../src/drafts/matchFilters.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestJobData, PollJobData, validateJobData, type PollResult } from '../src/queue/jobs.ts';
+import { freshnessFloorMs } from '../src/schedule/cacheHints.ts';
+import { queueNextPoll, syncSources } from '../src/schedule/chain.ts';
+import { recordPoll } from '../src/schedule/outage.ts';
+import { planNextPoll } from '../src/schedule/planNextPoll.ts';
 import type { WorkerContext } from './context.ts';
-import { fetchAndParse } from './fetchAndParse.ts';
+import { fetchAndParse, type FetchParseResult } from './fetchAndParse.ts';
+
+export const RECONCILE_JOB = 'reconcile';
+const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
 
 /**
  * The poll job: fetch → classify → parse → filter → drop already-seen → hand new items to the draft
- * stage. Wiring only; the decisions live in the stages. Outcomes map onto BullMQ: permanent failures
- * fail at once (UnrecoverableError), transient ones throw and are retried with backoff, a 429 delays the
- * job without spending an attempt, and a shutdown puts the job back for another worker.
+ * stage → record the source's health → queue its next poll. Wiring only; the decisions live in the
+ * stages (classifyOutcome, planNextPoll). Outcomes map onto BullMQ: in a source's chain of polls a
+ * failure fails the job at once (it stays visible) and the chain's backoff retries it; one-off polls
+ * (`run --once`, cron schedulers) keep BullMQ's retries; a 429 there delays the job without spending an
+ * attempt; a shutdown always puts the job back for another worker.
  */
 export function createPollProcessor(ctx: WorkerContext) {
-  return async (job: Job, token?: string): Promise<PollResult> => {
+  return async (job: Job, token?: string): Promise<PollResult | object> => {
+    if (job.name === RECONCILE_JOB) {
+      return syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings: ctx.settings, now: ctx.clock.now(), random: ctx.random }, [...ctx.sources.values()]);
+    }
     const data = parseJob(job.data);
     const source = ctx.sources.get(data.sourceId);
-    if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its schedule is removed at the next start`);
+    if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its polls stop`);
     const log = ctx.logger.child({ source_id: source.id, job_id: job.id });
     const startedAt = ctx.clock.now();
     const state = await readSourceState(ctx.redis, ctx.keys, source.id);
+    const url = effectiveUrl(state, source.url);
 
-    const { response, outcome, parsed } = await fetchAndParse(
+    const result = await fetchAndParse(
       {
-        url: source.url,
-        ...validatorsFor(state, source.url),
+        url,
+        ...validatorsFor(state, url),
         userAgent: ctx.userAgent,
         maxBytes: ctx.settings.maxBytes,
         timeoutMs: ctx.settings.fetchTimeoutMs,
@@ -38,63 +51,118 @@ export function createPollProcessor(ctx: WorkerContext) {
       },
       () => ctx.clock.now(),
     );
+    const { response, outcome, parsed } = result;
+    if (outcome.code === 'shutdown' && token) {
+      // Not the source's fault and not a poll: hand the job back untouched.
+      await job.moveToDelayed(ctx.clock.now(), token);
+      throw new DelayedError();
+    }
 
     const base = { sourceId: source.id, status: response?.status, items: 0, filtered: 0, alreadySeen: 0, candidates: 0, ...(response?.movedTo ? { movedTo: response.movedTo } : {}) };
-    const record = { lastAttemptAt: new Date(startedAt).toISOString(), lastStatus: response ? String(response.status) : null, ...(response?.movedTo ? { movedTo: response.movedTo } : {}) };
-
+    let fresh: IngestJobData['items'] = [];
+    let pollResult: PollResult;
     if (parsed && response) {
       const kept = parsed.items.filter((item) => matchFilters(item, source.filters));
       const digests = kept.map(seenDigests);
       const seen = await partitionSeen(ctx.redis, ctx.keys, source.id, digests, ctx.clock.now());
-      const fresh = kept.flatMap((item, i) => (seen[i] ? [] : [{ ...item, itemHash: digests[i]!.itemHash, urlHash: digests[i]!.urlHash ?? null }]));
+      fresh = kept.flatMap((item, i) => (seen[i] ? [] : [{ ...item, itemHash: digests[i]!.itemHash, urlHash: digests[i]!.urlHash ?? null }]));
       let ingestJobId: string | undefined;
       if (fresh.length > 0) ingestJobId = await enqueueIngest(ctx, job, source, fresh, startedAt);
       failpoint('poll.afterEnqueue');
-      // Validators are stored only once the new items are safely queued: a crash before this point
-      // means the next poll fetches the full body again instead of getting a 304 and losing them.
-      await writeSourceState(ctx.redis, ctx.keys, source.id, {
-        ...record,
-        validatorsUrl: source.url,
-        etag: response.headers.etag ?? null,
-        lastModified: response.headers['last-modified'] ?? null,
-        lastSuccessAt: new Date(startedAt).toISOString(),
-        lastOutcome: 'ok',
-        lastCode: 'ok',
-        lastMessage: `${parsed.items.length} items, ${fresh.length} new`,
-        lastNewItems: String(fresh.length),
-      });
+      pollResult = { ...base, outcome: 'ok', code: 'ok', message: outcome.message, items: parsed.items.length, filtered: parsed.items.length - kept.length, alreadySeen: kept.length - fresh.length, candidates: fresh.length, ...(ingestJobId ? { ingestJobId } : {}) };
       log.info({ outcome: 'ok', items: parsed.items.length, new: fresh.length, ms: ctx.clock.now() - startedAt }, 'polled');
-      return { ...base, outcome: 'ok', code: 'ok', message: outcome.message, items: parsed.items.length, filtered: parsed.items.length - kept.length, alreadySeen: kept.length - fresh.length, candidates: fresh.length, ...(ingestJobId ? { ingestJobId } : {}) };
+    } else {
+      log.info({ outcome: outcome.kind, code: outcome.code, ms: ctx.clock.now() - startedAt }, outcome.message);
+      pollResult = { ...base, outcome: outcome.kind === 'not_modified' || outcome.kind === 'rate_limited' ? outcome.kind : 'ok', code: outcome.code, message: outcome.message };
     }
 
-    await writeSourceState(ctx.redis, ctx.keys, source.id, {
-      ...record,
-      lastOutcome: outcome.kind,
-      lastCode: outcome.code,
-      lastMessage: outcome.message,
-      ...(outcome.kind === 'not_modified' ? { lastSuccessAt: new Date(startedAt).toISOString(), lastNewItems: '0' } : {}),
-    });
-    log.info({ outcome: outcome.kind, code: outcome.code, ms: ctx.clock.now() - startedAt }, outcome.message);
+    // Validators are stored only once the new items are safely queued (above): a crash before this point
+    // means the next poll fetches the full body again instead of getting a 304 and losing them.
+    await recordHealth(ctx, source, state, url, result, fresh, startedAt, data.seq);
 
     switch (outcome.kind) {
+      case 'ok':
       case 'not_modified':
-        return { ...base, outcome: 'not_modified', code: outcome.code, message: outcome.message };
+        return pollResult;
       case 'rate_limited':
-        // A run --once reports the wait and leaves the next poll to the schedule; a scheduled poll waits
-        // for Retry-After as a delayed job, which does not count as a failed attempt.
-        if (data.runId || !token) return { ...base, outcome: 'rate_limited', code: outcome.code, message: outcome.message };
+        // In a chain, or in a run --once, the next poll already waits for Retry-After; a one-off
+        // scheduled poll waits for it as a delayed job, which does not count as a failed attempt.
+        if (data.seq !== undefined || data.runId || !token) return { ...pollResult, outcome: 'rate_limited' };
         await job.moveToDelayed(ctx.clock.now() + (outcome.retryAfterMs ?? 60_000), token);
         throw new DelayedError();
-      case 'permanent':
-        throw new UnrecoverableError(`${outcome.code}: ${outcome.message}`);
       default:
-        if (outcome.code === 'shutdown' && token) {
-          await job.moveToDelayed(ctx.clock.now(), token);
-          throw new DelayedError();
-        }
+        if (outcome.kind === 'permanent' || data.seq !== undefined) throw new UnrecoverableError(`${outcome.code}: ${outcome.message}`);
         throw new Error(`${outcome.code}: ${outcome.message}`);
     }
   };
+}
+
+/**
+ * The source's health after this poll, and (in a chain) its next poll. One HSET: last attempt and outcome,
+ * validators (on success), failures, interval, next poll, pause (410), the URL a permanent redirect moved
+ * it to, new items. Every kind of poll updates the health; only chain polls queue the next one.
+ */
+async function recordHealth(ctx: WorkerContext, source: Source, state: SourceState, url: string, result: FetchParseResult, fresh: IngestJobData['items'], startedAt: number, seq: number | undefined): Promise<void> {
+  const { response, outcome, parsed } = result;
+  const now = ctx.clock.now();
+  const { outage } = await recordPoll(ctx.redis, ctx.keys, source.id, outcome.code, now);
+  const bounds = scheduleBounds(source);
+  const plan = planNextPoll({
+    now,
+    kind: outcome.kind,
+    code: outcome.code,
+    ...bounds,
+    previousIntervalMs: state.intervalMs ? Number(state.intervalMs) : undefined,
+    failures: Number(state.consecutiveFailures ?? 0),
+    itemDates: parsed ? parsed.items.map((i) => Date.parse(i.publishedAt ?? i.updatedAt ?? '')).filter((d) => !Number.isNaN(d)) : [],
+    freshnessMs: response ? freshnessFloorMs(response.headers, parsed?.ttlMinutes ?? null, now) : undefined,
+    retryAfterMs: outcome.retryAfterMs,
+    outage,
+    backoffCapMs: ctx.settings.backoffCapMs,
+    random: ctx.random(),
+  });
+  const at = (ms: number) => new Date(ms).toISOString();
+  const update: Partial<Record<keyof SourceState, string | null>> = {
+    lastAttemptAt: at(startedAt),
+    lastStatus: response ? String(response.status) : null,
+    lastOutcome: outcome.kind,
+    lastCode: outage && outcome.kind === 'transient' ? `${outcome.code} (our outage)` : outcome.code,
+    lastMessage: parsed ? `${parsed.items.length} items, ${fresh.length} new` : outcome.message,
+    consecutiveFailures: String(plan.failures),
+    intervalMs: String(plan.intervalMs),
+    scheduleReason: plan.reason,
+  };
+  if (outcome.kind === 'ok' || outcome.kind === 'not_modified') {
+    update.lastSuccessAt = at(startedAt);
+    update.lastNewItems = String(fresh.length);
+    if (state.pausedReason) Object.assign(update, { pausedReason: null, pausedAt: null, pausedUrl: null });
+  }
+  if (parsed && response) {
+    Object.assign(update, { validatorsUrl: url, etag: response.headers.etag ?? null, lastModified: response.headers['last-modified'] ?? null });
+  }
+  if (response?.movedTo) {
+    // A permanent redirect (301/308 at every hop) is applied: the next polls go to the new address.
+    Object.assign(update, { url: response.movedTo, configUrl: source.url, movedFrom: url, movedTo: response.movedTo });
+    ctx.logger.warn({ source_id: source.id, from: url, to: response.movedTo }, `permanent redirect applied: ${source.id} now polls ${response.movedTo} (update ${ctx.settings.sourcesFile})`);
+  } else if (state.url && state.configUrl !== source.url) {
+    Object.assign(update, { url: null, configUrl: null, movedFrom: null, movedTo: null });
+  }
+  if (plan.pause) Object.assign(update, { pausedReason: plan.pause, pausedAt: at(now), pausedUrl: source.url, nextPollAt: null, nextJobId: null });
+  if (fresh.length > 0) update.lastNewItemAt = at(startedAt);
+
+  if (seq !== undefined) update.pollSeq = String(seq);
+  if (seq !== undefined && plan.delayMs !== null && ctx.sources.get(source.id)?.enabled !== false) {
+    update.nextJobId = await queueNextPoll(ctx.queues.poll, ctx.settings, source.id, seq + 1, plan.delayMs);
+    update.nextPollAt = String(plan.nextAt);
+  }
+  await writeSourceState(ctx.redis, ctx.keys, source.id, update);
+  if (fresh.length > 0) {
+    await ctx.redis
+      .multi()
+      .zadd(ctx.keys.sourceNew(source.id), ...fresh.flatMap((f) => [startedAt, f.itemHash]))
+      .zremrangebyscore(ctx.keys.sourceNew(source.id), '-inf', `(${now - NEW_ITEMS_KEEP_MS}`)
+      .exec();
+  }
 }
 
 function parseJob(data: unknown) {

@@ -25,6 +25,7 @@ export interface Runtime {
 export interface RuntimeOptions {
   workers?: boolean;
   clock?: Clock;
+  random?: () => number;
   logger?: Logger;
 }
 
@@ -40,6 +41,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     queues: createQueues(settings, redis),
     sources: new Map(sources.map((s) => [s.id, s])),
     clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
     logger,
     agent: createGuardedAgent({ allowPrivate: settings.allowPrivate, connectTimeoutMs: Math.min(10_000, settings.fetchTimeoutMs) }),
     userAgent: userAgent(settings.contactUrl),

@@ -11,7 +11,7 @@ import { reviewApproveCommand, reviewListCommand, reviewRejectCommand, reviewSho
 import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { runCommand } from './commands/run.ts';
-import { listCommand, testCommand, validateCommand } from './commands/sources.ts';
+import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
 import { requireRedis } from './redis.ts';
 
 const settings = (file?: string): Settings => {
@@ -82,6 +82,25 @@ sourcesCmd
   .action(async (id: string, opts: { json?: boolean; sources?: string }) => {
     const s = settings(opts.sources);
     process.exitCode = await testCommand(s, await loadSources(s.sourcesFile), id, opts);
+  });
+
+sourcesCmd
+  .command('status')
+  .description('health of every source, problems first: last poll and success, failures, interval, next poll, new items, redirect, pause')
+  .option('--json', 'print JSON')
+  .option('--sources <file>', 'sources file')
+  .action(async (opts: { json?: boolean; sources?: string }) => {
+    const s = settings(opts.sources);
+    process.exitCode = await statusCommand(s, await loadSources(s.sourcesFile), opts);
+  });
+sourcesCmd
+  .command('resume')
+  .description('poll a source paused by 410 Gone again (changing its URL in the file also resumes it)')
+  .argument('<id>', 'source id')
+  .option('--sources <file>', 'sources file')
+  .action(async (id: string, opts: { sources?: string }) => {
+    const s = settings(opts.sources);
+    process.exitCode = await resumeCommand(s, await loadSources(s.sourcesFile), id);
   });
 
 program

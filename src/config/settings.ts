@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   SIGNAL_DESK_INGEST_CONCURRENCY: int(4, 1),
   SIGNAL_DESK_ATTEMPTS: int(4, 1),
   SIGNAL_DESK_BACKOFF_MS: int(30_000, 0),
+  SIGNAL_DESK_BACKOFF_CAP_MS: int(6 * 3_600_000, 60_000),
   SIGNAL_DESK_LOCK_MS: int(30_000, 500),
   SIGNAL_DESK_STALLED_MS: int(30_000, 200),
   SIGNAL_DESK_SHUTDOWN_MS: int(10_000, 0),
@@ -46,6 +47,8 @@ export interface Settings {
   ingestConcurrency: number;
   attempts: number;
   backoffMs: number;
+  /** The longest wait between polls of a failing source (its backoff grows up to this, then stays). */
+  backoffCapMs: number;
   lockMs: number;
   stalledMs: number;
   shutdownMs: number;
@@ -85,6 +88,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     ingestConcurrency: e.SIGNAL_DESK_INGEST_CONCURRENCY,
     attempts: e.SIGNAL_DESK_ATTEMPTS,
     backoffMs: e.SIGNAL_DESK_BACKOFF_MS,
+    backoffCapMs: e.SIGNAL_DESK_BACKOFF_CAP_MS,
     lockMs: e.SIGNAL_DESK_LOCK_MS,
     stalledMs: e.SIGNAL_DESK_STALLED_MS,
     shutdownMs: e.SIGNAL_DESK_SHUTDOWN_MS,

@@ -30,9 +30,24 @@ const schedule = z
     every: z.string().optional(),
     cron: z.string().optional(),
     tz: z.string().optional(),
+    /** Adaptive bounds (with `every`): the interval follows the feed's publishing rhythm between min and max. */
+    min: z.string().optional(),
+    max: z.string().optional(),
+    adaptive: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
+    for (const field of ['min', 'max'] as const) {
+      const v = s[field];
+      if (v === undefined) continue;
+      if (s.cron !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `applies to "every" schedules only; a cron schedule runs at the times it names` });
+      const ms = parseDuration(v);
+      if (ms === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `"${v}" is not a duration: use forms like 5m, 1h, 1d` });
+      else if (ms < MIN_EVERY_MS) ctx.addIssue({ code: 'custom', path: [field], message: `"${v}" is too frequent: at least 1m between polls` });
+    }
+    const min = s.min ? parseDuration(s.min) : undefined;
+    const max = s.max ? parseDuration(s.max) : undefined;
+    if (min !== undefined && max !== undefined && min > max) ctx.addIssue({ code: 'custom', path: ['max'], message: `must not be shorter than min (${s.min})` });
     if ((s.every === undefined) === (s.cron === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give exactly one of every (e.g. "15m") or cron (e.g. "*/10 * * * *")' });
       return;
@@ -82,3 +97,21 @@ export const SourcesFileSchema = z
 
 export type Source = z.infer<typeof SourceSchema>;
 export type Schedule = Source['schedule'];
+
+export interface ScheduleBounds {
+  baseMs: number;
+  minMs: number;
+  maxMs: number;
+  adaptive: boolean;
+}
+
+/**
+ * The interval rules of an "every" source: it starts at `every`, and (unless adaptive is false) follows the
+ * feed's rhythm between min (default 5m, or `every` when shorter) and max (default 24h, or `every` when longer).
+ */
+export function scheduleBounds(source: Source): ScheduleBounds {
+  const baseMs = parseDuration(source.schedule.every ?? '15m')!;
+  const minMs = source.schedule.min ? parseDuration(source.schedule.min)! : Math.min(5 * 60_000, baseMs);
+  const maxMs = source.schedule.max ? parseDuration(source.schedule.max)! : Math.max(24 * 3_600_000, baseMs);
+  return { baseMs: Math.min(Math.max(baseMs, minMs), maxMs), minMs, maxMs, adaptive: source.schedule.adaptive !== false };
+}

@@ -16,6 +16,32 @@ export interface SourceState {
   lastMessage?: string;
   lastStatus?: string;
   lastNewItems?: string;
+  // Health and schedule (written by the poll worker and the scheduler sync).
+  /** The URL polled now: the configured one, or where a permanent redirect moved it. */
+  url?: string;
+  /** The configured URL `url` was derived from; when the configuration changes, `url` is dropped. */
+  configUrl?: string;
+  /** The URL a permanent redirect moved the source away from (reported, so the operator can update the file). */
+  movedFrom?: string;
+  consecutiveFailures?: string;
+  /** The normal interval now in force, ms. */
+  intervalMs?: string;
+  nextPollAt?: string;
+  nextJobId?: string;
+  /** Sequence number of the latest poll of the chain that ran; a restarted chain continues after it. */
+  pollSeq?: string;
+  /** Why the next poll is when it is: interval, backoff, retry-after, freshness, outage. */
+  scheduleReason?: string;
+  lastNewItemAt?: string;
+  pausedReason?: string;
+  pausedAt?: string;
+  /** The configured URL when the source was paused: a new URL in the file un-pauses it. */
+  pausedUrl?: string;
+}
+
+/** The URL to poll: a recorded permanent redirect, as long as the configured URL is still the one it came from. */
+export function effectiveUrl(state: SourceState, configuredUrl: string): string {
+  return state.url && state.configUrl === configuredUrl ? state.url : configuredUrl;
 }
 
 export async function readSourceState(redis: RedisClient, keys: Keys, sourceId: string): Promise<SourceState> {

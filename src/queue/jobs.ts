@@ -10,6 +10,8 @@ export const WEBHOOK_QUEUE = 'webhook';
 export const PollJobData = z.object({
   sourceId: z.string().min(1),
   runId: z.string().optional(),
+  /** Position in the source's chain of polls (each poll queues the next, id `p-<source>-<seq>`). */
+  seq: z.number().int().min(1).optional(),
 });
 export type PollJobData = z.infer<typeof PollJobData>;
 

@@ -33,6 +33,14 @@ export interface Keys {
   token(tokenHash: string): string;
   /** Hash with TTL: a browser session (user, CSRF token), keyed by the SHA-256 of the cookie's value. */
   session(sessionHash: string): string;
+  /** Sorted set: digests of a source's new items, scored by when they were found (last 8 days): new in 24h / 7d. */
+  sourceNew(sourceId: string): string;
+  /** Sorted set: source id → time of its latest poll, over the outage window. */
+  pollsRecent: string;
+  /** Sorted set: source id → time, for sources whose latest poll in the window failed with a network error. */
+  pollsNetFailed: string;
+  /** Set: ids of the sources that have a chain of polls (so a removed one can be found and stopped). */
+  chained: string;
   /** Pub/sub channel: desk changes (claims, decisions) for live pages in every web process. */
   deskEvents: string;
 }
@@ -53,6 +61,10 @@ export function createKeys(prefix: string): Keys {
     users: `${prefix}:users`,
     token: (hash) => `${prefix}:token:${hash}`,
     session: (hash) => `${prefix}:session:${hash}`,
+    sourceNew: (id) => `${prefix}:source-new:${id}`,
+    pollsRecent: `${prefix}:polls:recent`,
+    pollsNetFailed: `${prefix}:polls:net-failed`,
+    chained: `${prefix}:sources:chained`,
     deskEvents: `${prefix}:desk-events`,
   };
 }

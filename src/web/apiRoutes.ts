@@ -4,6 +4,8 @@ import { can, describeMissing, ROLES } from '../auth/roles.ts';
 import { addUser, listUsers, revokeUser, UserName } from '../auth/userStore.ts';
 import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
+import { loadSources } from '../config/loadSources.ts';
+import { readHealth } from '../schedule/healthStore.ts';
 import { DraftQuery } from '../review/desk.ts';
 import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
 import { noStore, requireActor } from './auth.ts';
@@ -20,7 +22,7 @@ const ClaimBody = z.object({ force: z.boolean().optional().describe('operators o
 const NewUser = z.object({ name: UserName, role: z.enum(ROLES) });
 const SignalQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().regex(/^\d+-\d+$/, 'a stream id from a previous page').optional() });
 
-export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clock }: ServerDeps): void {
+export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clock, settings }: ServerDeps): void {
   const tags = ['drafts'];
   app.get('/api/me', { schema: { tags: ['users'], summary: 'Who the credentials belong to' } }, async (req) => {
     const actor = requireActor(req);
@@ -57,6 +59,12 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
   app.post('/api/drafts/:id/reopen', { schema: { tags, summary: 'Send a rejected or merged draft back to the queue', params: idParam, body: doc(VersionBody) } }, async (req) =>
     desk.reopen(requireActor(req), (req.params as { id: string }).id, req.body),
   );
+
+  app.get('/api/sources', { schema: { tags: ['sources'], summary: 'Health of every configured source, problems first' } }, async (req, reply) => {
+    requireActor(req);
+    noStore(reply);
+    return readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
+  });
 
   app.get('/api/signals', { schema: { tags: ['signals'], summary: 'Published signals, newest first', description: 'Page with `before` = the last `streamId` you got.', querystring: doc(SignalQuery) } }, async (req, reply) => {
     requireActor(req);

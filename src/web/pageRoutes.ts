@@ -13,6 +13,9 @@ import type { PageContext } from './views/layout.ts';
 import { loginPage } from './views/login.ts';
 import { queuePage, queueRows } from './views/queue.ts';
 import { signalsPage } from './views/signals.ts';
+import { sourcesPage } from './views/sources.ts';
+import { loadSources } from '../config/loadSources.ts';
+import { readHealth } from '../schedule/healthStore.ts';
 
 type Form = Record<string, string | undefined>;
 
@@ -148,6 +151,12 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   action('reopen', async (req, id, form) => {
     await desk.reopen(req.actor!, id, { version: Number(form.version) });
     return 'Reopened: back in the queue.';
+  });
+
+  app.get('/sources', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const health = await readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
+    return sendPage(reply, sourcesPage(pageContext(req), health, clock.now()));
   });
 
   app.get('/signals', { schema: hide }, async (req, reply) => {

@@ -188,6 +188,28 @@ describe('browser sessions', () => {
   });
 });
 
+describe('sources health over the API and on the Sources page', () => {
+  it('lists every configured source with its health, escaped on the page', async () => {
+    const { writeSourcesFile } = await import('../helpers/workerProcess.ts');
+    const file = writeSourcesFile([{ id: 'alpha', url: 'https://alpha.example/feed' }, { id: 'beta', url: 'https://beta.example/feed' }]);
+    await withDesk(
+      async (h) => {
+        await h.redis.hset(h.keys.sourceState('beta'), { lastAttemptAt: '2026-11-27T09:00:00.000Z', lastOutcome: 'transient', lastCode: 'server_error', lastMessage: '<script>alert(1)</script>', consecutiveFailures: '3' });
+        const api = await h.api('GET', '/api/sources', { token: h.tokens.viewer });
+        expect(api.status).toBe(200);
+        expect(api.body.map((s: { id: string; state: string }) => [s.id, s.state])).toEqual([['beta', 'failing'], ['alpha', 'pending']]);
+        expect((await h.api('GET', '/api/sources')).status).toBe(401);
+        const { cookie } = await login(h, h.tokens.viewer);
+        const page = await (await fetch(`${h.url}/sources`, { headers: { cookie } })).text();
+        expect(page).toContain('2 sources, <strong>1</strong> need attention');
+        expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+        expect(page).not.toContain('<script>alert(1)');
+      },
+      { SIGNAL_DESK_SOURCES: file },
+    );
+  });
+});
+
 describe('web pages', () => {
   it('escape hostile feed text everywhere and send a strict Content-Security-Policy', async () => {
     await withDesk(async (h) => {

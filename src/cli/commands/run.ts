@@ -1,7 +1,7 @@
 import type { Source } from '../../config/sourceSchema.ts';
 import type { Settings } from '../../config/settings.ts';
 import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
-import { syncSchedulers } from '../../queue/scheduler.ts';
+import { ensureReconcile, syncSources } from '../../schedule/chain.ts';
 import { startRuntime, type Runtime } from '../../../workers/runtime.ts';
 import { startWebServer } from '../../web/startServer.ts';
 import { formatTable } from '../table.ts';
@@ -27,8 +27,10 @@ export async function runCommand(settings: Settings, sources: Source[], options:
     }
   }
   if (options.scheduler !== false) {
-    const report = await syncSchedulers(runtime.ctx.queues.poll, sources, settings);
-    runtime.ctx.logger.info(report, `schedules synced: ${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged`);
+    const { ctx } = runtime;
+    const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings, now: ctx.clock.now(), random: ctx.random }, sources);
+    await ensureReconcile(ctx.queues.poll);
+    ctx.logger.info(report, `polls synced: ${report.started.length} started, ${report.running.length} running, ${report.resumed.length} resumed, ${report.paused.length} paused, ${report.stopped.length} stopped; cron: ${report.cron.added.length + report.cron.changed.length + report.cron.unchanged.length}`);
   }
   const web = options.web ? await startWebServer(settings, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1', logger: runtime.ctx.logger }) : undefined;
   if (web) runtime.ctx.logger.info({ url: web.url }, `desk at ${web.url}`);

@@ -9,6 +9,14 @@ import { toDraft } from '../../drafts/toDraft.ts';
 import { truncate } from '../../parse/text.ts';
 import { fetchAndParse } from '../../../workers/fetchAndParse.ts';
 import { formatAge, formatTable } from '../table.ts';
+import { requireRedis } from '../redis.ts';
+import { SignalDeskError } from '../../errors.ts';
+import { readSourceState, writeSourceState } from '../../fetch/sourceState.ts';
+import { createRedis } from '../../queue/connection.ts';
+import { createKeys } from '../../queue/keys.ts';
+import { createQueues } from '../../queue/queues.ts';
+import { syncSources } from '../../schedule/chain.ts';
+import { readHealth } from '../../schedule/healthStore.ts';
 
 export async function validateCommand(file: string): Promise<number> {
   try {
@@ -68,5 +76,60 @@ export async function testCommand(settings: Settings, sources: Source[], id: str
     return 0;
   } finally {
     await agent.close();
+  }
+}
+
+/** `sources status`: every source's health, problems first. */
+export async function statusCommand(settings: Settings, sources: Source[], options: { json?: boolean }, out: NodeJS.WritableStream = process.stdout, now = Date.now()): Promise<number> {
+  await requireRedis(settings.redisUrl);
+  const redis = createRedis(settings.redisUrl);
+  try {
+    const health = await readHealth(redis, createKeys(settings.prefix), sources, now);
+    if (options.json) {
+      out.write(`${JSON.stringify(health)}\n`);
+      return 0;
+    }
+    const mins = (ms: number | null) => (ms === null ? '' : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(ms % 3_600_000 ? 1 : 0)}h` : `${Math.round(ms / 60_000)}m`);
+    const rows = health.map((h) => [
+      h.id,
+      h.state,
+      h.lastAttemptAt ? formatAge(h.lastAttemptAt, now) : '',
+      h.lastSuccessAt ? formatAge(h.lastSuccessAt, now) : '',
+      h.consecutiveFailures || '',
+      mins(h.intervalMs),
+      h.nextPollAt ? (Date.parse(h.nextPollAt) <= now ? 'due' : `in ${mins(Date.parse(h.nextPollAt) - now)}`) : '',
+      `${h.newItems24h}/${h.newItems7d}`,
+      truncate(h.redirect ? `moved to ${h.redirect.to}; ${h.summary}` : h.summary, 80)!,
+    ]);
+    out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'every', 'next', 'new 24h/7d', 'detail'], rows)}\n`);
+    const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
+    out.write(`\n${health.length} sources, ${problems} need attention\n`);
+    return 0;
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** `sources resume ID`: un-pauses a source paused by a 410 and starts its polls again. */
+export async function resumeCommand(settings: Settings, sources: Source[], id: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const source = sources.find((s) => s.id === id);
+  if (!source) throw new SignalDeskError('unknown_source', `no source "${id}" in ${settings.sourcesFile}`);
+  await requireRedis(settings.redisUrl);
+  const redis = createRedis(settings.redisUrl);
+  const keys = createKeys(settings.prefix);
+  const queue = createQueues(settings, redis).poll;
+  try {
+    const state = await readSourceState(redis, keys, id);
+    if (!state.pausedReason) {
+      out.write(`${id} is not paused\n`);
+      return 0;
+    }
+    await writeSourceState(redis, keys, id, { pausedReason: null, pausedAt: null, pausedUrl: null, consecutiveFailures: '0', nextJobId: null, nextPollAt: null });
+    await syncSources({ redis, keys, queue, settings, now: Date.now(), random: Math.random }, sources);
+    out.write(`${id} resumed: it is polled again within a minute\n`);
+    return 0;
+  } finally {
+    await queue.close();
+    await redis.quit();
   }
 }

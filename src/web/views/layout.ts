@@ -10,6 +10,7 @@ export interface PageContext {
 const NAV: [string, string][] = [
   ['/', 'Queue'],
   ['/signals', 'Published'],
+  ['/sources', 'Sources'],
   ['/docs', 'API'],
 ];
 

@@ -1,0 +1,99 @@
+import type { Source } from '../config/sourceSchema.ts';
+import type { SourceState } from '../fetch/sourceState.ts';
+
+export const HEALTH_STATES = ['paused', 'failing', 'selectors_broken', 'quiet', 'pending', 'ok', 'disabled'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export interface SourceHealth {
+  id: string;
+  name: string;
+  /** The URL polled now (after a recorded permanent redirect). */
+  url: string;
+  configuredUrl: string;
+  state: HealthState;
+  /** One line for operators: what is wrong and what to do. */
+  summary: string;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  lastOutcome: string | null;
+  lastCode: string | null;
+  lastMessage: string | null;
+  consecutiveFailures: number;
+  intervalMs: number | null;
+  nextPollAt: string | null;
+  scheduleReason: string | null;
+  newItems24h: number;
+  newItems7d: number;
+  lastNewItemAt: string | null;
+  validators: { etag: string | null; lastModified: string | null };
+  redirect: { from: string; to: string } | null;
+  pausedReason: string | null;
+}
+
+/** A source is quiet when nothing new came for this many times its interval (and at least QUIET_MIN_MS). */
+export const QUIET_FACTOR = 4;
+export const QUIET_MIN_MS = 6 * 3_600_000;
+
+/**
+ * What a source's stored state means, for `sources status`, the API and the Sources page. Pure: the state,
+ * the new-item counts and `now` in, a verdict out. Problems first: paused, failing, broken selectors, quiet.
+ */
+export function describeHealth(source: Source, s: SourceState, counts: { day: number; week: number }, now: number): SourceHealth {
+  const failures = Number(s.consecutiveFailures ?? 0);
+  const interval = s.intervalMs ? Number(s.intervalMs) : null;
+  const quietFor = Math.max(QUIET_MIN_MS, QUIET_FACTOR * (interval ?? 0));
+  const lastNew = s.lastNewItemAt ? Date.parse(s.lastNewItemAt) : null;
+  const since = lastNew;
+  let state: HealthState;
+  let summary: string;
+  if (!source.enabled) {
+    state = 'disabled';
+    summary = 'disabled in the sources file';
+  } else if (s.pausedReason) {
+    state = 'paused';
+    summary = s.pausedReason;
+  } else if (failures > 0) {
+    state = 'failing';
+    summary = `${failures} failed poll${failures === 1 ? '' : 's'} in a row: ${s.lastCode ?? ''} ${s.lastMessage ?? ''}`.trim();
+  } else if (s.lastCode === 'selectors_broken') {
+    state = 'selectors_broken';
+    summary = s.lastMessage ?? 'the selectors match nothing on the page';
+  } else if (!s.lastAttemptAt) {
+    state = 'pending';
+    summary = 'not polled yet';
+  } else if (since !== null && now - since > quietFor) {
+    state = 'quiet';
+    summary = `no new item for ${Math.round((now - since) / 3_600_000)} h (usually every ${Math.round((interval ?? 0) / 60_000)} min)`;
+  } else {
+    state = 'ok';
+    summary = s.lastMessage ?? 'ok';
+  }
+  return {
+    id: source.id,
+    name: source.name,
+    url: s.url && s.configUrl === source.url ? s.url : source.url,
+    configuredUrl: source.url,
+    state,
+    summary,
+    lastAttemptAt: s.lastAttemptAt ?? null,
+    lastSuccessAt: s.lastSuccessAt ?? null,
+    lastOutcome: s.lastOutcome ?? null,
+    lastCode: s.lastCode ?? null,
+    lastMessage: s.lastMessage ?? null,
+    consecutiveFailures: failures,
+    intervalMs: interval,
+    nextPollAt: s.nextPollAt ? new Date(Number(s.nextPollAt)).toISOString() : null,
+    scheduleReason: s.scheduleReason ?? null,
+    newItems24h: counts.day,
+    newItems7d: counts.week,
+    lastNewItemAt: s.lastNewItemAt ?? null,
+    validators: { etag: s.etag ?? null, lastModified: s.lastModified ?? null },
+    redirect: s.movedFrom && s.url && s.configUrl === source.url ? { from: s.movedFrom, to: s.url } : null,
+    pausedReason: s.pausedReason ?? null,
+  };
+}
+
+/** Problems first (in HEALTH_STATES order), then by id. */
+export function sortHealth(list: SourceHealth[]): SourceHealth[] {
+  return [...list].sort((a, b) => HEALTH_STATES.indexOf(a.state) - HEALTH_STATES.indexOf(b.state) || a.id.localeCompare(b.id));
+}

@@ -1,0 +1,30 @@
+import type { SourceHealth } from '../../schedule/health.ts';
+import { html, safeHref, type SafeHtml } from '../html.ts';
+import { ago, when } from './format.ts';
+import { layout, type PageContext } from './layout.ts';
+
+const minutes = (ms: number | null) => (ms === null ? '' : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1).replace(/\.0$/, '')} h` : `${Math.round(ms / 60_000)} min`);
+
+export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number): SafeHtml {
+  const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
+  const body = html`
+<h1>Sources</h1>
+<p>${health.length} sources, <strong>${problems}</strong> need attention. Problems first.</p>
+<table class="queue sources">
+  <caption class="visually-hidden">Source health</caption>
+  <thead><tr><th scope="col">Source</th><th scope="col">Health</th><th scope="col">Last poll</th><th scope="col">Last success</th><th scope="col">Every</th><th scope="col">Next poll</th><th scope="col">New 24 h / 7 d</th><th scope="col">Detail</th></tr></thead>
+  <tbody>${health.map(
+    (h) => html`<tr data-state="${h.state}">
+    <td><strong>${h.name}</strong><div class="muted">${h.id}</div>${safeHref(h.url) ? html`<div class="url"><a href="${safeHref(h.url)}" rel="noopener noreferrer nofollow">${h.url}</a></div>` : ''}</td>
+    <td><span class="health health-${h.state}">${h.state.replace('_', ' ')}</span>${h.consecutiveFailures ? html`<div class="muted">${h.consecutiveFailures} failures</div>` : ''}</td>
+    <td>${h.lastAttemptAt ? html`<time datetime="${h.lastAttemptAt}" title="${when(h.lastAttemptAt)}">${ago(h.lastAttemptAt, now)}</time>` : ''}</td>
+    <td>${h.lastSuccessAt ? html`<time datetime="${h.lastSuccessAt}" title="${when(h.lastSuccessAt)}">${ago(h.lastSuccessAt, now)}</time>` : ''}</td>
+    <td>${minutes(h.intervalMs)}</td>
+    <td>${h.nextPollAt ? html`<time datetime="${h.nextPollAt}">${when(h.nextPollAt)}</time>${h.scheduleReason && h.scheduleReason !== 'interval' ? html`<div class="muted">${h.scheduleReason}</div>` : ''}` : ''}</td>
+    <td>${h.newItems24h} / ${h.newItems7d}</td>
+    <td>${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}</td>
+  </tr>`,
+  )}</tbody>
+</table>`;
+  return layout(ctx, 'Sources', body);
+}

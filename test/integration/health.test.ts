@@ -1,0 +1,238 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { withChain, T0 } from '../helpers/chain.ts';
+import { rss, startServer } from '../helpers/httpServer.ts';
+import { source } from '../helpers/pipeline.ts';
+
+const M = 60_000;
+const H = 60 * M;
+const feed = (n: number, gapMs: number, at = T0) => rss(Array.from({ length: n }, (_, i) => ({ guid: `g${at}-${i}`, title: `Item ${i}`, link: `https://pub.example/${at}/${i}`, date: new Date(at - i * gapMs).toUTCString() })));
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('self-healing schedule', () => {
+  it('backs off exponentially on failures up to the cap, then returns to normal after a success', async () => {
+    let failing = true;
+    const server = await startServer((_req, res) => (failing ? res.writeHead(500).end() : res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(3, 0))));
+    try {
+      const src = source('flaky', server.url('/feed'), { schedule: { every: '20m', adaptive: false } });
+      await withChain([src], async (h) => {
+        await h.sync();
+        const delays: number[] = [];
+        const failures: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const s = await h.step('flaky');
+          delays.push(Number(s.nextPollAt) - h.clock.now());
+          failures.push(s.consecutiveFailures!);
+        }
+        // First retry after a quarter of the 20-minute interval, doubling, capped at 40 minutes (SIGNAL_DESK_BACKOFF_CAP_MS).
+        expect(delays).toEqual([5 * M, 10 * M, 20 * M, 40 * M, 40 * M, 40 * M]);
+        expect(failures).toEqual(['1', '2', '3', '4', '5', '6']);
+        const health = (await h.health())[0]!;
+        expect(health).toMatchObject({ state: 'failing', consecutiveFailures: 6, scheduleReason: 'backoff' });
+        expect(health.summary).toContain('6 failed polls in a row: server_error');
+
+        failing = false;
+        const ok = await h.step('flaky');
+        expect(ok.consecutiveFailures).toBe('0');
+        expect(Number(ok.nextPollAt) - h.clock.now()).toBe(20 * M);
+        expect((await h.health())[0]!.state).toBe('ok');
+      }, { SIGNAL_DESK_BACKOFF_CAP_MS: String(40 * M) });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('410 Gone pauses the source with the reason; changing its URL resumes it', async () => {
+    const server = await startServer((req, res) => (req.url === '/gone' ? res.writeHead(410).end() : res.writeHead(200).end(feed(2, H))));
+    try {
+      const src = source('old', server.url('/gone'));
+      await withChain([src], async (h) => {
+        await h.sync();
+        const s = await h.step('old');
+        expect(s.pausedReason).toContain('410 Gone');
+        expect(s.nextJobId).toBeUndefined();
+        expect((await h.health())[0]).toMatchObject({ state: 'paused', nextPollAt: null });
+        // The minute-by-minute check leaves it paused…
+        expect((await h.sync()).paused).toEqual(['old']);
+        // …until the operator points it somewhere else.
+        const moved = source('old', server.url('/feed'));
+        h.runtime.ctx.sources.set('old', moved);
+        expect((await h.sync([moved])).resumed).toEqual(['old']);
+        const back = await h.step('old');
+        expect(back.pausedReason).toBeUndefined();
+        expect(back.lastOutcome).toBe('ok');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a permanent redirect is applied: later polls go straight to the new URL, and it is reported', async () => {
+    const server = await startServer((req, res) => (req.url === '/old' ? res.writeHead(301, { location: '/new' }).end() : res.writeHead(200).end(feed(2, H))));
+    try {
+      await withChain([source('mv', server.url('/old'))], async (h) => {
+        await h.sync();
+        await h.step('mv');
+        expect((await h.state('mv')).url).toBe(server.url('/new'));
+        const before = server.requests.length;
+        await h.step('mv');
+        expect(server.requests.slice(before).map((r) => r.path)).toEqual(['/new']);
+        expect((await h.health())[0]!.redirect).toEqual({ from: server.url('/old'), to: server.url('/new') });
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('honours Retry-After per source, without counting a failure', async () => {
+    const server = await startServer((_req, res) => res.writeHead(429, { 'retry-after': '7200' }).end());
+    try {
+      await withChain([source('busy', server.url('/feed'))], async (h) => {
+        await h.sync();
+        const s = await h.step('busy');
+        expect(Number(s.nextPollAt) - h.clock.now()).toBe(2 * H);
+        expect(s).toMatchObject({ consecutiveFailures: '0', scheduleReason: 'retry-after', lastOutcome: 'rate_limited' });
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('when most sources fail with network errors at once, it is our outage: failures are not counted', async () => {
+    const port = await closedPort();
+    const sources = Array.from({ length: 6 }, (_, i) => source(`s${i}`, `http://127.0.0.1:${port}/feed${i}`));
+    await withChain(sources, async (h) => {
+      await h.sync();
+      const states = [];
+      for (const s of sources) states.push(await h.step(s.id));
+      // The first polls count (nothing says it is us yet); from the fourth failing source on, it is our outage.
+      expect(states.map((s) => s.consecutiveFailures)).toEqual(['1', '1', '1', '0', '0', '0']);
+      expect(states[5]!.lastCode).toBe('network (our outage)');
+      expect(states[5]!.scheduleReason).toBe('outage');
+    });
+  });
+
+  it('flags a source quiet after several times its usual interval without a new item', async () => {
+    const server = await startServer((_req, res) => res.writeHead(200).end(feed(5, H)));
+    try {
+      await withChain([source('hourly', server.url('/feed'))], async (h) => {
+        await h.sync();
+        await h.step('hourly');
+        expect((await h.health())[0]).toMatchObject({ state: 'ok', intervalMs: H, newItems24h: 5, newItems7d: 5 });
+        // The same items for 7 hours (more than 4 × 1 h and the 6 h minimum): quiet.
+        for (let i = 0; i < 7; i++) await h.step('hourly');
+        const health = (await h.health())[0]!;
+        expect(health.state).toBe('quiet');
+        expect(health.summary).toMatch(/^no new item for 7 h/);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('adaptive intervals', () => {
+  it.each([
+    ['an hourly feed polls hourly', { every: '15m' }, H, H],
+    ['a feed publishing every minute stays at the 5-minute minimum', { every: '15m' }, M, 5 * M],
+    ['a per-source minimum holds', { every: '15m', min: '10m' }, M, 10 * M],
+    ['a weekly feed stops at a per-source maximum', { every: '15m', max: '6h' }, 7 * 24 * H, 6 * H],
+  ])('%s', async (_name, schedule, gap, expected) => {
+    const server = await startServer((_req, res) => res.writeHead(200).end(feed(4, gap)));
+    try {
+      await withChain([source('a', server.url('/feed'), { schedule })], async (h) => {
+        await h.sync();
+        const s = await h.step('a');
+        expect(Number(s.intervalMs)).toBe(expected);
+        expect(Number(s.nextPollAt) - h.clock.now()).toBe(expected);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is never shorter than the feed asks (Cache-Control max-age, <ttl>)', async () => {
+    const server = await startServer((_req, res) => res.writeHead(200, { 'cache-control': 'max-age=10800' }).end(feed(4, M)));
+    try {
+      await withChain([source('cached', server.url('/feed'))], async (h) => {
+        await h.sync();
+        const s = await h.step('cached');
+        expect(Number(s.nextPollAt) - h.clock.now()).toBe(3 * H);
+        expect(s.scheduleReason).toBe('freshness');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('sources status', () => {
+  it('prints a table with problems first, and JSON with every health field', async () => {
+    const { statusCommand } = await import('../../src/cli/commands/sources.ts');
+    const server = await startServer((req, res) => (req.url === '/bad' ? res.writeHead(500).end() : res.writeHead(200).end(feed(3, H))));
+    try {
+      const sources = [source('good', server.url('/feed')), source('bad', server.url('/bad')), source('later', server.url('/feed'))];
+      await withChain(sources, async (h) => {
+        await h.sync();
+        await h.step('good');
+        await h.step('bad');
+        let out = '';
+        const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
+        await statusCommand(h.runtime.ctx.settings, sources, {}, sink, h.clock.now());
+        const lines = out.trim().split('\n');
+        expect(lines[0]).toMatch(/^source\s+health\s+polled\s+ok\s+fails\s+every\s+next\s+new 24h\/7d\s+detail$/);
+        expect(lines.slice(2, 5).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['bad failing', 'later pending', 'good ok']);
+        expect(out).toContain('3 sources, 1 need attention');
+        out = '';
+        await statusCommand(h.runtime.ctx.settings, sources, { json: true }, sink, h.clock.now());
+        const json = JSON.parse(out);
+        expect(json[0]).toMatchObject({ id: 'bad', state: 'failing', consecutiveFailures: 1, lastCode: 'server_error', scheduleReason: 'backoff' });
+        expect(Object.keys(json[2])).toEqual(expect.arrayContaining(['lastAttemptAt', 'lastSuccessAt', 'lastOutcome', 'lastCode', 'lastMessage', 'consecutiveFailures', 'intervalMs', 'nextPollAt', 'newItems24h', 'newItems7d', 'lastNewItemAt', 'validators', 'redirect']));
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('chains of polls', () => {
+  it('keep exactly one pending poll per source, restart a broken chain, and stop for removed sources', async () => {
+    const server = await startServer((_req, res) => res.writeHead(200).end(feed(2, H)));
+    try {
+      const sources = Array.from({ length: 5 }, (_, i) => source(`c${i}`, server.url(`/feed${i}`)));
+      await withChain(sources, async (h) => {
+        const queue = h.runtime.ctx.queues.poll;
+        // Several processes starting at once.
+        await Promise.all([h.sync(), h.sync(), h.sync(), h.sync()]);
+        const pending = async () => (await queue.getJobs(['wait', 'delayed', 'active'])).filter((j) => j.name === 'poll').map((j) => j.data.sourceId).sort();
+        expect(await pending()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+
+        // A chain that broke (its pending poll deleted by hand) is restarted by the next check.
+        const broken = await h.state('c2');
+        await (await queue.getJob(broken.nextJobId!))!.remove();
+        const report = await h.sync();
+        expect(report.started).toEqual(['c2']);
+        expect(report.running.sort()).toEqual(['c0', 'c1', 'c3', 'c4']);
+
+        // A removed source loses its pending poll.
+        const stopped = await h.sync(sources.filter((s) => s.id !== 'c4'));
+        expect(stopped.stopped).toEqual(['c4']);
+        expect(await pending()).toEqual(['c0', 'c1', 'c2', 'c3']);
+
+        // A poll queues exactly one successor.
+        const s = await h.step('c0');
+        expect(s.nextJobId).toMatch(/^p-c0-\d+$/);
+        expect((await pending()).filter((id) => id === 'c0')).toHaveLength(1);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
