@@ -21,6 +21,9 @@ const settings = loadSettings({
   ...process.env,
   SIGNAL_DESK_PREFIX: prefix,
   SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1',
+  // The farm serves 1,000 "publishers" from one address: per-host pacing would measure itself, not the pipeline.
+  SIGNAL_DESK_HOST_CONCURRENCY: '1000',
+  SIGNAL_DESK_HOST_DELAY_MS: '0',
   SIGNAL_DESK_LOG_LEVEL: 'warn',
   SIGNAL_DESK_POLL_CONCURRENCY: process.env.SIGNAL_DESK_POLL_CONCURRENCY ?? '64',
   SIGNAL_DESK_INGEST_CONCURRENCY: process.env.SIGNAL_DESK_INGEST_CONCURRENCY ?? '8',

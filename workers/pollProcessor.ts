@@ -14,6 +14,7 @@ import { recordPoll } from '../src/schedule/outage.ts';
 import { planNextPoll } from '../src/schedule/planNextPoll.ts';
 import type { WorkerContext } from './context.ts';
 import { fetchAndParse, type FetchParseResult } from './fetchAndParse.ts';
+import { hostOf, takeHostTurn } from '../src/fetch/politeness.ts';
 
 export const RECONCILE_JOB = 'reconcile';
 const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
@@ -39,18 +40,32 @@ export function createPollProcessor(ctx: WorkerContext) {
     const state = await readSourceState(ctx.redis, ctx.keys, source.id);
     const url = effectiveUrl(state, source.url);
 
-    const result = await fetchAndParse(
-      {
-        url,
-        ...validatorsFor(state, url),
-        userAgent: ctx.userAgent,
-        maxBytes: ctx.settings.maxBytes,
-        timeoutMs: ctx.settings.fetchTimeoutMs,
-        dispatcher: ctx.agent,
-        signal: ctx.shutdown,
-      },
-      () => ctx.clock.now(),
-    );
+    // Politeness: a turn at the host, shared by every process; a long wait hands the job back as delayed
+    // (no attempt spent) instead of holding a worker.
+    const turn = await takeHostTurn(ctx.redis, ctx.keys, hostOf(url), { concurrency: ctx.settings.hostConcurrency, minDelayMs: ctx.settings.hostDelayMs, slotTtlMs: ctx.settings.fetchTimeoutMs + 5000, maxInlineWaitMs: 5000 });
+    if (!turn.granted) {
+      log.debug({ host: hostOf(url), wait_ms: turn.waitMs, reason: turn.reason }, 'waiting for a turn at the host');
+      if (!token) throw new Error(`host ${hostOf(url)} busy`);
+      await job.moveToDelayed(Date.now() + turn.waitMs + Math.round(ctx.random() * 1000), token);
+      throw new DelayedError();
+    }
+    let result: FetchParseResult;
+    try {
+      result = await fetchAndParse(
+        {
+          url,
+          ...validatorsFor(state, url),
+          userAgent: ctx.userAgent,
+          maxBytes: ctx.settings.maxBytes,
+          timeoutMs: ctx.settings.fetchTimeoutMs,
+          dispatcher: ctx.agent,
+          signal: ctx.shutdown,
+        },
+        () => ctx.clock.now(),
+      );
+    } finally {
+      await turn.release();
+    }
     const { response, outcome, parsed } = result;
     if (outcome.code === 'shutdown' && token) {
       // Not the source's fault and not a poll: hand the job back untouched.

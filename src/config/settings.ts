@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   SIGNAL_DESK_ATTEMPTS: int(4, 1),
   SIGNAL_DESK_BACKOFF_MS: int(30_000, 0),
   SIGNAL_DESK_BACKOFF_CAP_MS: int(6 * 3_600_000, 60_000),
+  SIGNAL_DESK_HOST_CONCURRENCY: int(2, 1),
+  SIGNAL_DESK_HOST_DELAY_MS: int(1000, 0),
   SIGNAL_DESK_LOCK_MS: int(30_000, 500),
   SIGNAL_DESK_STALLED_MS: int(30_000, 200),
   SIGNAL_DESK_SHUTDOWN_MS: int(10_000, 0),
@@ -49,6 +51,10 @@ export interface Settings {
   backoffMs: number;
   /** The longest wait between polls of a failing source (its backoff grows up to this, then stays). */
   backoffCapMs: number;
+  /** Requests in flight to one host at once, across all processes. */
+  hostConcurrency: number;
+  /** Least time between two requests to one host, across all processes. */
+  hostDelayMs: number;
   lockMs: number;
   stalledMs: number;
   shutdownMs: number;
@@ -89,6 +95,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     attempts: e.SIGNAL_DESK_ATTEMPTS,
     backoffMs: e.SIGNAL_DESK_BACKOFF_MS,
     backoffCapMs: e.SIGNAL_DESK_BACKOFF_CAP_MS,
+    hostConcurrency: e.SIGNAL_DESK_HOST_CONCURRENCY,
+    hostDelayMs: e.SIGNAL_DESK_HOST_DELAY_MS,
     lockMs: e.SIGNAL_DESK_LOCK_MS,
     stalledMs: e.SIGNAL_DESK_STALLED_MS,
     shutdownMs: e.SIGNAL_DESK_SHUTDOWN_MS,

@@ -39,6 +39,10 @@ export interface Keys {
   pollsRecent: string;
   /** Sorted set: source id → time, for sources whose latest poll in the window failed with a network error. */
   pollsNetFailed: string;
+  /** Semaphore (sorted set, by redis-semaphore, which prefixes "semaphore:"): requests in flight to a host. */
+  hostSlots(host: string): string;
+  /** String: the reserved start time (ms) of the latest request to a host. */
+  hostNext(host: string): string;
   /** Set: ids of the sources that have a chain of polls (so a removed one can be found and stopped). */
   chained: string;
   /** Pub/sub channel: desk changes (claims, decisions) for live pages in every web process. */
@@ -65,6 +69,8 @@ export function createKeys(prefix: string): Keys {
     pollsRecent: `${prefix}:polls:recent`,
     pollsNetFailed: `${prefix}:polls:net-failed`,
     chained: `${prefix}:sources:chained`,
+    hostSlots: (host) => `${prefix}:host-slots:${host}`,
+    hostNext: (host) => `${prefix}:host-next:${host}`,
     deskEvents: `${prefix}:desk-events`,
   };
 }

@@ -19,6 +19,9 @@ export function testSettings(prefix: string, env: Record<string, string> = {}): 
     SIGNAL_DESK_FETCH_TIMEOUT_MS: '3000',
     SIGNAL_DESK_LOG_LEVEL: 'silent',
     SIGNAL_DESK_SHUTDOWN_MS: '3000',
+    // Every test publisher is 127.0.0.1: per-host politeness is off unless a test turns it on.
+    SIGNAL_DESK_HOST_CONCURRENCY: '64',
+    SIGNAL_DESK_HOST_DELAY_MS: '0',
     ...env,
   });
 }

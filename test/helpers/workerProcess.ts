@@ -27,6 +27,8 @@ export function spawnWorker(prefix: string, sourcesFile: string, env: Record<str
       SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1',
       SIGNAL_DESK_LOG_LEVEL: 'info',
       SIGNAL_DESK_BACKOFF_MS: '100',
+      SIGNAL_DESK_HOST_CONCURRENCY: '64',
+      SIGNAL_DESK_HOST_DELAY_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,6 +42,9 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options:
       SIGNAL_DESK_PREFIX: env.SIGNAL_DESK_PREFIX ?? 'sd-demo',
       // The demo's publisher is this machine: allow loopback, and only loopback.
       SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1/32',
+      // Every demo feed is served by this machine: the per-host pacing meant for publishers is not needed.
+      SIGNAL_DESK_HOST_CONCURRENCY: env.SIGNAL_DESK_HOST_CONCURRENCY ?? '8',
+      SIGNAL_DESK_HOST_DELAY_MS: env.SIGNAL_DESK_HOST_DELAY_MS ?? '0',
       SIGNAL_DESK_LOG_LEVEL: env.SIGNAL_DESK_LOG_LEVEL ?? 'warn',
     });
     process.env.SIGNAL_DESK_DEMO_ORIGIN = feeds.origin;
