@@ -6,6 +6,7 @@ import type { RedisClient } from '../src/dedupe/seenStore.ts';
 import type { Logger } from '../src/log.ts';
 import type { Keys } from '../src/queue/keys.ts';
 import type { Queues } from '../src/queue/queues.ts';
+import type { Metrics } from '../src/metrics/metrics.ts';
 
 /** What the processors need, built once per process by startRuntime. */
 export interface WorkerContext {
@@ -15,6 +16,7 @@ export interface WorkerContext {
   queues: Queues;
   sources: Map<string, Source>;
   clock: Clock;
+  metrics: Metrics;
   /** Randomness for jitter, injected like the clock. */
   random: () => number;
   logger: Logger;

@@ -28,6 +28,8 @@ export function createIngestProcessor(ctx: WorkerContext) {
     const created = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
     failpoint('ingest.afterCommit');
     const ids = records.filter((_, i) => created[i]).map((r) => r.draftId);
+    ctx.metrics.items.inc({ kind: 'new' }, ids.length);
+    if (records.length > ids.length) ctx.metrics.items.inc({ kind: 'duplicate' }, records.length - ids.length);
     ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates: records.length - ids.length }, 'drafts created');
     return { created: ids, duplicates: records.length - ids.length };
   };

@@ -50,6 +50,7 @@ export function createPollProcessor(ctx: WorkerContext) {
       throw new DelayedError();
     }
     let result: FetchParseResult;
+    const fetchStarted = performance.now();
     try {
       result = await fetchAndParse(
         {
@@ -67,6 +68,7 @@ export function createPollProcessor(ctx: WorkerContext) {
       await turn.release();
     }
     const { response, outcome, parsed } = result;
+    ctx.metrics.fetchSeconds.observe({ outcome: outcome.kind }, (performance.now() - fetchStarted) / 1000);
     if (outcome.code === 'shutdown' && token) {
       // Not the source's fault and not a poll: hand the job back untouched.
       await job.moveToDelayed(ctx.clock.now(), token);
@@ -94,6 +96,8 @@ export function createPollProcessor(ctx: WorkerContext) {
     // Validators are stored only once the new items are safely queued (above): a crash before this point
     // means the next poll fetches the full body again instead of getting a 304 and losing them.
     await recordHealth(ctx, source, state, url, result, fresh, startedAt, data.seq);
+    ctx.metrics.polls.inc({ outcome: outcome.kind, code: outcome.code });
+    if (parsed) ctx.metrics.items.inc({ kind: 'duplicate' }, pollResult.alreadySeen);
 
     switch (outcome.kind) {
       case 'ok':

@@ -10,6 +10,7 @@ import { createRedis } from '../src/queue/connection.ts';
 import { INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from '../src/queue/jobs.ts';
 import { createKeys } from '../src/queue/keys.ts';
 import { createQueues } from '../src/queue/queues.ts';
+import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
@@ -42,11 +43,13 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     sources: new Map(sources.map((s) => [s.id, s])),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
+    metrics: createMetrics(),
     logger,
     agent: createGuardedAgent({ allowPrivate: settings.allowPrivate, connectTimeoutMs: Math.min(10_000, settings.fetchTimeoutMs) }),
     userAgent: userAgent(settings.contactUrl),
     shutdown: shutdown.signal,
   };
+  registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];
   if (options.workers !== false) {
     // Named host:pid so every job records which process on which machine ran it (job.processedBy).

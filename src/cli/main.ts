@@ -49,8 +49,9 @@ program
   .option('--sources <file>', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml)')
   .option('--web', 'also serve the editors\' desk and API in this process (see `serve`)')
   .option('--port <port>', 'with --web: port (default: $PORT or 8080)', port, DEFAULT_PORT)
-  .option('--host <host>', 'with --web: address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1)', DEFAULT_HOST)
-  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string }) => {
+  .option('--host <host>', 'with --web or --metrics-port: address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1)', DEFAULT_HOST)
+  .option('--metrics-port <port>', 'without --web: serve Prometheus metrics at /metrics on this port', port)
+  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number }) => {
     const s = settings(opts.sources);
     const sources = await loadSources(s.sourcesFile);
     await requireRedis(s.redisUrl);

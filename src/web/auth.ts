@@ -1,6 +1,6 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../auth/roles.ts';
+import { can, type Actor } from '../auth/roles.ts';
 import { loadSession, SESSION_COOKIE } from '../auth/sessions.ts';
 import { authenticateToken } from '../auth/userStore.ts';
 import type { RedisClient } from '../dedupe/seenStore.ts';
@@ -77,4 +77,11 @@ export function requireActor(req: FastifyRequest): Actor {
 
 export function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store');
+}
+
+/** The queue dashboard and other operator tools: 401 without credentials, 403 for other roles. */
+export function requireOperator(req: FastifyRequest): Actor {
+  const actor = requireActor(req);
+  if (!can(actor, 'manageUsers')) throw new DeskError('forbidden', `${actor.name} (role ${actor.role}) cannot open the operators' tools: needs role operator`);
+  return actor;
 }

@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Settings } from '../config/settings.ts';
 import type { RedisClient } from '../dedupe/seenStore.ts';
@@ -12,10 +12,14 @@ import type { Logger } from '../log.ts';
 import type { Keys } from '../queue/keys.ts';
 import type { Desk } from '../review/desk.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
-import { checkCrossSite, identify } from './auth.ts';
+import { checkCrossSite, identify, requireOperator } from './auth.ts';
+import { ADMIN_PREFIX } from './operatorRoutes.ts';
 import { registerFeedRoutes } from './feedRoutes.ts';
 import type { LiveEvents } from './liveEvents.ts';
 import { registerPageRoutes } from './pageRoutes.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Queues } from '../queue/queues.ts';
+import { registerOperatorRoutes } from './operatorRoutes.ts';
 
 export interface ServerDeps {
   settings: Settings;
@@ -25,6 +29,8 @@ export interface ServerDeps {
   logger: Logger;
   desk: Desk;
   live: LiveEvents;
+  metrics: Metrics;
+  queues: Queues;
 }
 
 declare module 'fastify' {
@@ -64,24 +70,29 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.decorateRequest('csrf', undefined);
   app.decorateRequest('authVia', undefined);
   app.decorateRequest('sessionId', undefined);
-  app.addHook('preHandler', async (req) => {
-    if (req.url.startsWith('/docs') || req.url.startsWith('/assets/')) return;
-    await identify(req, deps.redis, deps.keys, deps.settings.sessionMs);
-    checkCrossSite(req, { requireToken: req.routeOptions.config.csrf !== false });
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.url.startsWith('/docs') || req.url.startsWith('/assets/') || req.url === '/metrics') return;
+    try {
+      await identify(req, deps.redis, deps.keys, deps.settings.sessionMs);
+      // bull-board's own requests carry no CSRF token: they are held to the same-site checks only.
+      checkCrossSite(req, { requireToken: req.routeOptions.config.csrf !== false && !req.url.startsWith(ADMIN_PREFIX) });
+      if (req.url.startsWith(ADMIN_PREFIX)) requireOperator(req);
+    } catch (err) {
+      // Answered here rather than thrown: plugins (bull-board) install error handlers of their own.
+      if (err instanceof DeskError) return sendDeskError(req, reply, err);
+      throw err;
+    }
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
-    if (!req.url.startsWith('/docs')) {
+    if (!req.url.startsWith('/docs') && !req.url.startsWith(ADMIN_PREFIX)) {
       reply.header('content-security-policy', CSP);
       reply.header('x-frame-options', 'DENY');
     }
   });
   app.setErrorHandler(async (err, req, reply) => {
-    if (err instanceof DeskError) {
-      if (err.status === 401 && req.url.startsWith('/api/')) reply.header('www-authenticate', 'Bearer realm="signal-desk"');
-      return reply.status(err.status).send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...(err.details ? { details: err.details } : {}) });
-    }
+    if (err instanceof DeskError) return sendDeskError(req, reply, err);
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status < 500) return reply.status(status).send({ error: 'bad_request', message: (err as Error).message });
     req.log.error({ err }, 'request failed');
@@ -101,10 +112,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.status(ok ? 200 : 503).send({ ok, redis: ok ? 'up' : 'down' });
   });
 
+  await registerOperatorRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerFeedRoutes(app, deps);
   registerPageRoutes(app, deps);
   return app;
+}
+
+function sendDeskError(req: FastifyRequest, reply: FastifyReply, err: DeskError): FastifyReply {
+  if (err.status === 401 && !req.headers.cookie) reply.header('www-authenticate', 'Bearer realm="signal-desk"');
+  return reply.status(err.status).send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...(err.details ? { details: err.details } : {}) });
 }
 
 /** The base URL feeds and links use: configured, or this server's own address (Host is checked by the caller's proxy). */

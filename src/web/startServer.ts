@@ -8,6 +8,9 @@ import { createDesk } from '../review/createDesk.ts';
 import type { Desk } from '../review/desk.ts';
 import { LiveEvents } from './liveEvents.ts';
 import { buildServer } from './server.ts';
+import { loadSources } from '../config/loadSources.ts';
+import { createMetrics, registerStateGauges, type Metrics } from '../metrics/metrics.ts';
+import { createQueues } from '../queue/queues.ts';
 
 export interface WebServer {
   app: FastifyInstance;
@@ -22,6 +25,8 @@ export interface WebServerOptions {
   host: string;
   clock?: Clock;
   logger?: Logger;
+  /** The metrics of the worker runtime in this process (run --web); else the server keeps its own (gauges only). */
+  metrics?: Metrics;
 }
 
 /** The desk and API on their own Redis connection, listening; `close` stops taking requests and releases everything. */
@@ -32,10 +37,18 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
   const keys = createKeys(settings.prefix);
   const { desk, close: closeDesk } = createDesk(settings, redis, clock, logger);
   const live = new LiveEvents(redis, keys, logger);
-  const app = await buildServer({ settings, redis, keys, clock, logger, desk, live });
+  const queues = createQueues(settings, redis);
+  let metrics = options.metrics;
+  if (!metrics) {
+    metrics = createMetrics();
+    registerStateGauges(metrics, { redis, keys, queues: [queues.poll, queues.ingest, queues.webhook], sources: () => loadSources(settings.sourcesFile), now: () => clock.now() });
+  }
+  const app = await buildServer({ settings, redis, keys, clock, logger, desk, live, metrics, queues });
+  const closeQueues = () => Promise.all([queues.poll.close(), queues.ingest.close(), queues.webhook.close()]);
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (err) {
+    await closeQueues();
     await live.close();
     await closeDesk();
     redis.disconnect();
@@ -53,6 +66,7 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
       app.server.closeAllConnections();
       await app.close();
       await live.close();
+      await closeQueues();
       await closeDesk();
       await redis.quit().catch(() => redis.disconnect());
     },

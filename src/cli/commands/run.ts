@@ -3,7 +3,9 @@ import type { Settings } from '../../config/settings.ts';
 import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
 import { ensureReconcile, syncSources } from '../../schedule/chain.ts';
 import { startRuntime, type Runtime } from '../../../workers/runtime.ts';
+import { createServer } from 'node:http';
 import { startWebServer } from '../../web/startServer.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
 import { formatTable } from '../table.ts';
 
 export interface RunOptions {
@@ -13,6 +15,22 @@ export interface RunOptions {
   web?: boolean;
   port?: number;
   host?: string;
+  /** Without --web: serve /metrics alone on this port. */
+  metricsPort?: number;
+}
+
+/** /metrics for a worker process that serves no desk (prom-client's registry over node:http). */
+async function serveMetrics(metrics: Metrics, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end('see /metrics\n');
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      (err: Error) => res.writeHead(500).end(err.message),
+    );
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+  const { port: bound } = server.address() as { port: number };
+  return { url: `http://${host}:${bound}/metrics`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 /** `signal-desk run`: schedulers and workers until SIGTERM/SIGINT; with --once, one poll of every enabled source. */
@@ -32,7 +50,9 @@ export async function runCommand(settings: Settings, sources: Source[], options:
     await ensureReconcile(ctx.queues.poll);
     ctx.logger.info(report, `polls synced: ${report.started.length} started, ${report.running.length} running, ${report.resumed.length} resumed, ${report.paused.length} paused, ${report.stopped.length} stopped; cron: ${report.cron.added.length + report.cron.changed.length + report.cron.unchanged.length}`);
   }
-  const web = options.web ? await startWebServer(settings, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1', logger: runtime.ctx.logger }) : undefined;
+  const web = options.web ? await startWebServer(settings, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1', logger: runtime.ctx.logger, metrics: runtime.ctx.metrics }) : undefined;
+  const metricsServer = !web && options.metricsPort !== undefined ? await serveMetrics(runtime.ctx.metrics, options.metricsPort, options.host ?? '127.0.0.1') : undefined;
+  if (metricsServer) runtime.ctx.logger.info({ url: metricsServer.url }, `metrics at ${metricsServer.url}`);
   if (web) runtime.ctx.logger.info({ url: web.url }, `desk at ${web.url}`);
   runtime.ctx.logger.info({ sources: sources.length }, 'running; SIGTERM or SIGINT stops gracefully');
   await new Promise<void>((resolve) => {
@@ -41,6 +61,7 @@ export async function runCommand(settings: Settings, sources: Source[], options:
   });
   runtime.ctx.logger.info('stopping: finishing or handing back active jobs');
   await web?.close();
+  await metricsServer?.close();
   await runtime.stop();
   return 0;
 }

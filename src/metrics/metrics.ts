@@ -1,0 +1,66 @@
+import type { Queue } from 'bullmq';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Source } from '../config/sourceSchema.ts';
+import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { Keys } from '../queue/keys.ts';
+import { HEALTH_STATES } from '../schedule/health.ts';
+import { readHealth } from '../schedule/healthStore.ts';
+
+/**
+ * Prometheus metrics (prom-client). Counters and the histogram count what this process did; the gauges
+ * (queue depths, sources by health) are read from Redis at scrape time, so any process shows the fleet.
+ */
+export interface Metrics {
+  registry: Registry;
+  polls: Counter<'outcome' | 'code'>;
+  items: Counter<'kind'>;
+  fetchSeconds: Histogram<'outcome'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'signal_desk_' });
+  return {
+    registry,
+    polls: new Counter({ name: 'signal_desk_polls_total', help: 'Polls by outcome (ok, not_modified, rate_limited, transient, permanent) and code', labelNames: ['outcome', 'code'], registers: [registry] }),
+    items: new Counter({ name: 'signal_desk_items_total', help: 'Feed items by kind: new (drafted) or duplicate (seen before, here or in another source)', labelNames: ['kind'], registers: [registry] }),
+    fetchSeconds: new Histogram({ name: 'signal_desk_fetch_duration_seconds', help: 'Fetch and parse time of one poll', labelNames: ['outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
+  };
+}
+
+export interface StateGaugeDeps {
+  redis: RedisClient;
+  keys: Keys;
+  queues: Queue[];
+  /** The configured sources (the file is re-read by callers that hot-reload it). */
+  sources: () => Promise<Source[]> | Source[];
+  now: () => number;
+}
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const;
+
+/** Gauges read from Redis when scraped: jobs per queue and state, sources per health state. */
+export function registerStateGauges(metrics: Metrics, deps: StateGaugeDeps): void {
+  new Gauge({
+    name: 'signal_desk_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [metrics.registry],
+    async collect() {
+      for (const q of deps.queues) {
+        const counts = await q.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) this.set({ queue: q.name, state }, counts[state] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'signal_desk_sources',
+    help: 'Configured sources per health state (ok, failing, paused, quiet, pending, selectors_broken, disabled)',
+    labelNames: ['health'],
+    registers: [metrics.registry],
+    async collect() {
+      const health = await readHealth(deps.redis, deps.keys, await deps.sources(), deps.now());
+      for (const state of HEALTH_STATES) this.set({ health: state }, health.filter((h) => h.state === state).length);
+    },
+  });
+}
