@@ -1,4 +1,7 @@
 import type { Source } from '../../config/sourceSchema.ts';
+import { loadSources } from '../../config/loadSources.ts';
+import { watchSourcesFile } from '../../config/watchSources.ts';
+import { ConfigError } from '../../errors.ts';
 import type { Settings } from '../../config/settings.ts';
 import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
 import { ensureReconcile, syncSources } from '../../schedule/chain.ts';
@@ -54,16 +57,56 @@ export async function runCommand(settings: Settings, sources: Source[], options:
   const metricsServer = !web && options.metricsPort !== undefined ? await serveMetrics(runtime.ctx.metrics, options.metricsPort, options.host ?? '127.0.0.1') : undefined;
   if (metricsServer) runtime.ctx.logger.info({ url: metricsServer.url }, `metrics at ${metricsServer.url}`);
   if (web) runtime.ctx.logger.info({ url: web.url }, `desk at ${web.url}`);
-  runtime.ctx.logger.info({ sources: sources.length }, 'running; SIGTERM or SIGINT stops gracefully');
+  // Live configuration: a changed sources file, or SIGHUP, is re-read; an invalid file is refused whole and
+  // the running configuration stays.
+  let reloading = Promise.resolve();
+  const reload = (why: string) => {
+    reloading = reloading
+      .then(() => reloadSources(runtime, settings, why, options.scheduler !== false))
+      .then(
+        () => undefined,
+        (err: Error) => runtime.ctx.logger.error({ err }, `reloading the sources failed (${why}); the running configuration stays`),
+      );
+  };
+  const stopWatching = watchSourcesFile(settings.sourcesFile, () => reload('file changed'));
+  const onHup = () => reload('SIGHUP');
+  process.on('SIGHUP', onHup);
+  runtime.ctx.logger.info({ sources: sources.length }, 'running; SIGTERM or SIGINT stops gracefully, SIGHUP re-reads the sources file');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  stopWatching();
+  process.off('SIGHUP', onHup);
+  await reloading;
   runtime.ctx.logger.info('stopping: finishing or handing back active jobs');
   await web?.close();
   await metricsServer?.close();
   await runtime.stop();
   return 0;
+}
+
+/** Re-reads the sources file into the running process and re-syncs the polls; keeps the old configuration if the file is invalid. */
+export async function reloadSources(runtime: Runtime, settings: Settings, why: string, sync: boolean): Promise<boolean> {
+  const { ctx } = runtime;
+  let sources: Source[];
+  try {
+    sources = await loadSources(settings.sourcesFile);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    ctx.logger.error({ issues: err.issues, file: settings.sourcesFile }, `sources file refused (${why}); the running configuration stays:\n${err.message}`);
+    return false;
+  }
+  const ids = new Set(sources.map((s) => s.id));
+  for (const id of [...ctx.sources.keys()]) if (!ids.has(id)) ctx.sources.delete(id);
+  for (const s of sources) ctx.sources.set(s.id, s);
+  if (sync) {
+    const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings, now: ctx.clock.now(), random: ctx.random }, sources);
+    ctx.logger.info({ report }, `sources reloaded (${why}): ${sources.length} sources; ${report.started.length} started, ${report.stopped.length} stopped, ${report.resumed.length} resumed`);
+  } else {
+    ctx.logger.info(`sources reloaded (${why}): ${sources.length} sources`);
+  }
+  return true;
 }
 
 /** Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed. */
