@@ -45,6 +45,7 @@ export type FetchErrorCode =
   | 'too_many_redirects'
   | 'bad_redirect'
   | 'decode_error'
+  | 'robots_disallowed'
   | 'shutdown';
 
 /** The request could not complete (no HTTP status to classify) or broke one of our limits. */
@@ -55,7 +56,7 @@ export class FetchError extends SignalDeskError {
   }
 }
 
-export type ParseErrorCode = 'empty_body' | 'not_a_feed' | 'malformed_xml' | 'malformed_json' | 'too_deep';
+export type ParseErrorCode = 'empty_body' | 'not_a_feed' | 'malformed_xml' | 'malformed_json' | 'too_deep' | 'selectors_broken';
 
 /** The body is not a feed we can read. Never thrown for one bad item: items are coerced field by field. */
 export class ParseError extends SignalDeskError {

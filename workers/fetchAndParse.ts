@@ -1,6 +1,9 @@
-import { ParseError } from '../src/errors.ts';
+import { FetchError, ParseError } from '../src/errors.ts';
+import { parseListing } from '../src/extract/parseListing.ts';
+import type { ListingSelectors } from '../src/extract/extractListing.ts';
+import { ROBOTS_AGENT } from '../src/fetch/robots.ts';
 import { classifyOutcome, type Outcome } from '../src/fetch/classify.ts';
-import { fetchFeed, type FetchRequest, type FetchResponse } from '../src/fetch/fetchFeed.ts';
+import { ACCEPT_HTML, fetchFeed, type FetchRequest, type FetchResponse } from '../src/fetch/fetchFeed.ts';
 import { parseFeed } from '../src/parse/parseFeed.ts';
 import type { ParsedFeed } from '../src/parse/types.ts';
 
@@ -15,17 +18,28 @@ export interface FetchParseResult {
  * Fetch, classify and, when the response is ok, parse — with a body that is not a readable feed
  * classified like any other outcome. Shared by the poll worker and `sources test`; writes nothing.
  */
-export async function fetchAndParse(request: FetchRequest, now: () => number): Promise<FetchParseResult> {
+export interface ParseAs {
+  /** A listing page read with CSS selectors instead of a feed. */
+  listing?: ListingSelectors;
+  /** Asked before fetching (listing pages honour robots.txt): false means the page may not be fetched. */
+  robotsAllow?: (url: string) => Promise<boolean>;
+}
+
+export async function fetchAndParse(request: FetchRequest, now: () => number, as: ParseAs = {}): Promise<FetchParseResult> {
   let response: FetchResponse;
   try {
-    response = await fetchFeed(request);
+    if (as.robotsAllow && !(await as.robotsAllow(request.url))) {
+      throw new FetchError('robots_disallowed', `robots.txt of ${new URL(request.url).origin} disallows ${request.url} for ${ROBOTS_AGENT}: ask the site, or use its feed`);
+    }
+    response = await fetchFeed(as.listing ? { ...request, accept: ACCEPT_HTML } : request);
   } catch (err) {
     return { outcome: classifyOutcome(err as Error, now()) };
   }
   const outcome = classifyOutcome(response, now());
   if (outcome.kind !== 'ok') return { response, outcome };
   try {
-    return { response, outcome, parsed: await parseFeed(response.body, { url: response.finalUrl, contentType: response.headers['content-type'] }) };
+    const options = { url: response.finalUrl, contentType: response.headers['content-type'] };
+    return { response, outcome, parsed: as.listing ? parseListing(response.body, { ...options, selectors: as.listing }) : await parseFeed(response.body, options) };
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
     return { response, outcome: classifyOutcome(err, now()) };

@@ -15,6 +15,7 @@ import { planNextPoll } from '../src/schedule/planNextPoll.ts';
 import type { WorkerContext } from './context.ts';
 import { fetchAndParse, type FetchParseResult } from './fetchAndParse.ts';
 import { hostOf, takeHostTurn } from '../src/fetch/politeness.ts';
+import { cachedRobots, fetchRobotsFile, isAllowedByRobots } from '../src/fetch/robots.ts';
 
 export const RECONCILE_JOB = 'reconcile';
 const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
@@ -63,6 +64,12 @@ export function createPollProcessor(ctx: WorkerContext) {
           signal: ctx.shutdown,
         },
         () => ctx.clock.now(),
+        source.kind === 'html'
+          ? {
+              listing: source.selectors,
+              robotsAllow: async (u) => isAllowedByRobots(await cachedRobots(ctx.redis, ctx.keys, u, (r) => fetchRobotsFile(r, { userAgent: ctx.userAgent, timeoutMs: ctx.settings.fetchTimeoutMs, dispatcher: ctx.agent })), u),
+            }
+          : {},
       );
     } finally {
       await turn.release();

@@ -1,8 +1,9 @@
 import { CronExpressionParser } from 'cron-parser';
+import * as cheerio from 'cheerio';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 
-export const SOURCE_KINDS = ['auto', 'rss', 'atom', 'rdf', 'jsonfeed'] as const;
+export const SOURCE_KINDS = ['auto', 'rss', 'atom', 'rdf', 'jsonfeed', 'html'] as const;
 /** Polling more often than this is impolite to publishers and never needed for news. */
 export const MIN_EVERY_MS = 60_000;
 
@@ -69,6 +70,19 @@ const schedule = z
     }
   });
 
+const cssSelector = z.string({ error: 'must be a CSS selector' }).min(1, 'must not be empty').refine((sel) => {
+  try {
+    cheerio.load('<p></p>')(sel);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a valid CSS selector');
+
+const selectors = z
+  .object({ item: cssSelector, title: cssSelector, link: cssSelector.optional(), date: cssSelector.optional(), summary: cssSelector.optional() })
+  .strict();
+
 const keywords = z.array(z.string().min(1, 'must not be empty'), { error: 'must be a list of keywords' }).default([]);
 
 export const SourceSchema = z
@@ -86,8 +100,14 @@ export const SourceSchema = z
       .object({ include: keywords, exclude: keywords })
       .strict()
       .default({ include: [], exclude: [] }),
+    /** For kind: html, the CSS selectors that read items off the listing page. */
+    selectors: selectors.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.kind === 'html' && !s.selectors) ctx.addIssue({ code: 'custom', path: ['selectors'], message: 'is required for kind html: CSS selectors for item and title (and optionally link, date, summary)' });
+    if (s.kind !== 'html' && s.selectors) ctx.addIssue({ code: 'custom', path: ['selectors'], message: 'applies to kind html only (a listing page read with CSS selectors)' });
+  });
 
 export const SourcesFileSchema = z
   .object({

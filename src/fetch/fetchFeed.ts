@@ -16,6 +16,8 @@ export interface FetchRequest {
   dispatcher: Agent;
   /** Aborts the request when the worker shuts down. */
   signal?: AbortSignal;
+  /** Accept header; defaults to feed types first. */
+  accept?: string;
 }
 
 export interface Redirect {
@@ -35,6 +37,8 @@ export interface FetchResponse {
   movedTo?: string;
 }
 
+export const ACCEPT_HTML = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
+
 const ACCEPT = [
   'application/rss+xml', 'application/atom+xml', 'application/feed+json', 'application/rdf+xml',
   'application/xml;q=0.9', 'text/xml;q=0.9', 'application/json;q=0.8', '*/*;q=0.5',
@@ -53,7 +57,7 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResponse> {
   let allPermanent = true;
   try {
     for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { 'user-agent': req.userAgent, accept: ACCEPT, 'accept-encoding': 'gzip, deflate, br' };
+      const headers: Record<string, string> = { 'user-agent': req.userAgent, accept: req.accept ?? ACCEPT, 'accept-encoding': 'gzip, deflate, br' };
       if (req.etag) headers['if-none-match'] = req.etag;
       if (req.lastModified) headers['if-modified-since'] = req.lastModified;
       const res = await request(url, { method: 'GET', headers, dispatcher: req.dispatcher, signal });

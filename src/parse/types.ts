@@ -25,7 +25,8 @@ export interface FeedMeta {
 }
 
 export interface ParsedFeed {
-  format: FeedFormat;
+  /** "html" for a listing page read with CSS selectors (src/extract). */
+  format: FeedFormat | 'html';
   /** Format version as declared: "2.0", "0.91", "1.0", "0.3", "1.1"… */
   version: string | null;
   feed: FeedMeta;

@@ -43,6 +43,8 @@ export interface Keys {
   hostSlots(host: string): string;
   /** String: the reserved start time (ms) of the latest request to a host. */
   hostNext(host: string): string;
+  /** String with TTL: a site's robots.txt as read (JSON RobotsFile), keyed by origin. */
+  robots(origin: string): string;
   /** Set: ids of the sources that have a chain of polls (so a removed one can be found and stopped). */
   chained: string;
   /** Pub/sub channel: desk changes (claims, decisions) for live pages in every web process. */
@@ -69,6 +71,7 @@ export function createKeys(prefix: string): Keys {
     pollsRecent: `${prefix}:polls:recent`,
     pollsNetFailed: `${prefix}:polls:net-failed`,
     chained: `${prefix}:sources:chained`,
+    robots: (origin) => `${prefix}:robots:${origin}`,
     hostSlots: (host) => `${prefix}:host-slots:${host}`,
     hostNext: (host) => `${prefix}:host-next:${host}`,
     deskEvents: `${prefix}:desk-events`,

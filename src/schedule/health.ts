@@ -52,12 +52,13 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
   } else if (s.pausedReason) {
     state = 'paused';
     summary = s.pausedReason;
+  } else if (s.lastCode === 'selectors_broken') {
+    // The page answers but no longer fits the selectors: say so, rather than "failing" or "no new items".
+    state = 'selectors_broken';
+    summary = s.lastMessage ?? 'the selectors match nothing on the page';
   } else if (failures > 0) {
     state = 'failing';
     summary = `${failures} failed poll${failures === 1 ? '' : 's'} in a row: ${s.lastCode ?? ''} ${s.lastMessage ?? ''}`.trim();
-  } else if (s.lastCode === 'selectors_broken') {
-    state = 'selectors_broken';
-    summary = s.lastMessage ?? 'the selectors match nothing on the page';
   } else if (!s.lastAttemptAt) {
     state = 'pending';
     summary = 'not polled yet';

@@ -236,3 +236,55 @@ describe('chains of polls', () => {
     }
   });
 });
+
+describe('listing-page sources (kind: html)', () => {
+  const cards = (n: number) => `<html><head><title>Wire</title></head><body>${Array.from({ length: n }, (_, i) => `<article class="card"><h2><a href="/story/${i}">Story ${i}</a></h2><time datetime="2026-11-27T0${i}:00:00Z"></time></article>`).join('')}</body></html>`;
+  const selectors = { item: 'article.card', title: 'h2', date: 'time' };
+
+  it('turn a page into drafts like a feed, and say selectors_broken when the page stops matching', async () => {
+    let redesigned = false;
+    const server = await startServer((req, res) => {
+      if (req.url === '/robots.txt') return res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nDisallow: /admin\n');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(redesigned ? '<html><body><div class="tile"><h3>Story</h3></div></body></html>' : cards(3));
+    });
+    try {
+      await withChain([source('wire', server.url('/latest'), { kind: 'html', selectors })], async (h) => {
+        await h.sync();
+        const s = await h.step('wire');
+        expect(s).toMatchObject({ lastOutcome: 'ok', lastMessage: '3 items, 3 new' });
+        expect(server.requests.find((r) => r.path === '/latest')!.headers.accept).toContain('text/html');
+        redesigned = true;
+        const broken = await h.step('wire');
+        expect(broken.lastCode).toBe('selectors_broken');
+        const health = (await h.health())[0]!;
+        expect(health.state).toBe('selectors_broken');
+        expect(health.summary).toContain('the item selector "article.card" matches nothing on the page');
+        // It keeps being polled (with backoff): a fixed page or fixed selectors bring it back.
+        expect(Number(broken.nextPollAt)).toBeGreaterThan(h.clock.now());
+        redesigned = false;
+        expect((await h.step('wire')).lastOutcome).toBe('ok');
+        expect(server.requests.filter((r) => r.path === '/robots.txt')).toHaveLength(1); // cached per host
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('honour robots.txt: a disallowed page is not fetched, and the health says why', async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === '/robots.txt') return res.writeHead(200).end('User-agent: SignalDesk\nDisallow: /private/\n');
+      res.writeHead(200).end(cards(2));
+    });
+    try {
+      await withChain([source('priv', server.url('/private/list'), { kind: 'html', selectors })], async (h) => {
+        await h.sync();
+        const s = await h.step('priv');
+        expect(s.lastCode).toBe('robots_disallowed');
+        expect((await h.health())[0]!.summary).toContain('robots.txt of');
+        expect(server.requests.map((r) => r.path)).toEqual(['/robots.txt']);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -17,6 +17,7 @@ import { createKeys } from '../../queue/keys.ts';
 import { createQueues } from '../../queue/queues.ts';
 import { syncSources } from '../../schedule/chain.ts';
 import { readHealth } from '../../schedule/healthStore.ts';
+import { fetchRobotsFile, isAllowedByRobots } from '../../fetch/robots.ts';
 
 export async function validateCommand(file: string): Promise<number> {
   try {
@@ -54,6 +55,9 @@ export async function testCommand(settings: Settings, sources: Source[], id: str
     const { response: res, outcome, parsed } = await fetchAndParse(
       { url: source.url, userAgent: userAgent(settings.contactUrl), maxBytes: settings.maxBytes, timeoutMs: settings.fetchTimeoutMs, dispatcher: agent },
       Date.now,
+      source.kind === 'html'
+        ? { listing: source.selectors, robotsAllow: async (u) => isAllowedByRobots(await fetchRobotsFile(new URL('/robots.txt', u).href, { userAgent: userAgent(settings.contactUrl), timeoutMs: settings.fetchTimeoutMs, dispatcher: agent }), u) }
+        : {},
     );
     if (res) {
       const redirects = res.redirects.map((r) => `  ${r.status} ${r.from} -> ${r.to}`).join('\n');
