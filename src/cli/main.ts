@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { runCommand } from './commands/run.ts';
 import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
+import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
 
 const settings = (file?: string): Settings => {
@@ -85,6 +86,35 @@ sourcesCmd
     process.exitCode = await testCommand(s, await loadSources(s.sourcesFile), id, opts);
   });
 
+sourcesCmd
+  .command('add')
+  .description("add a site: finds its feeds (the URL itself, <link rel=\"alternate\">, then /feed, /rss.xml, /atom.xml, /index.xml…), shows what each holds, and writes the chosen one to the sources file (validated; comments kept)")
+  .argument('<url>', 'the site or feed URL')
+  .option('--id <id>', 'source id (default: from the feed title)')
+  .option('--name <name>', 'name shown to editors (default: the feed title)')
+  .option('--category <category>', 'suggested category of its drafts')
+  .option('--pick <n>', 'which of the feeds found (default 1)', positiveInt)
+  .option('--dry-run', 'show what would be added; write nothing')
+  .option('--sources <file>', 'sources file')
+  .action(async (url: string, opts: { id?: string; name?: string; category?: string; pick?: number; dryRun?: boolean; sources?: string }) => {
+    process.exitCode = await addCommand(settings(opts.sources), url, opts);
+  });
+sourcesCmd
+  .command('import')
+  .description('add the subscriptions of an OPML file (ids kept when exported by Signal Desk); reports what is skipped and why')
+  .argument('<file>', 'OPML file')
+  .option('--dry-run', 'show what would be imported; write nothing')
+  .option('--sources <file>', 'sources file')
+  .action(async (file: string, opts: { dryRun?: boolean; sources?: string }) => {
+    process.exitCode = await importCommand(settings(opts.sources), file, opts);
+  });
+sourcesCmd
+  .command('export')
+  .description('print the sources as OPML 2.0 (signal-desk sources export > sources.opml)')
+  .option('--sources <file>', 'sources file')
+  .action(async (opts: { sources?: string }) => {
+    process.exitCode = await exportCommand(settings(opts.sources));
+  });
 sourcesCmd
   .command('status')
   .description('health of every source, problems first: last poll and success, failures, interval, next poll, new items, redirect, pause')
