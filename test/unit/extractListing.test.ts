@@ -1,14 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extractListing } from '../../src/extract/extractListing.ts';
 import { parseListing } from '../../src/extract/parseListing.ts';
 import { ParseError } from '../../src/errors.ts';
 import { SourceSchema } from '../../src/config/sourceSchema.ts';
 
-const page = readFileSync('fixtures/extract/news-listing.html', 'utf8');
+const page = readFileSync('fixtures/extract/base-href-relative-links-and-link-wrapped-cards.html', 'utf8');
+
+// fixtures/extract/<case>.html beside <case>.expected.json ({url, selectors, listing}); named after the quirk covered.
+describe('golden listing fixtures', () => {
+  const DIR = 'fixtures/extract';
+  it.each(readdirSync(DIR).filter((f) => f.endsWith('.html')))('%s', (file) => {
+    const expected = JSON.parse(readFileSync(`${DIR}/${file.replace(/\.html$/, '.expected.json')}`, 'utf8'));
+    expect(extractListing(readFileSync(`${DIR}/${file}`, 'utf8'), expected.url, expected.selectors)).toEqual(expected.listing);
+  });
+});
 const selectors = { item: 'article.card', title: '.card__title', date: 'time, .date', summary: '.card__dek' };
 
-describe('extractListing (fixtures/extract/news-listing.html)', () => {
+describe('extractListing (fixtures/extract/base-href-relative-links-and-link-wrapped-cards.html)', () => {
   const listing = extractListing(page, 'https://wire.example/latest', selectors);
 
   it('reads each card: headline, link resolved against <base href>, date, summary', () => {
