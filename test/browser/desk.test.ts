@@ -164,6 +164,40 @@ describe('the desk in a browser', () => {
     });
   });
 
+  it('the Sources page shows problems first, with what is wrong', async () => {
+    const { writeSourcesFile } = await import('../helpers/workerProcess.ts');
+    const file = writeSourcesFile([
+      { id: 'toms-hardware', url: 'https://www.tomshardware.com/feeds/all' },
+      { id: 'the-register', url: 'https://www.theregister.com/headlines.atom' },
+      { id: 'example-wire', url: 'https://wire.example/latest' },
+      { id: 'old-blog', url: 'https://old.example/feed' },
+    ]);
+    await withDesk(
+      async (h) => {
+        const now = Date.now();
+        h.clock.set(now);
+        const iso = (ago: number) => new Date(now - ago).toISOString();
+        const set = (id: string, state: Record<string, string>) => h.redis.hset(h.keys.sourceState(id), state);
+        await set('toms-hardware', { lastAttemptAt: iso(60_000), lastSuccessAt: iso(60_000), lastOutcome: 'ok', lastCode: 'ok', lastMessage: '20 items, 2 new', consecutiveFailures: '0', intervalMs: '900000', nextPollAt: String(now + 840_000), scheduleReason: 'interval', lastNewItemAt: iso(60_000) });
+        await set('the-register', { lastAttemptAt: iso(120_000), lastSuccessAt: iso(3 * 3_600_000), lastOutcome: 'transient', lastCode: 'server_error', lastMessage: 'HTTP 503: server error', consecutiveFailures: '4', intervalMs: '1800000', nextPollAt: String(now + 7_200_000), scheduleReason: 'backoff', lastNewItemAt: iso(3 * 3_600_000) });
+        await set('example-wire', { lastAttemptAt: iso(300_000), lastOutcome: 'permanent', lastCode: 'selectors_broken', lastMessage: 'the item selector "article.card" matches nothing on the page: the site changed its layout; update the selectors', consecutiveFailures: '2', intervalMs: '3600000', nextPollAt: String(now + 900_000), scheduleReason: 'backoff' });
+        await set('old-blog', { lastAttemptAt: iso(86_400_000), lastOutcome: 'permanent', lastCode: 'gone', pausedReason: 'HTTP 410 Gone: the publisher removed this feed; fix the URL in the sources file or `sources resume` it', pausedAt: iso(86_400_000), pausedUrl: 'https://old.example/feed', consecutiveFailures: '1' });
+        const context = await browser.newContext({ viewport: { width: 1360, height: 700 } });
+        const page = await context.newPage();
+        try {
+          await logIn(h, page, h.tokens.operator);
+          await page.goto(`${h.url}/sources`);
+          expect(await page.locator('table.sources tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(['paused', 'failing', 'selectors_broken', 'ok']);
+          expect(await page.locator('tr[data-state="selectors_broken"]').textContent()).toContain('matches nothing on the page');
+          if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/sources.png` });
+        } finally {
+          await context.close();
+        }
+      },
+      { SIGNAL_DESK_SOURCES: file },
+    );
+  });
+
   it('shows new drafts in the open queue as they arrive, without a reload', async () => {
     await withDesk(async (h) => {
       h.clock.set(Date.now());

@@ -16,7 +16,7 @@ export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: numbe
   <tbody>${health.map(
     (h) => html`<tr data-state="${h.state}">
     <td><strong>${h.name}</strong><div class="muted">${h.id}</div>${safeHref(h.url) ? html`<div class="url"><a href="${safeHref(h.url)}" rel="noopener noreferrer nofollow">${h.url}</a></div>` : ''}</td>
-    <td><span class="health health-${h.state}">${h.state.replace('_', ' ')}</span>${h.consecutiveFailures ? html`<div class="muted">${h.consecutiveFailures} failures</div>` : ''}</td>
+    <td><span class="health health-${h.state}">${h.state.replace('_', ' ')}</span>${h.consecutiveFailures ? html`<div class="muted">${h.consecutiveFailures} failure${h.consecutiveFailures === 1 ? '' : 's'}</div>` : ''}</td>
     <td>${h.lastAttemptAt ? html`<time datetime="${h.lastAttemptAt}" title="${when(h.lastAttemptAt)}">${ago(h.lastAttemptAt, now)}</time>` : ''}</td>
     <td>${h.lastSuccessAt ? html`<time datetime="${h.lastSuccessAt}" title="${when(h.lastSuccessAt)}">${ago(h.lastSuccessAt, now)}</time>` : ''}</td>
     <td>${minutes(h.intervalMs)}</td>
