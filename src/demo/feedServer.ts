@@ -9,6 +9,7 @@ const TYPES: Record<string, string> = {
   '.atom': 'application/atom+xml; charset=utf-8',
   '.rdf': 'application/rdf+xml; charset=utf-8',
   '.json': 'application/feed+json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
 };
 
 /**

@@ -13,11 +13,11 @@ const demo = () =>
 describe('npm run demo', () => {
   it('fills the review queue from the bundled feeds, and a second run adds no draft', { timeout: 60_000 }, async () => {
     const first = await demo();
-    expect(first.stdout).toMatch(/5 sources, 21 new drafts, 0 failed/);
+    expect(first.stdout).toMatch(/6 sources, 25 new drafts, 0 failed/);
     expect(first.stdout).toContain('Review queue:');
     expect(first.stdout).toContain('Arm server chip with 192 cores');
     const second = await demo();
-    expect(second.stdout).toMatch(/5 sources, 0 new drafts, 0 failed/);
-    expect(second.stdout).toContain('20 of 21 pending drafts');
+    expect(second.stdout).toMatch(/6 sources, 0 new drafts, 0 failed/);
+    expect(second.stdout).toContain('20 of 25 pending drafts');
   });
 });
