@@ -180,6 +180,7 @@ async function recordHealth(ctx: WorkerContext, source: Source, state: SourceSta
   if (seq !== undefined && plan.delayMs !== null && ctx.sources.get(source.id)?.enabled !== false) {
     update.nextJobId = await queueNextPoll(ctx.queues.poll, ctx.settings, source.id, seq + 1, plan.delayMs);
     update.nextPollAt = String(plan.nextAt);
+    failpoint('poll.afterNextQueued');
   }
   await writeSourceState(ctx.redis, ctx.keys, source.id, update);
   if (fresh.length > 0) {

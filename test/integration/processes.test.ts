@@ -76,6 +76,25 @@ describe('worker processes against one Redis', () => {
     expect(await t.redis.keys(`${t.prefix}:draft:*`)).toHaveLength(20);
   });
 
+  it('a worker killed after queueing the next poll of a chain: the retry queues the same one, the chain does not fork', { timeout: 60_000 }, async () => {
+    const t = await setup(1);
+    const fast = { SIGNAL_DESK_LOCK_MS: '1000', SIGNAL_DESK_STALLED_MS: '500' };
+    const doomed = spawnWorker(t.prefix, t.file, { ...fast, SIGNAL_DESK_FAILPOINTS: 'poll.afterNextQueued' });
+    t.workers.push(doomed);
+    await t.poll.add('poll', { sourceId: 'src-0', seq: 1 }, { jobId: 'p-src-0-1', attempts: 1 });
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+    // The next poll is queued (delayed), the state does not know it yet, and the killed job is left active.
+    expect((await t.poll.getJob('p-src-0-2'))?.data).toEqual({ sourceId: 'src-0', seq: 2 });
+    expect(await t.redis.hget(t.keys.sourceState('src-0'), 'nextJobId')).toBeNull();
+
+    t.workers.push(spawnWorker(t.prefix, t.file, fast));
+    await expect.poll(async () => t.redis.hget(t.keys.sourceState('src-0'), 'nextJobId'), { timeout: 20_000, interval: 200 }).toBe('p-src-0-2');
+    // One chain: exactly one pending poll for the source, and the drafts exactly once.
+    const pending = (await t.poll.getJobs(['wait', 'delayed', 'active'])).filter((j) => j.data.sourceId === 'src-0');
+    expect(pending.map((j) => j.id)).toEqual(['p-src-0-2']);
+    await expect.poll(async () => t.redis.zcard(t.keys.review), { timeout: 20_000, interval: 200 }).toBe(20);
+  });
+
   it('a worker killed after queueing items but before saving validators loses nothing and duplicates nothing', { timeout: 60_000 }, async () => {
     const t = await setup(1);
     const fast = { SIGNAL_DESK_LOCK_MS: '1000', SIGNAL_DESK_STALLED_MS: '500' };
