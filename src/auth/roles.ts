@@ -17,6 +17,7 @@ export const PERMISSIONS = {
   review: ['editor', 'operator'],
   forceLock: ['operator'],
   manageUsers: ['operator'],
+  manageSources: ['operator'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -29,6 +30,7 @@ const DOING: Record<Permission, string> = {
   review: 'review drafts (claim, edit, approve, reject, merge, reopen)',
   forceLock: "force another editor's claim",
   manageUsers: 'manage users',
+  manageSources: 'manage sources',
 };
 
 /** "role viewer cannot review drafts …: needs editor or operator" */

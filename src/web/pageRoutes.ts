@@ -16,6 +16,8 @@ import { signalsPage } from './views/signals.ts';
 import { sourcesPage } from './views/sources.ts';
 import { loadSources } from '../config/loadSources.ts';
 import { readHealth } from '../schedule/healthStore.ts';
+import { resumeSource } from '../schedule/resume.ts';
+import { can, describeMissing } from '../auth/roles.ts';
 
 type Form = Record<string, string | undefined>;
 
@@ -58,7 +60,7 @@ export function formToPatch(f: Form): Record<string, unknown> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
 }
 
-export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, settings, clock, live }: ServerDeps): void {
+export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, settings, clock, live, queues }: ServerDeps): void {
   const hide = { hide: true };
   /** Pages need a login: the browser is sent to it, and back here afterwards. */
   const loggedIn = (req: FastifyRequest, reply: FastifyReply): boolean => {
@@ -156,7 +158,15 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   app.get('/sources', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
     const health = await readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
-    return sendPage(reply, sourcesPage(pageContext(req), health, clock.now()));
+    return sendPage(reply, sourcesPage(pageContext(req), health, clock.now(), (req.query as Form).notice));
+  });
+  app.post('/sources/:id/resume', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const actor = req.actor!;
+    if (!can(actor, 'manageSources')) throw new DeskError('forbidden', describeMissing(actor, 'manageSources'));
+    const id = (req.params as { id: string }).id;
+    const resumed = await resumeSource({ redis, keys, queue: queues.poll, settings, now: clock.now() }, await loadSources(settings.sourcesFile), id);
+    return reply.redirect(`/sources?notice=${encodeURIComponent(resumed ? `${id} resumed: polled again within a minute.` : `${id} was not paused.`)}`, 303);
   });
 
   app.get('/signals', { schema: hide }, async (req, reply) => {

@@ -204,6 +204,34 @@ describe('sources health over the API and on the Sources page', () => {
         expect(page).toContain('2 sources, <strong>1</strong> need attention');
         expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
         expect(page).not.toContain('<script>alert(1)');
+        expect(page).not.toContain('Resume polling'); // nothing paused, and a viewer could not anyway
+      },
+      { SIGNAL_DESK_SOURCES: file },
+    );
+  });
+
+  it('operators resume a source paused by 410, over the API or from the Sources page', async () => {
+    const { writeSourcesFile } = await import('../helpers/workerProcess.ts');
+    const file = writeSourcesFile([{ id: 'gone', url: 'https://gone.example/feed' }]);
+    await withDesk(
+      async (h) => {
+        const pause = () => h.redis.hset(h.keys.sourceState('gone'), { lastAttemptAt: '2026-11-27T09:00:00.000Z', lastCode: 'gone', pausedReason: 'HTTP 410 Gone', pausedUrl: 'https://gone.example/feed', consecutiveFailures: '1' });
+        await pause();
+        expect((await h.api('POST', '/api/sources/gone/resume', { token: h.tokens.editor })).status).toBe(403);
+        expect((await h.api('POST', '/api/sources/nope/resume', { token: h.tokens.operator })).status).toBe(404);
+        expect((await h.api('POST', '/api/sources/gone/resume', { token: h.tokens.operator })).body).toEqual({ id: 'gone', resumed: true });
+        const state = await h.redis.hgetall(h.keys.sourceState('gone'));
+        expect(state.pausedReason).toBeUndefined();
+        expect(state.nextJobId).toMatch(/^p-gone-\d+$/); // its chain started again
+        expect((await h.api('POST', '/api/sources/gone/resume', { token: h.tokens.operator })).body.resumed).toBe(false);
+
+        await pause();
+        const { cookie, csrf } = await login(h, h.tokens.operator);
+        const page = await (await fetch(`${h.url}/sources`, { headers: { cookie } })).text();
+        expect(page).toContain('Resume polling');
+        const res = await fetch(`${h.url}/sources/gone/resume`, { method: 'POST', headers: { cookie }, body: new URLSearchParams({ _csrf: csrf }), redirect: 'manual' });
+        expect(res.status).toBe(303);
+        expect(res.headers.get('location')).toBe('/sources?notice=gone%20resumed%3A%20polled%20again%20within%20a%20minute.');
       },
       { SIGNAL_DESK_SOURCES: file },
     );

@@ -10,12 +10,10 @@ import { truncate } from '../../parse/text.ts';
 import { fetchAndParse } from '../../../workers/fetchAndParse.ts';
 import { formatAge, formatTable } from '../table.ts';
 import { requireRedis } from '../redis.ts';
-import { SignalDeskError } from '../../errors.ts';
-import { readSourceState, writeSourceState } from '../../fetch/sourceState.ts';
 import { createRedis } from '../../queue/connection.ts';
 import { createKeys } from '../../queue/keys.ts';
 import { createQueues } from '../../queue/queues.ts';
-import { syncSources } from '../../schedule/chain.ts';
+import { resumeSource } from '../../schedule/resume.ts';
 import { readHealth } from '../../schedule/healthStore.ts';
 import { fetchRobotsFile, isAllowedByRobots } from '../../fetch/robots.ts';
 
@@ -116,21 +114,12 @@ export async function statusCommand(settings: Settings, sources: Source[], optio
 
 /** `sources resume ID`: un-pauses a source paused by a 410 and starts its polls again. */
 export async function resumeCommand(settings: Settings, sources: Source[], id: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const source = sources.find((s) => s.id === id);
-  if (!source) throw new SignalDeskError('unknown_source', `no source "${id}" in ${settings.sourcesFile}`);
   await requireRedis(settings.redisUrl);
   const redis = createRedis(settings.redisUrl);
-  const keys = createKeys(settings.prefix);
   const queue = createQueues(settings, redis).poll;
   try {
-    const state = await readSourceState(redis, keys, id);
-    if (!state.pausedReason) {
-      out.write(`${id} is not paused\n`);
-      return 0;
-    }
-    await writeSourceState(redis, keys, id, { pausedReason: null, pausedAt: null, pausedUrl: null, consecutiveFailures: '0', nextJobId: null, nextPollAt: null });
-    await syncSources({ redis, keys, queue, settings, now: Date.now(), random: Math.random }, sources);
-    out.write(`${id} resumed: it is polled again within a minute\n`);
+    const resumed = await resumeSource({ redis, keys: createKeys(settings.prefix), queue, settings, now: Date.now() }, sources, id);
+    out.write(resumed ? `${id} resumed: it is polled again within a minute\n` : `${id} is not paused\n`);
     return 0;
   } finally {
     await queue.close();

@@ -1,14 +1,17 @@
 import type { SourceHealth } from '../../schedule/health.ts';
 import { html, safeHref, type SafeHtml } from '../html.ts';
 import { ago, when } from './format.ts';
-import { layout, type PageContext } from './layout.ts';
+import { layout, notice, type PageContext } from './layout.ts';
+import { can } from '../../auth/roles.ts';
 
 const minutes = (ms: number | null) => (ms === null ? '' : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1).replace(/\.0$/, '')} h` : `${Math.round(ms / 60_000)} min`);
 
-export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number): SafeHtml {
+export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number, notice_?: string): SafeHtml {
+  const canManage = ctx.actor ? can(ctx.actor, 'manageSources') : false;
   const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
   const body = html`
 <h1>Sources</h1>
+${notice(notice_)}
 <p>${health.length} sources, <strong>${problems}</strong> need attention. Problems first.</p>
 <table class="queue sources">
   <caption class="visually-hidden">Source health</caption>
@@ -22,7 +25,7 @@ export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: numbe
     <td>${minutes(h.intervalMs)}</td>
     <td>${h.nextPollAt ? html`<time datetime="${h.nextPollAt}">${when(h.nextPollAt)}</time>${h.scheduleReason && h.scheduleReason !== 'interval' ? html`<div class="muted">${h.scheduleReason}</div>` : ''}` : ''}</td>
     <td>${h.newItems24h} / ${h.newItems7d}</td>
-    <td>${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}</td>
+    <td>${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}${h.state === 'paused' && canManage ? html`<form method="post" action="/sources/${h.id}/resume" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Resume polling</button></form>` : ''}</td>
   </tr>`,
   )}</tbody>
 </table>`;
