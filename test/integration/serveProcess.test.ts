@@ -53,3 +53,28 @@ describe('run --web', () => {
     }
   });
 });
+
+describe('run --metrics-port', () => {
+  it('a worker process without the desk serves its Prometheus metrics', async () => {
+    const prefix = testPrefix();
+    const port = await freePort();
+    const proc = spawnWorker(prefix, writeSourcesFile([]), {}, ['--metrics-port', String(port)]);
+    try {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      const deadline = Date.now() + 15_000;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = await fetch(url).then((r) => (r.ok ? r.text() : ''), () => '');
+        if (text) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(text, proc.output()).toContain('# HELP signal_desk_polls_total');
+      expect(text).toContain('signal_desk_queue_jobs{queue="poll",state="waiting"}');
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      await dropPrefix(prefix);
+    }
+  });
+});
