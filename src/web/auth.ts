@@ -60,7 +60,7 @@ export function checkCrossSite(req: FastifyRequest, options: { requireToken: boo
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
   const host = req.headers.host;
-  if (site === 'cross-site' || (origin && origin !== 'null' && host && new URL(origin).host !== host) || origin === 'null') {
+  if (site === 'cross-site' || (origin !== undefined && !sameHost(origin, host))) {
     throw new DeskError('csrf', 'cross-site request refused: changes can only be made from the desk itself or with a Bearer token');
   }
   if (!options.requireToken || req.authVia !== 'session') return;
@@ -84,4 +84,13 @@ export function requireOperator(req: FastifyRequest): Actor {
   const actor = requireActor(req);
   if (!can(actor, 'manageUsers')) throw new DeskError('forbidden', `${actor.name} (role ${actor.role}) cannot open the operators' tools: needs role operator`);
   return actor;
+}
+
+/** An Origin header naming this host; "null" (opaque origins) and malformed values are not ours. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return origin !== 'null' && host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }

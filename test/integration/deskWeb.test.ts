@@ -155,6 +155,9 @@ describe('browser sessions', () => {
       expect(crossSite.body.message).toContain('cross-site request refused');
       const fetchMeta = await h.api('POST', `/api/drafts/${id}/claim`, { body: {}, headers: { cookie, 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' } });
       expect(fetchMeta.status).toBe(403);
+      for (const origin of ['null', 'not a url']) {
+        expect((await h.api('POST', `/api/drafts/${id}/claim`, { body: {}, headers: { cookie, 'x-csrf-token': csrf, origin } })).status).toBe(403);
+      }
 
       const ok = await h.api('POST', `/api/drafts/${id}/claim`, { body: {}, headers: { cookie, 'x-csrf-token': csrf, origin: h.url } });
       expect(ok.status).toBe(200);
