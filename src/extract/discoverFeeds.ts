@@ -10,6 +10,9 @@ export interface FeedLink {
 /** Types a page may announce feeds with (<link rel="alternate" type=…>). */
 const FEED_TYPES = new Set(['application/rss+xml', 'application/atom+xml', 'application/feed+json', 'application/json', 'application/rdf+xml', 'application/xml', 'text/xml']);
 
+/** A page may announce any number of links; we try this many (a hostile page could list thousands). */
+export const MAX_FEED_LINKS = 10;
+
 /** Where sites usually keep their feed when they do not announce it. Tried in this order. */
 export const COMMON_FEED_PATHS = ['/feed', '/feed/', '/rss', '/rss.xml', '/atom.xml', '/index.xml', '/feed.xml', '/feed.json', '/feeds/posts/default'];
 
@@ -43,7 +46,7 @@ export function discoverFeedLinks(html: string, pageUrl: string): FeedLink[] {
     } catch {
       return;
     }
-    if (seen.has(url)) return;
+    if (seen.has(url) || out.length >= MAX_FEED_LINKS) return;
     seen.add(url);
     out.push({ url, type, title: $(el).attr('title')?.trim() || null });
   });

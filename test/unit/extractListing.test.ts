@@ -69,3 +69,21 @@ describe('html sources in the sources file', () => {
     expect(issue?.message).toContain(message);
   });
 });
+
+describe('discoverFeedLinks', () => {
+  it('reads rel="alternate" feed links only, resolves them, drops duplicates and non-http, and stops at 10', async () => {
+    const { discoverFeedLinks, MAX_FEED_LINKS } = await import('../../src/extract/discoverFeeds.ts');
+    const html = `<head>
+      <link rel="alternate stylesheet" type="text/css" href="/x.css">
+      <link rel="Alternate" type="application/RSS+XML; charset=utf-8" href="/rss" title=" Main ">
+      <link rel="alternate" type="application/rss+xml" href="/rss">
+      <link rel="alternate" type="application/atom+xml" href="javascript:alert(1)">
+      <link rel="alternate" type="text/html" href="/fr/">
+      ${Array.from({ length: 50 }, (_, i) => `<link rel="alternate" type="application/feed+json" href="/f${i}.json">`).join('')}
+    </head>`;
+    const links = discoverFeedLinks(html, 'https://site.example/blog/');
+    expect(links[0]).toEqual({ url: 'https://site.example/rss', type: 'application/rss+xml', title: 'Main' });
+    expect(links).toHaveLength(MAX_FEED_LINKS);
+    expect(links.map((l) => l.url)).not.toContain('javascript:alert(1)');
+  });
+});
