@@ -14,6 +14,8 @@ let file: string;
 beforeAll(async () => {
   server = await startServer((req, res) => {
     if (req.url === '/gone') return res.writeHead(410).end();
+    if (req.url === '/robots.txt') return res.writeHead(404).end();
+    if (req.url === '/listing') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><div class="post"><h3><a href="/p/1">Listing story one</a></h3></div><div class="post"><h3><a href="/p/2">Listing story two</a></h3></div></body></html>');
     res.writeHead(200, { etag: '"e1"' }).end(rss([{ guid: 'x1', title: 'First <b>story</b>', link: 'https://pub.example/x1' }, { guid: 'x2', title: 'Second story', link: 'https://pub.example/x2' }]));
   });
   file = writeSourcesFile([{ id: 'good', url: server.url('/feed') }, { id: 'gone', url: server.url('/gone') }]);
@@ -32,6 +34,17 @@ const cli = (args: string[]) =>
   );
 
 describe('CLI against a local publisher', () => {
+  it('sources test previews what a listing page source extracts', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const listingFile = writeSourcesFile([]);
+    writeFileSync(listingFile, `sources:\n  - id: wire\n    name: Wire\n    url: ${server.url('/listing')}\n    kind: html\n    selectors: { item: "div.post", title: "h3" }\n`);
+    const r = await cli(['sources', 'test', 'wire', '--sources', listingFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('html');
+    expect(r.stdout).toContain('Listing story one');
+    expect(r.stdout).toContain('Listing story two');
+  });
+
   it('sources test shows the would-be drafts and writes nothing to Redis', async () => {
     const r = await cli(['sources', 'test', 'good', '--sources', file]);
     expect(r.code).toBe(0);
