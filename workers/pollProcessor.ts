@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { scheduleBounds, type Source } from '../src/config/sourceSchema.ts';
-import { effectiveUrl, readSourceState, validatorsFor, writeSourceState, type SourceState } from '../src/fetch/sourceState.ts';
+import { effectiveUrl, readSourceState, stageSourceState, validatorsFor, type SourceState } from '../src/fetch/sourceState.ts';
 import { seenDigests } from '../src/dedupe/itemKey.ts';
 import { partitionSeen } from '../src/dedupe/seenStore.ts';
 import { matchFilters } from '../src/drafts/matchFilters.ts';
@@ -182,14 +182,12 @@ async function recordHealth(ctx: WorkerContext, source: Source, state: SourceSta
     update.nextPollAt = String(plan.nextAt);
     failpoint('poll.afterNextQueued');
   }
-  await writeSourceState(ctx.redis, ctx.keys, source.id, update);
+  // The health and the new-items index in one round trip.
+  const tx = stageSourceState(ctx.redis.multi(), ctx.keys, source.id, update);
   if (fresh.length > 0) {
-    await ctx.redis
-      .multi()
-      .zadd(ctx.keys.sourceNew(source.id), ...fresh.flatMap((f) => [startedAt, f.itemHash]))
-      .zremrangebyscore(ctx.keys.sourceNew(source.id), '-inf', `(${now - NEW_ITEMS_KEEP_MS}`)
-      .exec();
+    tx.zadd(ctx.keys.sourceNew(source.id), ...fresh.flatMap((f) => [startedAt, f.itemHash])).zremrangebyscore(ctx.keys.sourceNew(source.id), '-inf', `(${now - NEW_ITEMS_KEEP_MS}`);
   }
+  await tx.exec();
 }
 
 function parseJob(data: unknown) {

@@ -1,5 +1,6 @@
 import type { Redis, Cluster } from 'ioredis';
 import type { Keys } from '../queue/keys.ts';
+import { withScripts } from '../queue/scripts.ts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -53,21 +54,12 @@ for i = 3, #ARGV, 6 do
 end
 return out`;
 
-type ScriptClient = RedisClient & {
+type ScriptClient = {
   sdPartitionSeen(numKeys: number, ...args: string[]): Promise<number[]>;
   sdCommitDrafts(numKeys: number, ...args: string[]): Promise<number[]>;
 };
 
-const defined = new WeakSet<object>();
-/** Registers the scripts once per client; ioredis then calls them by SHA (EVALSHA), falling back to EVAL. */
-function scripts(redis: RedisClient): ScriptClient {
-  if (!defined.has(redis)) {
-    redis.defineCommand('sdPartitionSeen', { lua: PARTITION });
-    redis.defineCommand('sdCommitDrafts', { lua: COMMIT });
-    defined.add(redis);
-  }
-  return redis as ScriptClient;
-}
+const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdPartitionSeen: PARTITION, sdCommitDrafts: COMMIT });
 
 export interface SeenCandidate {
   itemHash: string;

@@ -1,6 +1,7 @@
 import { Semaphore } from 'redis-semaphore';
 import type { RedisClient } from '../dedupe/seenStore.ts';
 import type { Keys } from '../queue/keys.ts';
+import { withScripts } from '../queue/scripts.ts';
 
 export interface PolitenessOptions {
   /** Requests in flight to one host at once, across every worker process. */
@@ -29,8 +30,7 @@ if at - now > maxWait then return -(at - now) end
 redis.call('SET', KEYS[1], tostring(at), 'PX', gap + 60000)
 return at - now`;
 
-type ScriptClient = RedisClient & { sdReserveHost(numKeys: number, ...args: string[]): Promise<number> };
-const defined = new WeakSet<object>();
+type ScriptClient = { sdReserveHost(numKeys: number, ...args: string[]): Promise<number> };
 
 /**
  * Politeness towards one host, shared by all worker processes through Redis: at most `concurrency`
@@ -49,11 +49,7 @@ export async function takeHostTurn(redis: RedisClient, keys: Keys, host: string,
     return { granted: false, waitMs: o.maxInlineWaitMs, reason: 'busy' };
   }
   if (o.minDelayMs > 0) {
-    if (!defined.has(redis)) {
-      redis.defineCommand('sdReserveHost', { lua: RESERVE });
-      defined.add(redis);
-    }
-    const wait = await (redis as ScriptClient).sdReserveHost(1, keys.hostNext(host), String(Date.now()), String(o.minDelayMs), String(o.maxInlineWaitMs));
+    const wait = await withScripts<ScriptClient>(redis, { sdReserveHost: RESERVE }).sdReserveHost(1, keys.hostNext(host), String(Date.now()), String(o.minDelayMs), String(o.maxInlineWaitMs));
     if (wait < 0) {
       await semaphore.release();
       return { granted: false, waitMs: -wait, reason: 'spacing' };

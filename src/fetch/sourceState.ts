@@ -54,15 +54,21 @@ export function validatorsFor(state: SourceState, url: string): { etag?: string;
   return { ...(state.etag ? { etag: state.etag } : {}), ...(state.lastModified ? { lastModified: state.lastModified } : {}) };
 }
 
-export async function writeSourceState(redis: RedisClient, keys: Keys, sourceId: string, update: Partial<Record<keyof SourceState, string | null>>): Promise<void> {
+export type SourceStateUpdate = Partial<Record<keyof SourceState, string | null>>;
+
+export async function writeSourceState(redis: RedisClient, keys: Keys, sourceId: string, update: SourceStateUpdate): Promise<void> {
+  await stageSourceState(redis.multi(), keys, sourceId, update).exec();
+}
+
+/** Adds the update to a transaction (null deletes a field), so callers can write more in the same round trip. */
+export function stageSourceState<T extends ReturnType<RedisClient['multi']>>(tx: T, keys: Keys, sourceId: string, update: SourceStateUpdate): T {
   const set: Record<string, string> = {};
   const del: string[] = [];
   for (const [k, v] of Object.entries(update)) {
     if (v === null) del.push(k);
     else if (v !== undefined) set[k] = v;
   }
-  const tx = redis.multi();
   if (Object.keys(set).length) tx.hset(keys.sourceState(sourceId), set);
   if (del.length) tx.hdel(keys.sourceState(sourceId), ...del);
-  await tx.exec();
+  return tx;
 }

@@ -1,31 +1,33 @@
 import { z } from 'zod';
-import { HORIZONS, LEVELS, type DraftSignal } from '../drafts/schema.ts';
+import { DraftSignal, HORIZONS, LEVELS, RelatedCoverage } from '../drafts/schema.ts';
 
 /**
  * A published signal: the editorial record of the brief. It carries the source's name, the link to the
  * primary source and the source's title as headline, and nothing else of the source's text: never the
  * excerpt, never the author's words. Consumers of the stream and the feeds get exactly this.
  */
-export const Signal = z.object({
+export const Signal = DraftSignal.pick({
+  headline: true,
+  score: true,
+  summary: true,
+  whyNow: true,
+  whyImportant: true,
+  whatChanges: true,
+  winners: true,
+  losers: true,
+  secondOrderEffects: true,
+  link: true,
+  tags: true,
+}).extend({
   id: z.string(),
   draftId: z.string(),
-  headline: z.string(),
+  // Required once published (a draft may still lack them).
   category: z.string(),
-  score: z.number().int(),
   horizon: z.enum(HORIZONS),
-  summary: z.string(),
-  whyNow: z.string(),
-  whyImportant: z.string(),
-  whatChanges: z.string(),
-  winners: z.array(z.string()),
-  losers: z.array(z.string()),
-  secondOrderEffects: z.object({ direct: z.string(), second: z.string(), third: z.string() }),
   editorialConfidence: z.enum(LEVELS),
   structuralImpact: z.enum(LEVELS),
-  source: z.object({ name: z.string(), url: z.string() }),
-  link: z.string().nullable(),
-  tags: z.array(z.string()),
-  related: z.array(z.object({ headline: z.string(), sourceName: z.string(), link: z.string().nullable() })),
+  source: DraftSignal.shape.source.pick({ name: true, url: true }),
+  related: z.array(RelatedCoverage.omit({ draftId: true })),
   sourcePublishedAt: z.string().nullable(),
   approvedAt: z.string(),
   approvedBy: z.string(),

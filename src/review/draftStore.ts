@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RedisClient } from '../dedupe/seenStore.ts';
 import { DRAFT_STATUSES, DraftSignal, type DraftStatus } from '../drafts/schema.ts';
 import type { Keys } from '../queue/keys.ts';
+import { withScripts } from '../queue/scripts.ts';
 
 /** An editor's claim on a draft. `expiresAt` is compared with the injected clock, so tests can expire it. */
 export const Claim = z.object({ user: z.string(), expiresAt: z.number() });
@@ -106,19 +107,11 @@ redis.call('RPUSH', KEYS[3], cjson.encode(entry))
 redis.call('LTRIM', KEYS[3], -${AUDIT_KEEP}, -1)
 return {'ok', action}`;
 
-type ScriptClient = RedisClient & {
+type ScriptClient = {
   sdApplyDraftChanges(numKeys: number, ...args: string[]): Promise<string[]>;
   sdClaimDraft(numKeys: number, ...args: string[]): Promise<string[]>;
 };
-const defined = new WeakSet<object>();
-function scripts(redis: RedisClient): ScriptClient {
-  if (!defined.has(redis)) {
-    redis.defineCommand('sdApplyDraftChanges', { lua: APPLY });
-    redis.defineCommand('sdClaimDraft', { lua: CLAIM });
-    defined.add(redis);
-  }
-  return redis as ScriptClient;
-}
+const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdApplyDraftChanges: APPLY, sdClaimDraft: CLAIM });
 
 export interface DraftChange {
   expectedVersion: number;

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../dedupe/seenStore.ts';
 import type { Keys } from '../queue/keys.ts';
+import { withScripts } from '../queue/scripts.ts';
 
 /** Failures that say "we cannot reach the network", not "their server is broken". */
 export const NETWORK_CODES = new Set(['timeout', 'network', 'dns']);
@@ -21,15 +22,10 @@ redis.call('ZADD', KEYS[1], now, id)
 if failed == '1' then redis.call('ZADD', KEYS[2], now, id) else redis.call('ZREM', KEYS[2], id) end
 return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}`;
 
-type ScriptClient = RedisClient & { sdRecordPoll(numKeys: number, ...args: string[]): Promise<[number, number]> };
-const defined = new WeakSet<object>();
+type ScriptClient = { sdRecordPoll(numKeys: number, ...args: string[]): Promise<[number, number]> };
 
 export async function recordPoll(redis: RedisClient, keys: Keys, sourceId: string, code: string, now: number): Promise<{ polled: number; networkFailed: number; outage: boolean }> {
-  if (!defined.has(redis)) {
-    redis.defineCommand('sdRecordPoll', { lua: RECORD });
-    defined.add(redis);
-  }
-  const [polled, networkFailed] = await (redis as ScriptClient).sdRecordPoll(2, keys.pollsRecent, keys.pollsNetFailed, String(now), String(now - OUTAGE_WINDOW_MS), sourceId, NETWORK_CODES.has(code) ? '1' : '0');
+  const [polled, networkFailed] = await withScripts<ScriptClient>(redis, { sdRecordPoll: RECORD }).sdRecordPoll(2, keys.pollsRecent, keys.pollsNetFailed, String(now), String(now - OUTAGE_WINDOW_MS), sourceId, NETWORK_CODES.has(code) ? '1' : '0');
   return { polled, networkFailed, outage: isOutage(polled, networkFailed) };
 }
 

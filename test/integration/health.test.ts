@@ -1,20 +1,12 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { withChain, T0 } from '../helpers/chain.ts';
-import { rss, startServer } from '../helpers/httpServer.ts';
+import { freePort, rss, startServer } from '../helpers/httpServer.ts';
 import { source } from '../helpers/pipeline.ts';
 
 const M = 60_000;
 const H = 60 * M;
 const feed = (n: number, gapMs: number, at = T0) => rss(Array.from({ length: n }, (_, i) => ({ guid: `g${at}-${i}`, title: `Item ${i}`, link: `https://pub.example/${at}/${i}`, date: new Date(at - i * gapMs).toUTCString() })));
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('self-healing schedule', () => {
   it('backs off exponentially on failures up to the cap, then returns to normal after a success', async () => {
@@ -106,7 +98,7 @@ describe('self-healing schedule', () => {
   });
 
   it('when most sources fail with network errors at once, it is our outage: failures are not counted', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there: connections are refused
     const sources = Array.from({ length: 6 }, (_, i) => source(`s${i}`, `http://127.0.0.1:${port}/feed${i}`));
     await withChain(sources, async (h) => {
       await h.sync();

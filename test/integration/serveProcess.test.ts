@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/httpServer.ts';
 import { describe, expect, it } from 'vitest';
 import { addUser } from '../../src/auth/userStore.ts';
 import { createRedis } from '../../src/queue/connection.ts';
@@ -6,13 +6,6 @@ import { createKeys } from '../../src/queue/keys.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { spawnWorker, writeSourcesFile } from '../helpers/workerProcess.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitForHealth(url: string, output: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
