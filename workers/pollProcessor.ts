@@ -84,6 +84,7 @@ export function createPollProcessor(ctx: WorkerContext) {
 
     const base = { sourceId: source.id, status: response?.status, items: 0, filtered: 0, alreadySeen: 0, candidates: 0, ...(response?.movedTo ? { movedTo: response.movedTo } : {}) };
     let fresh: IngestJobData['items'] = [];
+    // What a finished poll reports (ok, 304, 429); failures throw below instead.
     let pollResult: PollResult;
     if (parsed && response) {
       const kept = parsed.items.filter((item) => matchFilters(item, source.filters));
@@ -97,7 +98,7 @@ export function createPollProcessor(ctx: WorkerContext) {
       log.info({ outcome: 'ok', items: parsed.items.length, new: fresh.length, ms: ctx.clock.now() - startedAt }, 'polled');
     } else {
       log.info({ outcome: outcome.kind, code: outcome.code, ms: ctx.clock.now() - startedAt }, outcome.message);
-      pollResult = { ...base, outcome: outcome.kind === 'not_modified' || outcome.kind === 'rate_limited' ? outcome.kind : 'ok', code: outcome.code, message: outcome.message };
+      pollResult = { ...base, outcome: outcome.kind === 'rate_limited' ? 'rate_limited' : 'not_modified', code: outcome.code, message: outcome.message };
     }
 
     // Validators are stored only once the new items are safely queued (above): a crash before this point
@@ -113,7 +114,7 @@ export function createPollProcessor(ctx: WorkerContext) {
       case 'rate_limited':
         // In a chain, or in a run --once, the next poll already waits for Retry-After; a one-off
         // scheduled poll waits for it as a delayed job, which does not count as a failed attempt.
-        if (data.seq !== undefined || data.runId || !token) return { ...pollResult, outcome: 'rate_limited' };
+        if (data.seq !== undefined || data.runId || !token) return pollResult;
         await job.moveToDelayed(ctx.clock.now() + (outcome.retryAfterMs ?? 60_000), token);
         throw new DelayedError();
       default:
@@ -124,7 +125,7 @@ export function createPollProcessor(ctx: WorkerContext) {
 }
 
 /**
- * The source's health after this poll, and (in a chain) its next poll. One HSET: last attempt and outcome,
+ * The source's health after this poll, and (in a chain) its next poll. One transaction: last attempt and outcome,
  * validators (on success), failures, interval, next poll, pause (410), the URL a permanent redirect moved
  * it to, new items. Every kind of poll updates the health; only chain polls queue the next one.
  */

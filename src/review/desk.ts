@@ -265,7 +265,8 @@ export class Desk {
     return { ...d, version: d.version + 1, updatedAt: this.isoNow() };
   }
 
-  private change(before: DraftSignal, next: DraftSignal, audit: Omit<AuditEntry, 'at' | 'actor' | 'version'>, claim: DraftChange['claim']): DraftChange & { actor?: never } {
+  /** One draft's part of an action; the actor is filled in by `apply`. */
+  private change(before: DraftSignal, next: DraftSignal, audit: Omit<AuditEntry, 'at' | 'actor' | 'version'>, claim: DraftChange['claim']): DraftChange {
     return {
       expectedVersion: before.version,
       next,
