@@ -62,41 +62,20 @@ export interface SyncDeps {
  * or disabled sources have none.
  */
 export async function syncSources(deps: SyncDeps, sources: Source[]): Promise<SourcesSyncReport> {
-  const { redis, keys, queue, settings, now } = deps;
+  const { redis, keys, queue, settings } = deps;
   const report: SourcesSyncReport = { started: [], running: [], paused: [], resumed: [], stopped: [], cron: { added: [], changed: [], unchanged: [], removed: [] } };
   const enabled = sources.filter((s) => s.enabled);
   report.cron = await syncSchedulers(queue, enabled.filter((s) => s.schedule.cron !== undefined), settings);
   const chained = enabled.filter((s) => s.schedule.cron === undefined);
   const wanted = new Set(chained.map((s) => s.id));
 
-  for (const source of chained) {
-    const state = await readSourceState(redis, keys, source.id);
-    if (state.pausedReason) {
-      if (state.pausedUrl === source.url) {
-        report.paused.push(source.id);
-        continue;
-      }
-      await writeSourceState(redis, keys, source.id, { pausedReason: null, pausedAt: null, pausedUrl: null, consecutiveFailures: '0' });
-      report.resumed.push(source.id);
-    }
-    if (state.nextJobId) {
-      const job = await Job.fromId(queue, state.nextJobId);
-      if (job && ALIVE.has(await job.getState())) {
-        report.running.push(source.id);
-        continue;
-      }
-    }
-    // Start (or restart) the chain: at its planned time if that is still ahead, else soon, spread over
-    // the first minute so that a fleet of sources does not poll in one burst.
-    const planned = Number(state.nextPollAt ?? 0);
-    const delay = planned > now ? planned - now : Math.round(deps.random() * Math.min(60_000, scheduleBounds(source).baseMs));
-    // Job ids are never reused: BullMQ keeps finished jobs for a while, and adding an existing id is a no-op.
-    const seq = Math.max(seqOf(state.nextJobId), Number(state.pollSeq ?? 0)) + 1;
-    const jobId = await queueNextPoll(queue, settings, source.id, seq, delay);
-    await writeSourceState(redis, keys, source.id, { nextJobId: jobId, nextPollAt: String(now + delay) });
-    await redis.sadd(keys.chained, source.id);
-    if (!report.resumed.includes(source.id)) report.started.push(source.id);
+  // Sources are checked in parallel batches: the check runs every minute over the whole fleet, and one
+  // source's three round trips need not wait for another's.
+  const outcomes: SyncOutcome[] = [];
+  for (let i = 0; i < chained.length; i += SYNC_BATCH) {
+    outcomes.push(...(await Promise.all(chained.slice(i, i + SYNC_BATCH).map((source) => syncChain(deps, source)))));
   }
+  chained.forEach((source, i) => report[outcomes[i]!].push(source.id));
 
   for (const id of await redis.smembers(keys.chained)) {
     if (wanted.has(id)) continue;
@@ -109,6 +88,35 @@ export async function syncSources(deps: SyncDeps, sources: Source[]): Promise<So
     report.stopped.push(id);
   }
   return report;
+}
+
+const SYNC_BATCH = 50;
+type SyncOutcome = 'started' | 'running' | 'paused' | 'resumed';
+
+/** One source's chain: left running, left paused, or started (again). */
+async function syncChain(deps: SyncDeps, source: Source): Promise<SyncOutcome> {
+  const { redis, keys, queue, settings, now } = deps;
+  const state = await readSourceState(redis, keys, source.id);
+  let resumed = false;
+  if (state.pausedReason) {
+    if (state.pausedUrl === source.url) return 'paused';
+    await writeSourceState(redis, keys, source.id, { pausedReason: null, pausedAt: null, pausedUrl: null, consecutiveFailures: '0' });
+    resumed = true;
+  }
+  if (state.nextJobId) {
+    const job = await Job.fromId(queue, state.nextJobId);
+    if (job && ALIVE.has(await job.getState())) return 'running';
+  }
+  // Start (or restart) the chain: at its planned time if that is still ahead, else soon, spread over
+  // the first minute so that a fleet of sources does not poll in one burst.
+  const planned = Number(state.nextPollAt ?? 0);
+  const delay = planned > now ? planned - now : Math.round(deps.random() * Math.min(60_000, scheduleBounds(source).baseMs));
+  // Job ids are never reused: BullMQ keeps finished jobs for a while, and adding an existing id is a no-op.
+  const seq = Math.max(seqOf(state.nextJobId), Number(state.pollSeq ?? 0)) + 1;
+  const jobId = await queueNextPoll(queue, settings, source.id, seq, delay);
+  await writeSourceState(redis, keys, source.id, { nextJobId: jobId, nextPollAt: String(now + delay) });
+  await redis.sadd(keys.chained, source.id);
+  return resumed ? 'resumed' : 'started';
 }
 
 /** The minute-by-minute check of every chain, as a BullMQ job scheduler on the poll queue (idempotent). */
