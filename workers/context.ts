@@ -2,7 +2,7 @@ import type { Agent } from 'undici';
 import type { Clock } from '../src/clock.ts';
 import type { Source } from '../src/config/sourceSchema.ts';
 import type { Settings } from '../src/config/settings.ts';
-import type { RedisClient } from '../src/dedupe/seenStore.ts';
+import type { RedisClient } from '../src/redisClient.ts';
 import type { Logger } from '../src/log.ts';
 import type { Keys } from '../src/queue/keys.ts';
 import type { Queues } from '../src/queue/queues.ts';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { DeskError } from '../errors.ts';
 import type { Keys } from '../queue/keys.ts';
 import { ROLES, type Actor } from './roles.ts';

@@ -1,8 +1,6 @@
-import type { Redis, Cluster } from 'ioredis';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
-
-export type RedisClient = Redis | Cluster;
+import type { RedisClient } from '../redisClient.ts';
 
 /**
  * Read side of de-duplication, run by the poll worker before anything is queued: which of these items

@@ -1,5 +1,5 @@
 import { Semaphore } from 'redis-semaphore';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 

@@ -1,5 +1,5 @@
 import robotsParserModule from 'robots-parser';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { Keys } from '../queue/keys.ts';
 import { fetchFeed, type FetchRequest } from './fetchFeed.ts';
 

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { Keys } from '../queue/keys.ts';
 
 /** What the poll worker remembers about a source between polls (one Redis hash per source). */

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Source } from '../config/sourceSchema.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { Keys } from '../queue/keys.ts';
 import { HEALTH_STATES } from '../schedule/health.ts';
 import { readHealth } from '../schedule/healthStore.ts';

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { Keys } from '../queue/keys.ts';
 import { Signal } from './signal.ts';
 

@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 
 /**
  * One ioredis client. `redis://…` and `rediss://…` name a single server; `redis+cluster://h1:p1,h2:p2`

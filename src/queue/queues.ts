@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Settings } from '../config/settings.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from './jobs.ts';
 
 export interface Queues {

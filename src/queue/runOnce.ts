@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Job, QueueEvents } from 'bullmq';
 import type { Source } from '../config/sourceSchema.ts';
 import type { Settings } from '../config/settings.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { readSourceState } from '../fetch/sourceState.ts';
 import { IngestResult, INGEST_QUEUE, POLL_QUEUE, PollResult } from './jobs.ts';
 import type { Keys } from './keys.ts';

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 
 const defined = new WeakMap<object, Set<string>>();
 

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Clock } from '../clock.ts';
 import type { Settings } from '../config/settings.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { Logger } from '../log.ts';
 import { WEBHOOK_QUEUE } from '../queue/jobs.ts';
 import { createKeys } from '../queue/keys.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { can, describeMissing, type Actor, type Permission } from '../auth/roles.ts';
 import type { Clock } from '../clock.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { DRAFT_STATUSES, type DraftSignal, type DraftStatus } from '../drafts/schema.ts';
 import { ageRank, reviewRank } from '../drafts/score.ts';
 import { DeskError } from '../errors.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { DRAFT_STATUSES, DraftSignal, type DraftStatus } from '../drafts/schema.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';

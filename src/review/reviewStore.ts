@@ -1,4 +1,4 @@
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { DraftSignal } from '../drafts/schema.ts';
 import type { Keys } from '../queue/keys.ts';
 import { getDrafts } from './draftStore.ts';

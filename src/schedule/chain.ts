@@ -1,7 +1,7 @@
 import { Job, type Queue } from 'bullmq';
 import { scheduleBounds, type Source } from '../config/sourceSchema.ts';
 import type { Settings } from '../config/settings.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { readSourceState, writeSourceState } from '../fetch/sourceState.ts';
 import type { Keys } from '../queue/keys.ts';
 import { pollJobOptions } from '../queue/queues.ts';

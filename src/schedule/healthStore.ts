@@ -1,5 +1,5 @@
 import type { Source } from '../config/sourceSchema.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { readSourceState } from '../fetch/sourceState.ts';
 import type { Keys } from '../queue/keys.ts';
 import { describeHealth, sortHealth, type SourceHealth } from './health.ts';

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Source } from '../config/sourceSchema.ts';
 import type { Settings } from '../config/settings.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { SignalDeskError } from '../errors.ts';
 import { readSourceState, writeSourceState } from '../fetch/sourceState.ts';
 import type { Keys } from '../queue/keys.ts';

@@ -10,7 +10,7 @@ import { resumeSource } from '../schedule/resume.ts';
 import { DraftQuery } from '../review/desk.ts';
 import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
 import { noStore, requireActor } from './auth.ts';
-import type { ServerDeps } from './server.ts';
+import type { ServerDeps } from './deps.ts';
 
 /** JSON Schema for the OpenAPI description, generated from the zod schemas that really validate. */
 function doc(schema: z.ZodType): Record<string, unknown> {

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, type Actor } from '../auth/roles.ts';
 import { loadSession, SESSION_COOKIE } from '../auth/sessions.ts';
 import { authenticateToken } from '../auth/userStore.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import { DeskError } from '../errors.ts';
 import type { Keys } from '../queue/keys.ts';
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toAtomFeed, toJsonFeed } from '../publish/feeds.ts';
 import { readSignals } from '../publish/signalStore.ts';
-import { baseUrlOf, type ServerDeps } from './server.ts';
+import type { Settings } from '../config/settings.ts';
+import type { ServerDeps } from './deps.ts';
 
 const FEED_SIZE = 50;
 
@@ -23,4 +24,9 @@ export function registerFeedRoutes(app: FastifyInstance, { redis, keys, clock, s
   app.get('/signals.atom', { schema: { tags: ['signals'], summary: 'Published signals as Atom (public)', security: [] } }, (req, reply) =>
     serve(req, reply, 'application/atom+xml; charset=utf-8', (s, baseUrl) => toAtomFeed(s.map((x) => x.signal), { title: 'Signal Desk: published signals', baseUrl }, new Date(clock.now()))),
   );
+}
+
+/** The base URL feeds and links use: configured, or this server's own address (Host is checked by the caller's proxy). */
+export function baseUrlOf(settings: Settings, req: { protocol: string; host: string }): string {
+  return settings.publicUrl ?? `${req.protocol}://${req.host}`;
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { QueueEvents } from 'bullmq';
-import type { RedisClient } from '../dedupe/seenStore.ts';
+import type { RedisClient } from '../redisClient.ts';
 import type { Logger } from '../log.ts';
 import { INGEST_QUEUE } from '../queue/jobs.ts';
 import type { Keys } from '../queue/keys.ts';

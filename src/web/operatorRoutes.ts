@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { ServerDeps } from './server.ts';
+import type { ServerDeps } from './deps.ts';
 
 export const ADMIN_PREFIX = '/admin/queues';
 

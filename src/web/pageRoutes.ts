@@ -7,7 +7,7 @@ import type { DraftQuery } from '../review/desk.ts';
 import { noStore } from './auth.ts';
 import type { SafeHtml } from './html.ts';
 import type { LiveEvent } from './liveEvents.ts';
-import type { ServerDeps } from './server.ts';
+import type { ServerDeps } from './deps.ts';
 import { draftPage, type DraftPageState } from './views/draft.ts';
 import type { PageContext } from './views/layout.ts';
 import { loginPage } from './views/login.ts';

@@ -4,34 +4,16 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Clock } from '../clock.ts';
-import type { Settings } from '../config/settings.ts';
-import type { RedisClient } from '../dedupe/seenStore.ts';
 import { DeskError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import type { Keys } from '../queue/keys.ts';
-import type { Desk } from '../review/desk.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
 import { checkCrossSite, identify, requireOperator } from './auth.ts';
 import { ADMIN_PREFIX } from './operatorRoutes.ts';
 import { registerFeedRoutes } from './feedRoutes.ts';
-import type { LiveEvents } from './liveEvents.ts';
 import { registerPageRoutes } from './pageRoutes.ts';
-import type { Metrics } from '../metrics/metrics.ts';
-import type { Queues } from '../queue/queues.ts';
 import { registerOperatorRoutes } from './operatorRoutes.ts';
+import type { ServerDeps } from './deps.ts';
 
-export interface ServerDeps {
-  settings: Settings;
-  redis: RedisClient;
-  keys: Keys;
-  clock: Clock;
-  logger: Logger;
-  desk: Desk;
-  live: LiveEvents;
-  metrics: Metrics;
-  queues: Queues;
-}
+
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -122,9 +104,4 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 function sendDeskError(req: FastifyRequest, reply: FastifyReply, err: DeskError): FastifyReply {
   if (err.status === 401 && !req.headers.cookie) reply.header('www-authenticate', 'Bearer realm="signal-desk"');
   return reply.status(err.status).send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...(err.details ? { details: err.details } : {}) });
-}
-
-/** The base URL feeds and links use: configured, or this server's own address (Host is checked by the caller's proxy). */
-export function baseUrlOf(settings: Settings, req: { protocol: string; host: string }): string {
-  return settings.publicUrl ?? `${req.protocol}://${req.host}`;
 }
