@@ -39,7 +39,8 @@ describe('CLI: users', () => {
 });
 
 describe('CLI: review', () => {
-  it('list, show, approve and reject through the same rules as the API', async () => {
+  // Eleven CLI processes, each starting tsx: give a loaded 2-core machine room.
+  it('list, show, approve and reject through the same rules as the API', { timeout: 90_000 }, async () => {
     await withDesk(async (h) => {
       const [a, b] = await h.seed([{ title: 'Approve me', summary: 'An excerpt for editors only.' }, { title: 'Reject me' }]);
       const list = await cli(h.keys.prefix, ['review', 'list']);

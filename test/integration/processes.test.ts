@@ -46,6 +46,8 @@ describe('worker processes against one Redis', () => {
   it('two processes polling the same sources at once make one draft per item', { timeout: 60_000 }, async () => {
     const t = await setup(10);
     t.workers.push(spawnWorker(t.prefix, t.file), spawnWorker(t.prefix, t.file));
+    // Both processes are listening before the jobs arrive (on a loaded machine one can start seconds later).
+    await expect.poll(async () => (await t.poll.getWorkers()).length, { timeout: 30_000, interval: 100 }).toBe(2);
     // Every source is polled four times concurrently, so both processes fetch and ingest the same items.
     await t.poll.addBulk(t.sources.flatMap((s) => [0, 1, 2, 3].map((n) => ({ name: 'poll', data: { sourceId: s.id }, opts: { jobId: `dup-${s.id}-${n}` } }))));
     await expect.poll(async () => (await drained(t.poll)) && (await drained(t.ingest)) && (await t.poll.getCompletedCount()) === 40, { timeout: 40_000, interval: 200 }).toBe(true);
