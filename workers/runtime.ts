@@ -58,8 +58,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
     if (settings.webhook) {
       workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
-      // The outbox sweep: every minute, and once now (idempotent, so every process may upsert it).
-      await ctx.queues.webhook.upsertJobScheduler('webhook-sweep', { every: 60_000 }, { name: SWEEP_JOB, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+      await upsertWebhookSweep(ctx);
     }
     for (const w of workers) {
       w.on('error', (err) => logger.error({ err, queue: w.name }, 'worker error'));
@@ -85,6 +84,11 @@ export async function startRuntime(settings: Settings, sources: Source[], option
       await redis.quit().catch(() => redis.disconnect());
     })());
   return { ctx, workers, stop };
+}
+
+/** The webhook outbox sweep: every minute, and once now (idempotent, so every process with a webhook may upsert it). */
+export async function upsertWebhookSweep(ctx: WorkerContext): Promise<void> {
+  await ctx.queues.webhook.upsertJobScheduler('webhook-sweep', { every: 60_000 }, { name: SWEEP_JOB, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
 }
 
 function sleep(ms: number): Promise<void> {

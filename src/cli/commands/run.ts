@@ -4,9 +4,15 @@ import { watchSourcesFile } from '../../config/watchSources.ts';
 import { ConfigError } from '../../errors.ts';
 import type { Settings } from '../../config/settings.ts';
 import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
-import { ensureReconcile, syncSources } from '../../schedule/chain.ts';
-import { startRuntime, type Runtime } from '../../../workers/runtime.ts';
+import { syncSources, type SourcesSyncReport } from '../../schedule/chain.ts';
+import { startRuntime, upsertWebhookSweep, type Runtime } from '../../../workers/runtime.ts';
 import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import { createLogger, type Logger } from '../../log.ts';
+import { createRedis } from '../../queue/connection.ts';
+import { checkRedisDurability, PRODUCTION_REDIS_HELP } from '../../queue/redisDurability.ts';
+import { ensureReconcile, RECONCILE_SCHEDULER, schedulerId } from '../../queue/scheduler.ts';
+import { watchRedisState, writeStateMarker, type RebuildTrigger, type StateWatch } from '../../queue/stateWatch.ts';
 import { startWebServer } from '../../web/startServer.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { formatTable } from '../table.ts';
@@ -38,8 +44,10 @@ async function serveMetrics(metrics: Metrics, port: number, host: string): Promi
 
 /** `signal-desk run`: schedulers and workers until SIGTERM/SIGINT; with --once, one poll of every enabled source. */
 export async function runCommand(settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
-  const runtime = await startRuntime(settings, sources);
-  if (!settings.contactUrl) runtime.ctx.logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
+  const logger = createLogger(settings.logLevel);
+  await checkRedisForRun(settings, logger);
+  const runtime = await startRuntime(settings, sources, { logger });
+  if (!settings.contactUrl) logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
   if (options.once) {
     try {
       return await pollOnce(runtime, sources.filter((s) => s.enabled));
@@ -47,11 +55,69 @@ export async function runCommand(settings: Settings, sources: Source[], options:
       await runtime.stop();
     }
   }
+  return runUntilStopped(runtime, settings, sources, options);
+}
+
+/**
+ * Refuses a Redis that may evict our keys, warns when it persists nothing or cannot be checked (CONFIG
+ * disabled, as on some managed services). Every master of a Cluster is checked.
+ */
+export async function checkRedisForRun(settings: Settings, logger: Logger): Promise<void> {
+  const client = createRedis(settings.redisUrl);
+  client.on('error', () => undefined);
+  let findings;
+  try {
+    findings = await checkRedisDurability(client);
+  } finally {
+    await client.quit().catch(() => client.disconnect());
+  }
+  for (const warning of findings.warnings) logger.warn({ check: 'redis-durability' }, warning);
+  if (findings.refusals.length > 0) throw new ConfigError(findings.refusals);
+}
+
+/** The scheduler's part: the polls and job schedulers made to match the sources, and the marker that says Redis holds them. */
+async function syncAll(runtime: Runtime): Promise<{ report: SourcesSyncReport; schedulers: string[] }> {
+  const { ctx } = runtime;
+  const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings: ctx.settings, now: ctx.clock.now(), random: ctx.random }, [...ctx.sources.values()]);
+  await ensureReconcile(ctx.queues.poll);
+  const schedulers = [RECONCILE_SCHEDULER];
+  if (ctx.settings.webhook) {
+    await upsertWebhookSweep(ctx);
+    schedulers.push('webhook-sweep');
+  }
+  await writeStateMarker(ctx.redis, ctx.keys.stateMarker, ctx.clock.now(), `${hostname()}:${process.pid}`);
+  return { report, schedulers };
+}
+
+/** Redis lost our state (restarted empty, flushed): everything that keeps polling going is upserted again, loudly. */
+async function rebuildState(runtime: Runtime, trigger: RebuildTrigger, lost: string[]): Promise<void> {
+  const { ctx } = runtime;
+  const { report, schedulers } = await syncAll(runtime);
+  const cron = [...report.cron.added, ...report.cron.changed];
+  const chains = [...report.started, ...report.resumed];
+  ctx.metrics.stateRebuilds.inc({ trigger });
+  ctx.logger.error(
+    { trigger, lost, rebuilt: { schedulers, cron_sources: cron, chains_started: chains, chains_running: report.running, paused: report.paused } },
+    `Redis lost Signal Desk's state (${lost.join(' and ')} missing, noticed ${trigger === 'reconnect' ? 'after a reconnect' : 'by the periodic check'}): ` +
+      `rebuilt the job schedulers (${[...schedulers, ...cron.map(schedulerId)].join(', ')}) and restarted the polls of ${chains.length} source${chains.length === 1 ? '' : 's'}. ` +
+      `Queued jobs, drafts, seen marks, source health and published signals that Redis held are gone unless it persisted them; ${PRODUCTION_REDIS_HELP}`,
+  );
+}
+
+async function runUntilStopped(runtime: Runtime, settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
+  let watch: StateWatch | undefined;
   if (options.scheduler !== false) {
     const { ctx } = runtime;
-    const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings, now: ctx.clock.now(), random: ctx.random }, sources);
-    await ensureReconcile(ctx.queues.poll);
+    const { report } = await syncAll(runtime);
     ctx.logger.info(report, `polls synced: ${report.started.length} started, ${report.running.length} running, ${report.resumed.length} resumed, ${report.paused.length} paused, ${report.stopped.length} stopped; cron: ${report.cron.added.length + report.cron.changed.length + report.cron.unchanged.length}`);
+    watch = watchRedisState({
+      redis: ctx.redis,
+      markerKey: ctx.keys.stateMarker,
+      queue: ctx.queues.poll,
+      intervalMs: settings.stateCheckMs,
+      rebuild: (trigger, lost) => rebuildState(runtime, trigger, lost),
+      onError: (err, trigger) => ctx.logger.error({ err, trigger }, 'checking that Redis still holds the schedules failed; the next reconnect or check tries again'),
+    });
   }
   const web = options.web ? await startWebServer(settings, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1', logger: runtime.ctx.logger, metrics: runtime.ctx.metrics }) : undefined;
   const metricsServer = !web && options.metricsPort !== undefined ? await serveMetrics(runtime.ctx.metrics, options.metricsPort, options.host ?? '127.0.0.1') : undefined;
@@ -77,6 +143,7 @@ export async function runCommand(settings: Settings, sources: Source[], options:
     process.once('SIGINT', resolve);
   });
   stopWatching();
+  watch?.stop();
   process.off('SIGHUP', onHup);
   await reloading;
   runtime.ctx.logger.info('stopping: finishing or handing back active jobs');
