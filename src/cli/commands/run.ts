@@ -7,7 +7,7 @@ import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
 import { syncSources, type SourcesSyncReport } from '../../schedule/chain.ts';
 import { startRuntime, upsertWebhookSweep, type Runtime } from '../../../workers/runtime.ts';
 import { createServer } from 'node:http';
-import { hostname } from 'node:os';
+import { constants as osConstants, hostname } from 'node:os';
 import { createLogger, type Logger } from '../../log.ts';
 import { createRedis } from '../../queue/connection.ts';
 import { checkRedisDurability, PRODUCTION_REDIS_HELP } from '../../queue/redisDurability.ts';
@@ -45,17 +45,24 @@ async function serveMetrics(metrics: Metrics, port: number, host: string): Promi
 /** `signal-desk run`: schedulers and workers until SIGTERM/SIGINT; with --once, one poll of every enabled source. */
 export async function runCommand(settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
   const logger = createLogger(settings.logLevel);
-  await checkRedisForRun(settings, logger);
-  const runtime = await startRuntime(settings, sources, { logger });
-  if (!settings.contactUrl) logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
-  if (options.once) {
-    try {
-      return await pollOnce(runtime, sources.filter((s) => s.enabled));
-    } finally {
-      await runtime.stop();
+  // With --once, SIGTERM/SIGINT interrupt the run gracefully from the very start.
+  const interrupt = options.once ? listenForInterrupt(logger, settings) : undefined;
+  try {
+    await checkRedisForRun(settings, logger);
+    const runtime = await startRuntime(settings, sources, { logger });
+    if (!settings.contactUrl) logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
+    if (interrupt) {
+      try {
+        const code = await pollOnce(runtime, sources.filter((s) => s.enabled), process.stdout, { signal: interrupt.signal });
+        return interrupt.exitCode() ?? code;
+      } finally {
+        await runtime.stop();
+      }
     }
+    return await runUntilStopped(runtime, settings, sources, options);
+  } finally {
+    interrupt?.dispose();
   }
-  return runUntilStopped(runtime, settings, sources, options);
 }
 
 /**
@@ -73,6 +80,29 @@ export async function checkRedisForRun(settings: Settings, logger: Logger): Prom
   }
   for (const warning of findings.warnings) logger.warn({ check: 'redis-durability' }, warning);
   if (findings.refusals.length > 0) throw new ConfigError(findings.refusals);
+}
+
+/** SIGTERM/SIGINT during `run --once`: stop gracefully and report; a second signal of the same kind ends the process at once. */
+function listenForInterrupt(logger: Logger, settings: Settings) {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) return;
+    received = signal;
+    logger.warn({ signal }, `${signal}: interrupting the run; active polls finish or go back to the queue (at most ${settings.shutdownMs} ms), the rest are not polled`);
+    controller.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    /** 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as a shell reports a process ended by it. */
+    exitCode: () => (received ? 128 + osConstants.signals[received] : undefined),
+    dispose() {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
 }
 
 /** The scheduler's part: the polls and job schedulers made to match the sources, and the marker that says Redis holds them. */
@@ -176,23 +206,32 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
   return true;
 }
 
-/** Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed. */
-export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+/**
+ * Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed. An aborted `signal`
+ * interrupts the run: the workers stop gracefully and the summary says what finished.
+ */
+export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.WritableStream = process.stdout, options: { signal?: AbortSignal } = {}): Promise<number> {
   const started = Date.now();
   process.stderr.write(`Polling ${sources.length} source${sources.length === 1 ? '' : 's'}…\n`);
-  const summaries = await runOnce(runtime.ctx, sources, (s, done, total) => {
-    process.stderr.write(`[${done}/${total}] ${s.sourceId}: ${s.outcome}${s.outcome === 'ok' ? `, ${s.newDrafts} new` : ''}${s.error ? ` (${s.code})` : ''}\n`);
-  });
+  const summaries = await runOnce(
+    runtime.ctx,
+    sources,
+    (s, done, total) => {
+      process.stderr.write(`[${done}/${total}] ${s.sourceId}: ${s.outcome}${s.outcome === 'ok' ? `, ${s.newDrafts} new` : ''}${s.error ? ` (${s.code})` : ''}\n`);
+    },
+    { signal: options.signal, stopWorkers: runtime.stopWorkers },
+  );
   out.write(`${formatSummary(summaries)}\n`);
   const failed = summaries.filter((s) => s.outcome === 'failed').length;
+  const cancelled = summaries.filter((s) => s.outcome === 'cancelled').length;
   const created = summaries.reduce((n, s) => n + s.newDrafts, 0);
-  out.write(`\n${summaries.length} sources, ${created} new drafts, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  out.write(`\n${summaries.length} sources, ${created} new drafts, ${failed} failed${cancelled > 0 ? `, ${cancelled} cancelled (run interrupted)` : ''}, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
   return failed > 0 ? 1 : 0;
 }
 
 export function formatSummary(summaries: SourceSummary[]): string {
   return formatTable(
     ['source', 'outcome', 'new', 'duplicates', 'error'],
-    summaries.map((s) => [s.sourceId, s.outcome === 'failed' ? `failed (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.error ?? '']),
+    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.error ?? '']),
   );
 }
