@@ -7,10 +7,12 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedis, pingRedis } from '../../src/queue/connection.ts';
 import { checkRedisDurability } from '../../src/queue/redisDurability.ts';
+import { ensureReconcile } from '../../src/queue/scheduler.ts';
+import { watchRedisState, writeStateMarker, type RebuildTrigger, type Timer } from '../../src/queue/stateWatch.ts';
 import { startLocalCluster } from '../helpers/cluster.ts';
 import { createKeys } from '../../src/queue/keys.ts';
 import { freePort, rss, startServer } from '../helpers/httpServer.ts';
-import { testPrefix } from '../helpers/redis.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/workerProcess.ts';
 
 // Issue 8, item 3: a Redis that restarts empty (or is flushed) took the chains, the cron schedulers and the
@@ -171,6 +173,58 @@ describe('Redis restarting empty while `run` runs', () => {
     expect(String(rebuild.msg)).toContain('noticed after a reconnect');
     expect(await t.metrics()).toMatch(/^signal_desk_redis_state_rebuilds_total\{trigger="reconnect"\} 1$/m);
     expect(t.proc.child.exitCode).toBeNull();
+  });
+});
+
+describe('watchRedisState', () => {
+  it('on each tick of its (injected) timer checks the marker and the reconcile scheduler, and rebuilds only when one is gone', async () => {
+    const prefix = testPrefix();
+    const keys = createKeys(prefix);
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('poll', { connection: redis, prefix });
+    let tick: () => void = () => undefined;
+    const timer: Timer = { every: (_ms, fn) => ((tick = fn), () => (tick = () => undefined)) };
+    const rebuilds: { trigger: RebuildTrigger; lost: string[] }[] = [];
+    const watch = watchRedisState({
+      redis,
+      markerKey: keys.stateMarker,
+      queue,
+      intervalMs: 180_000,
+      timer,
+      rebuild: async (trigger, lost) => {
+        rebuilds.push({ trigger, lost });
+        await ensureReconcile(queue);
+        await writeStateMarker(redis, keys.stateMarker, 0, 'test');
+      },
+      onError: (err) => {
+        throw err;
+      },
+    });
+    cleanup.push(async () => {
+      watch.stop();
+      await queue.close();
+      await redis.quit();
+      await dropPrefix(prefix);
+    });
+    await ensureReconcile(queue);
+    await writeStateMarker(redis, keys.stateMarker, 0, 'test');
+    expect(await watch.check('timer')).toEqual([]);
+
+    await redis.del(keys.stateMarker);
+    tick();
+    await expect.poll(() => rebuilds.length).toBe(1);
+    expect(rebuilds[0]).toEqual({ trigger: 'timer', lost: [`marker key ${keys.stateMarker}`] });
+    expect(await watch.check('timer')).toEqual([]);
+
+    await queue.removeJobScheduler('reconcile-sources');
+    expect(await watch.check('timer')).toEqual(['job scheduler reconcile-sources']);
+    expect(rebuilds).toHaveLength(2);
+    expect(await queue.getJobScheduler('reconcile-sources')).toBeDefined();
+
+    watch.stop();
+    await redis.del(keys.stateMarker);
+    tick();
+    expect(rebuilds).toHaveLength(2);
   });
 });
 
