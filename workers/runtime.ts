@@ -19,7 +19,12 @@ import { createWebhookProcessor, SWEEP_JOB } from './webhookProcessor.ts';
 export interface Runtime {
   ctx: WorkerContext;
   workers: Worker[];
-  /** Stops taking jobs, aborts in-flight fetches (their jobs return to the queue), waits at most shutdownMs. */
+  /**
+   * Stops taking jobs, aborts in-flight fetches (their jobs return to the queue), waits at most shutdownMs;
+   * the queues and the Redis connection stay open (for what a command does after its workers stopped).
+   */
+  stopWorkers(): Promise<void>;
+  /** stopWorkers, then closes the queues, the fetch agent and the Redis connection. */
   stop(): Promise<void>;
 }
 
@@ -58,8 +63,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
     if (settings.webhook) {
       workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
-      // The outbox sweep: every minute, and once now (idempotent, so every process may upsert it).
-      await ctx.queues.webhook.upsertJobScheduler('webhook-sweep', { every: 60_000 }, { name: SWEEP_JOB, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+      await upsertWebhookSweep(ctx);
     }
     for (const w of workers) {
       w.on('error', (err) => logger.error({ err, queue: w.name }, 'worker error'));
@@ -68,9 +72,9 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     await Promise.all(workers.map((w) => w.waitUntilReady()));
   }
 
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
+  let stoppingWorkers: Promise<void> | undefined;
+  const stopWorkers = () =>
+    (stoppingWorkers ??= (async () => {
       const closing = Promise.all(workers.map((w) => w.close()));
       shutdown.abort();
       const timedOut = await Promise.race([closing.then(() => false), sleep(settings.shutdownMs).then(() => true)]);
@@ -78,13 +82,23 @@ export async function startRuntime(settings: Settings, sources: Source[], option
         logger.warn({ ms: settings.shutdownMs }, 'jobs still running at the shutdown deadline; closing anyway (they return to the queue as stalled)');
         await Promise.all(workers.map((w) => w.close(true)));
       }
+    })());
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await stopWorkers();
       await ctx.queues.poll.close();
       await ctx.queues.ingest.close();
       await ctx.queues.webhook.close();
       await ctx.agent.close();
       await redis.quit().catch(() => redis.disconnect());
     })());
-  return { ctx, workers, stop };
+  return { ctx, workers, stopWorkers, stop };
+}
+
+/** The webhook outbox sweep: every minute, and once now (idempotent, so every process with a webhook may upsert it). */
+export async function upsertWebhookSweep(ctx: WorkerContext): Promise<void> {
+  await ctx.queues.webhook.upsertJobScheduler('webhook-sweep', { every: 60_000 }, { name: SWEEP_JOB, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
 }
 
 function sleep(ms: number): Promise<void> {

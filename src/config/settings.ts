@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   SIGNAL_DESK_LOCK_MS: int(30_000, 500),
   SIGNAL_DESK_STALLED_MS: int(30_000, 200),
   SIGNAL_DESK_SHUTDOWN_MS: int(10_000, 0),
+  SIGNAL_DESK_STATE_CHECK_MS: int(180_000, 100),
   SIGNAL_DESK_PUBLIC_URL: z.string().url('must be the URL readers reach the desk at, e.g. https://desk.example.com').optional(),
   SIGNAL_DESK_CLAIM_MINUTES: z.coerce.number().positive().default(15),
   SIGNAL_DESK_SESSION_HOURS: z.coerce.number().positive().default(12),
@@ -58,6 +59,8 @@ export interface Settings {
   lockMs: number;
   stalledMs: number;
   shutdownMs: number;
+  /** How often a scheduling `run` checks that Redis still holds its state (besides after every reconnect). */
+  stateCheckMs: number;
   logLevel: string;
   /** Base URL used in feeds and links; when unset, the server derives it from its own address. */
   publicUrl: string | undefined;
@@ -100,6 +103,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     lockMs: e.SIGNAL_DESK_LOCK_MS,
     stalledMs: e.SIGNAL_DESK_STALLED_MS,
     shutdownMs: e.SIGNAL_DESK_SHUTDOWN_MS,
+    stateCheckMs: e.SIGNAL_DESK_STATE_CHECK_MS,
     logLevel: e.SIGNAL_DESK_LOG_LEVEL,
     publicUrl: e.SIGNAL_DESK_PUBLIC_URL?.replace(/\/+$/, ''),
     claimMs: Math.round(e.SIGNAL_DESK_CLAIM_MINUTES * 60_000),

@@ -49,6 +49,8 @@ export interface Keys {
   chained: string;
   /** Pub/sub channel: desk changes (claims, decisions) for live pages in every web process. */
   deskEvents: string;
+  /** String: written by a scheduling `run` at start; its absence means Redis lost our state (restarted empty, flushed). */
+  stateMarker: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -75,5 +77,6 @@ export function createKeys(prefix: string): Keys {
     hostSlots: (host) => `${prefix}:host-slots:${host}`,
     hostNext: (host) => `${prefix}:host-next:${host}`,
     deskEvents: `${prefix}:desk-events`,
+    stateMarker: `${prefix}:state-marker`,
   };
 }

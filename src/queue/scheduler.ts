@@ -68,3 +68,11 @@ async function removeQueuedPolls(queue: Queue, sourceIds: Set<string>): Promise<
   const queued = await queue.getJobs(['wait', 'delayed', 'prioritized']);
   await Promise.all(queued.filter((j) => j.id?.startsWith('repeat:') && sourceIds.has(j.data?.sourceId)).map((j) => j.remove().catch(() => undefined)));
 }
+
+/** The job scheduler of the minute-by-minute check of every chain (`reconcile` jobs on the poll queue). */
+export const RECONCILE_SCHEDULER = 'reconcile-sources';
+
+/** The minute-by-minute check of every chain, as a BullMQ job scheduler on the poll queue (idempotent). */
+export async function ensureReconcile(queue: Queue): Promise<void> {
+  await queue.upsertJobScheduler(RECONCILE_SCHEDULER, { every: 60_000 }, { name: 'reconcile', opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } });
+}

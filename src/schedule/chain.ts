@@ -119,7 +119,4 @@ async function syncChain(deps: SyncDeps, source: Source): Promise<SyncOutcome> {
   return resumed ? 'resumed' : 'started';
 }
 
-/** The minute-by-minute check of every chain, as a BullMQ job scheduler on the poll queue (idempotent). */
-export async function ensureReconcile(queue: Queue): Promise<void> {
-  await queue.upsertJobScheduler('reconcile-sources', { every: 60_000 }, { name: 'reconcile', opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } });
-}
+export { ensureReconcile } from '../queue/scheduler.ts';

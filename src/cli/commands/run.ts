@@ -4,9 +4,15 @@ import { watchSourcesFile } from '../../config/watchSources.ts';
 import { ConfigError } from '../../errors.ts';
 import type { Settings } from '../../config/settings.ts';
 import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
-import { ensureReconcile, syncSources } from '../../schedule/chain.ts';
-import { startRuntime, type Runtime } from '../../../workers/runtime.ts';
+import { syncSources, type SourcesSyncReport } from '../../schedule/chain.ts';
+import { startRuntime, upsertWebhookSweep, type Runtime } from '../../../workers/runtime.ts';
 import { createServer } from 'node:http';
+import { constants as osConstants, hostname } from 'node:os';
+import { createLogger, type Logger } from '../../log.ts';
+import { createRedis } from '../../queue/connection.ts';
+import { checkRedisDurability, PRODUCTION_REDIS_HELP } from '../../queue/redisDurability.ts';
+import { ensureReconcile, RECONCILE_SCHEDULER, schedulerId } from '../../queue/scheduler.ts';
+import { watchRedisState, writeStateMarker, type RebuildTrigger, type StateWatch } from '../../queue/stateWatch.ts';
 import { startWebServer } from '../../web/startServer.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { formatTable } from '../table.ts';
@@ -38,20 +44,110 @@ async function serveMetrics(metrics: Metrics, port: number, host: string): Promi
 
 /** `signal-desk run`: schedulers and workers until SIGTERM/SIGINT; with --once, one poll of every enabled source. */
 export async function runCommand(settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
-  const runtime = await startRuntime(settings, sources);
-  if (!settings.contactUrl) runtime.ctx.logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
-  if (options.once) {
-    try {
-      return await pollOnce(runtime, sources.filter((s) => s.enabled));
-    } finally {
-      await runtime.stop();
+  const logger = createLogger(settings.logLevel);
+  // With --once, SIGTERM/SIGINT interrupt the run gracefully from the very start.
+  const interrupt = options.once ? listenForInterrupt(logger, settings) : undefined;
+  try {
+    await checkRedisForRun(settings, logger);
+    const runtime = await startRuntime(settings, sources, { logger });
+    if (!settings.contactUrl) logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
+    if (interrupt) {
+      try {
+        const code = await pollOnce(runtime, sources.filter((s) => s.enabled), process.stdout, { signal: interrupt.signal });
+        return interrupt.exitCode() ?? code;
+      } finally {
+        await runtime.stop();
+      }
     }
+    return await runUntilStopped(runtime, settings, sources, options);
+  } finally {
+    interrupt?.dispose();
   }
+}
+
+/**
+ * Refuses a Redis that may evict our keys, warns when it persists nothing or cannot be checked (CONFIG
+ * disabled, as on some managed services). Every master of a Cluster is checked.
+ */
+export async function checkRedisForRun(settings: Settings, logger: Logger): Promise<void> {
+  const client = createRedis(settings.redisUrl);
+  client.on('error', () => undefined);
+  let findings;
+  try {
+    findings = await checkRedisDurability(client);
+  } finally {
+    await client.quit().catch(() => client.disconnect());
+  }
+  for (const warning of findings.warnings) logger.warn({ check: 'redis-durability' }, warning);
+  if (findings.refusals.length > 0) throw new ConfigError(findings.refusals);
+}
+
+/** SIGTERM/SIGINT during `run --once`: stop gracefully and report; a second signal of the same kind ends the process at once. */
+function listenForInterrupt(logger: Logger, settings: Settings) {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) return;
+    received = signal;
+    logger.warn({ signal }, `${signal}: interrupting the run; active polls finish or go back to the queue (at most ${settings.shutdownMs} ms), the rest are not polled`);
+    controller.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    /** 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as a shell reports a process ended by it. */
+    exitCode: () => (received ? 128 + osConstants.signals[received] : undefined),
+    dispose() {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+/** The scheduler's part: the polls and job schedulers made to match the sources, and the marker that says Redis holds them. */
+async function syncAll(runtime: Runtime): Promise<{ report: SourcesSyncReport; schedulers: string[] }> {
+  const { ctx } = runtime;
+  const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings: ctx.settings, now: ctx.clock.now(), random: ctx.random }, [...ctx.sources.values()]);
+  await ensureReconcile(ctx.queues.poll);
+  const schedulers = [RECONCILE_SCHEDULER];
+  if (ctx.settings.webhook) {
+    await upsertWebhookSweep(ctx);
+    schedulers.push('webhook-sweep');
+  }
+  await writeStateMarker(ctx.redis, ctx.keys.stateMarker, ctx.clock.now(), `${hostname()}:${process.pid}`);
+  return { report, schedulers };
+}
+
+/** Redis lost our state (restarted empty, flushed): everything that keeps polling going is upserted again, loudly. */
+async function rebuildState(runtime: Runtime, trigger: RebuildTrigger, lost: string[]): Promise<void> {
+  const { ctx } = runtime;
+  const { report, schedulers } = await syncAll(runtime);
+  const cron = [...report.cron.added, ...report.cron.changed];
+  const chains = [...report.started, ...report.resumed];
+  ctx.metrics.stateRebuilds.inc({ trigger });
+  ctx.logger.error(
+    { trigger, lost, rebuilt: { schedulers, cron_sources: cron, chains_started: chains, chains_running: report.running, paused: report.paused } },
+    `Redis lost Signal Desk's state (${lost.join(' and ')} missing, noticed ${trigger === 'reconnect' ? 'after a reconnect' : 'by the periodic check'}): ` +
+      `rebuilt the job schedulers (${[...schedulers, ...cron.map(schedulerId)].join(', ')}) and restarted the polls of ${chains.length} source${chains.length === 1 ? '' : 's'}. ` +
+      `Queued jobs, drafts, seen marks, source health and published signals that Redis held are gone unless it persisted them; ${PRODUCTION_REDIS_HELP}`,
+  );
+}
+
+async function runUntilStopped(runtime: Runtime, settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
+  let watch: StateWatch | undefined;
   if (options.scheduler !== false) {
     const { ctx } = runtime;
-    const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings, now: ctx.clock.now(), random: ctx.random }, sources);
-    await ensureReconcile(ctx.queues.poll);
+    const { report } = await syncAll(runtime);
     ctx.logger.info(report, `polls synced: ${report.started.length} started, ${report.running.length} running, ${report.resumed.length} resumed, ${report.paused.length} paused, ${report.stopped.length} stopped; cron: ${report.cron.added.length + report.cron.changed.length + report.cron.unchanged.length}`);
+    watch = watchRedisState({
+      redis: ctx.redis,
+      markerKey: ctx.keys.stateMarker,
+      queue: ctx.queues.poll,
+      intervalMs: settings.stateCheckMs,
+      rebuild: (trigger, lost) => rebuildState(runtime, trigger, lost),
+      onError: (err, trigger) => ctx.logger.error({ err, trigger }, 'checking that Redis still holds the schedules failed; the next reconnect or check tries again'),
+    });
   }
   const web = options.web ? await startWebServer(settings, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1', logger: runtime.ctx.logger, metrics: runtime.ctx.metrics }) : undefined;
   const metricsServer = !web && options.metricsPort !== undefined ? await serveMetrics(runtime.ctx.metrics, options.metricsPort, options.host ?? '127.0.0.1') : undefined;
@@ -77,6 +173,7 @@ export async function runCommand(settings: Settings, sources: Source[], options:
     process.once('SIGINT', resolve);
   });
   stopWatching();
+  watch?.stop();
   process.off('SIGHUP', onHup);
   await reloading;
   runtime.ctx.logger.info('stopping: finishing or handing back active jobs');
@@ -109,23 +206,32 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
   return true;
 }
 
-/** Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed. */
-export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+/**
+ * Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed. An aborted `signal`
+ * interrupts the run: the workers stop gracefully and the summary says what finished.
+ */
+export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.WritableStream = process.stdout, options: { signal?: AbortSignal } = {}): Promise<number> {
   const started = Date.now();
   process.stderr.write(`Polling ${sources.length} source${sources.length === 1 ? '' : 's'}…\n`);
-  const summaries = await runOnce(runtime.ctx, sources, (s, done, total) => {
-    process.stderr.write(`[${done}/${total}] ${s.sourceId}: ${s.outcome}${s.outcome === 'ok' ? `, ${s.newDrafts} new` : ''}${s.error ? ` (${s.code})` : ''}\n`);
-  });
+  const summaries = await runOnce(
+    runtime.ctx,
+    sources,
+    (s, done, total) => {
+      process.stderr.write(`[${done}/${total}] ${s.sourceId}: ${s.outcome}${s.outcome === 'ok' ? `, ${s.newDrafts} new` : ''}${s.error ? ` (${s.code})` : ''}\n`);
+    },
+    { signal: options.signal, stopWorkers: runtime.stopWorkers },
+  );
   out.write(`${formatSummary(summaries)}\n`);
   const failed = summaries.filter((s) => s.outcome === 'failed').length;
+  const cancelled = summaries.filter((s) => s.outcome === 'cancelled').length;
   const created = summaries.reduce((n, s) => n + s.newDrafts, 0);
-  out.write(`\n${summaries.length} sources, ${created} new drafts, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  out.write(`\n${summaries.length} sources, ${created} new drafts, ${failed} failed${cancelled > 0 ? `, ${cancelled} cancelled (run interrupted)` : ''}, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
   return failed > 0 ? 1 : 0;
 }
 
 export function formatSummary(summaries: SourceSummary[]): string {
   return formatTable(
     ['source', 'outcome', 'new', 'duplicates', 'error'],
-    summaries.map((s) => [s.sourceId, s.outcome === 'failed' ? `failed (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.error ?? '']),
+    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.error ?? '']),
   );
 }
