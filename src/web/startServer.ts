@@ -56,6 +56,9 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
     redis.disconnect();
     throw err;
   }
+  if (!settings.publicUrl && !['127.0.0.1', '::1', 'localhost'].includes(options.host)) {
+    logger.warn({ host: options.host }, 'SIGNAL_DESK_PUBLIC_URL is not set: feeds link to the address each connection reached; set it to the URL readers use');
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clientOf } from '../../src/auth/failureLimit.ts';
 import { bearer, withDesks, type Desk } from './deskHttp.ts';
 
 /**
@@ -115,5 +116,13 @@ describe('item 14: failed logins and tokens are limited per client, across proce
       },
       { env, count: 2 },
     );
+  });
+
+  it('one client is an IPv4 address (also IPv4-mapped) or an IPv6 /64, however it is written', () => {
+    expect(clientOf('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientOf('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientOf('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientOf('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientOf('2001:db8:1:3::1')).not.toBe(clientOf('2001:db8:1:2::1'));
   });
 });
