@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redisClient.ts';
 import type { Keys } from '../queue/keys.ts';
 import type { Actor } from './roles.ts';
-import { getUser, hashSecret } from './userStore.ts';
+import { getUser, hashSecret, type UserRecord } from './userStore.ts';
 
 export const SESSION_COOKIE = 'sd_session';
 
@@ -14,13 +14,14 @@ export interface Session {
 
 /**
  * A browser session, created by logging in with an API token. Redis holds it under the SHA-256 of the
- * cookie's value, with a sliding TTL; the user record is re-read on every request, so revoking a user
- * or changing their role takes effect at once.
+ * cookie's value, with a sliding TTL. A session belongs to the one credential it was opened with (the
+ * user's token hash at login), never to a name: the user record is re-read on every request, and a revoked
+ * user, or a user of the same name added again later, ends the session at once.
  */
-export async function createSession(redis: RedisClient, keys: Keys, actor: Actor, ttlMs: number): Promise<{ id: string; session: Session }> {
+export async function createSession(redis: RedisClient, keys: Keys, user: UserRecord, ttlMs: number): Promise<{ id: string; session: Session }> {
   const id = randomBytes(32).toString('base64url');
-  const session: Session = { actor, csrf: randomBytes(24).toString('base64url') };
-  await redis.set(keys.session(hashSecret(id)), JSON.stringify({ user: actor.name, csrf: session.csrf }), 'PX', ttlMs);
+  const session: Session = { actor: { name: user.name, role: user.role }, csrf: randomBytes(24).toString('base64url') };
+  await redis.set(keys.session(hashSecret(id)), JSON.stringify({ user: user.name, csrf: session.csrf, credential: user.tokenHash }), 'PX', ttlMs);
   return { id, session };
 }
 
@@ -28,9 +29,10 @@ export async function loadSession(redis: RedisClient, keys: Keys, id: string, tt
   const key = keys.session(hashSecret(id));
   const raw = await redis.get(key);
   if (!raw) return undefined;
-  const { user: name, csrf } = JSON.parse(raw) as { user: string; csrf: string };
+  const { user: name, csrf, credential } = JSON.parse(raw) as { user: string; csrf: string; credential?: string };
   const user = await getUser(redis, keys, name);
-  if (!user || user.revokedAt) {
+  // Sessions from before credentials were recorded have none: they end too (one more login).
+  if (!user || user.revokedAt || credential !== user.tokenHash) {
     await redis.del(key);
     return undefined;
   }

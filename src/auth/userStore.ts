@@ -66,10 +66,16 @@ export async function revokeUser(redis: RedisClient, keys: Keys, name: string, n
 
 /** The active user a token belongs to, or undefined. */
 export async function authenticateToken(redis: RedisClient, keys: Keys, token: string): Promise<Actor | undefined> {
+  const user = await authenticateUser(redis, keys, token);
+  return user && { name: user.name, role: user.role };
+}
+
+/** The active user record a token belongs to (its `tokenHash` names the credential), or undefined. */
+export async function authenticateUser(redis: RedisClient, keys: Keys, token: string): Promise<UserRecord | undefined> {
   const hash = hashSecret(token);
   const name = await redis.get(keys.token(hash));
   if (!name) return undefined;
   const user = await getUser(redis, keys, name);
   if (!user || user.revokedAt || user.tokenHash !== hash) return undefined;
-  return { name: user.name, role: user.role };
+  return user;
 }

@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   SIGNAL_DESK_PUBLIC_URL: z.string().url('must be the URL readers reach the desk at, e.g. https://desk.example.com').optional(),
   SIGNAL_DESK_CLAIM_MINUTES: z.coerce.number().positive().default(15),
   SIGNAL_DESK_SESSION_HOURS: z.coerce.number().positive().default(12),
+  SIGNAL_DESK_AUTH_FAILURES: int(10, 1),
+  SIGNAL_DESK_AUTH_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   SIGNAL_DESK_WEBHOOK_URL: z.string().url('must be an http(s) URL that receives published signals').optional(),
   SIGNAL_DESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   SIGNAL_DESK_WEBHOOK_ATTEMPTS: int(8, 1),
@@ -66,6 +68,8 @@ export interface Settings {
   publicUrl: string | undefined;
   claimMs: number;
   sessionMs: number;
+  /** Failed logins or tokens allowed per client (IP address, IPv6 /64) per window, across all desk processes. */
+  authFailures: { limit: number; windowMs: number };
   /** Where published signals are POSTed, HMAC-SHA256 signed with the secret; undefined turns the webhook off. */
   webhook: { url: string; secret: string; attempts: number } | undefined;
 }
@@ -108,6 +112,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     publicUrl: e.SIGNAL_DESK_PUBLIC_URL?.replace(/\/+$/, ''),
     claimMs: Math.round(e.SIGNAL_DESK_CLAIM_MINUTES * 60_000),
     sessionMs: Math.round(e.SIGNAL_DESK_SESSION_HOURS * 3_600_000),
+    authFailures: { limit: e.SIGNAL_DESK_AUTH_FAILURES, windowMs: Math.round(e.SIGNAL_DESK_AUTH_WINDOW_MINUTES * 60_000) },
     webhook: e.SIGNAL_DESK_WEBHOOK_URL ? { url: e.SIGNAL_DESK_WEBHOOK_URL, secret: e.SIGNAL_DESK_WEBHOOK_SECRET!, attempts: e.SIGNAL_DESK_WEBHOOK_ATTEMPTS } : undefined,
   };
 }

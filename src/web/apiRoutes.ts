@@ -11,6 +11,7 @@ import { DraftQuery } from '../review/desk.ts';
 import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
 import { noStore, requireActor } from './auth.ts';
 import type { ServerDeps } from './deps.ts';
+import { isStreamId, STREAM_ID_HINT } from './streamId.ts';
 
 /** JSON Schema for the OpenAPI description, generated from the zod schemas that really validate. */
 function doc(schema: z.ZodType): Record<string, unknown> {
@@ -21,7 +22,7 @@ function doc(schema: z.ZodType): Record<string, unknown> {
 const idParam = { type: 'object', properties: { id: { type: 'string', description: 'draft id (d_…)' } }, required: ['id'] };
 const ClaimBody = z.object({ force: z.boolean().optional().describe('operators only: take or drop a claim someone else holds') });
 const NewUser = z.object({ name: UserName, role: z.enum(ROLES) });
-const SignalQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().regex(/^\d+-\d+$/, 'a stream id from a previous page').optional() });
+const SignalQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().refine(isStreamId, `must be ${STREAM_ID_HINT}`).optional() });
 
 export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clock, settings, queues }: ServerDeps): void {
   const tags = ['drafts'];

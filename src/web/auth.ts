@@ -2,6 +2,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, type Actor } from '../auth/roles.ts';
 import { loadSession, SESSION_COOKIE } from '../auth/sessions.ts';
+import type { FailureLimiter } from '../auth/failureLimit.ts';
 import { authenticateToken } from '../auth/userStore.ts';
 import type { RedisClient } from '../redisClient.ts';
 import { DeskError } from '../errors.ts';
@@ -20,11 +21,19 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const HOW_TO_AUTHENTICATE = 'send "Authorization: Bearer TOKEN" (an operator creates tokens with `signal-desk users add NAME --role editor`) or log in at /login';
 
+export interface IdentifyDeps {
+  redis: RedisClient;
+  keys: Keys;
+  sessionMs: number;
+  limiter: FailureLimiter;
+}
+
 /**
  * Who is asking: a Bearer token (API clients) or the session cookie (the browser). A token that does not
- * authenticate is an error, not a fallback to anonymous, so a revoked token is told so.
+ * authenticate is an error, not a fallback to anonymous, so a revoked token is told so. Wrong tokens count
+ * against the client's failure limit; over it, no token is even checked (429) until the window ends.
  */
-export async function identify(req: FastifyRequest, redis: RedisClient, keys: Keys, sessionMs: number): Promise<void> {
+export async function identify(req: FastifyRequest, { redis, keys, sessionMs, limiter }: IdentifyDeps): Promise<void> {
   req.actor = undefined;
   req.csrf = undefined;
   req.authVia = undefined;
@@ -32,8 +41,10 @@ export async function identify(req: FastifyRequest, redis: RedisClient, keys: Ke
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DeskError('unauthenticated', 'the Authorization header must be "Bearer TOKEN"');
+    const attempt = await limiter.begin(req.ip);
     const actor = await authenticateToken(redis, keys, match[1]!);
     if (!actor) throw new DeskError('unauthenticated', `the token is not valid (mistyped, or its user was revoked): ${HOW_TO_AUTHENTICATE}`);
+    await attempt.succeeded();
     req.actor = actor;
     req.authVia = 'token';
     return;

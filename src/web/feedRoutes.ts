@@ -16,7 +16,7 @@ export function registerFeedRoutes(app: FastifyInstance, { redis, keys, clock, s
     const etag = `"${signals[0]?.streamId ?? 'empty'}"`;
     reply.header('etag', etag).header('cache-control', 'public, max-age=60');
     if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag)) return reply.status(304).send();
-    return reply.type(type).send(render(signals, baseUrlOf(settings, req)));
+    return reply.type(type).send(render(signals, baseUrlOf(settings, req.socket)));
   };
   app.get('/signals.json', { schema: { tags: ['signals'], summary: 'Published signals as JSON Feed 1.1 (public)', security: [] } }, (req, reply) =>
     serve(req, reply, 'application/feed+json; charset=utf-8', (s, baseUrl) => JSON.stringify(toJsonFeed(s.map((x) => x.signal), { title: 'Signal Desk: published signals', baseUrl }))),
@@ -26,7 +26,13 @@ export function registerFeedRoutes(app: FastifyInstance, { redis, keys, clock, s
   );
 }
 
-/** The base URL feeds and links use: configured, or this server's own address (Host is checked by the caller's proxy). */
-export function baseUrlOf(settings: Settings, req: { protocol: string; host: string }): string {
-  return settings.publicUrl ?? `${req.protocol}://${req.host}`;
+/**
+ * The base URL feeds and links use: SIGNAL_DESK_PUBLIC_URL, else the local address the connection reached
+ * (the server's own bound address). Never the request's Host or X-Forwarded-* headers: a feed is cached
+ * publicly, so one request must not choose the links every reader gets.
+ */
+export function baseUrlOf(settings: Settings, socket: { localAddress?: string | undefined; localPort?: number | undefined }): string {
+  if (settings.publicUrl) return settings.publicUrl;
+  const address = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
+  return `http://${address.includes(':') ? `[${address}]` : address}:${socket.localPort ?? 80}`;
 }

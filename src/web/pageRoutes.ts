@@ -1,6 +1,8 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createSession, destroySession, SESSION_COOKIE } from '../auth/sessions.ts';
-import { authenticateToken } from '../auth/userStore.ts';
+import { TooManyFailures, type FailureLimiter } from '../auth/failureLimit.ts';
+import { authenticateUser } from '../auth/userStore.ts';
 import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
 import type { DraftQuery } from '../review/desk.ts';
@@ -8,6 +10,8 @@ import { noStore } from './auth.ts';
 import type { SafeHtml } from './html.ts';
 import type { LiveEvent } from './liveEvents.ts';
 import type { ServerDeps } from './deps.ts';
+import { localPath } from './localPath.ts';
+import { parseBefore } from './streamId.ts';
 import { draftPage, type DraftPageState } from './views/draft.ts';
 import type { PageContext } from './views/layout.ts';
 import { loginPage } from './views/login.ts';
@@ -27,11 +31,6 @@ function pageContext(req: FastifyRequest): PageContext {
 
 function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
   return noStore(reply).status(status).type('text/html; charset=utf-8').send(page.value);
-}
-
-/** Only our own paths: "/x" but never "//evil.example" or "/\evil.example" (open-redirect guard). */
-function localPath(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
 const lines = (s: string | undefined) => (s === undefined ? undefined : s.split(/\r?\n/).map((t) => t.trim()).filter(Boolean));
@@ -60,7 +59,7 @@ export function formToPatch(f: Form): Record<string, unknown> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
 }
 
-export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, settings, clock, live, queues }: ServerDeps): void {
+export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, settings, clock, live, queues }: ServerDeps, limiter: FailureLimiter): void {
   const hide = { hide: true };
   /** Pages need a login: the browser is sent to it, and back here afterwards. */
   const loggedIn = (req: FastifyRequest, reply: FastifyReply): boolean => {
@@ -73,9 +72,18 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   app.post('/login', { schema: hide, config: { csrf: false } }, async (req, reply) => {
     const form = (req.body ?? {}) as Form;
     const next = localPath(form.next);
-    const actor = form.token ? await authenticateToken(redis, keys, form.token.trim()) : undefined;
-    if (!actor) return sendPage(reply, loginPage(pageContext(req), next, 'That token is not valid: check it, or ask an operator for a new one.'), 401);
-    const { id } = await createSession(redis, keys, actor, settings.sessionMs);
+    let attempt: Awaited<ReturnType<FailureLimiter['begin']>>;
+    try {
+      attempt = await limiter.begin(req.ip);
+    } catch (err) {
+      if (!(err instanceof TooManyFailures)) throw err;
+      reply.header('retry-after', String(err.retryAfterS));
+      return sendPage(reply, loginPage(pageContext(req), next, `Too many failed logins from your address: try again in ${Math.ceil(err.retryAfterS / 60)} min.`), 429);
+    }
+    const user = form.token ? await authenticateUser(redis, keys, form.token.trim()) : undefined;
+    if (!user) return sendPage(reply, loginPage(pageContext(req), next, 'That token is not valid: check it, or ask an operator for a new one.'), 401);
+    await attempt.succeeded();
+    const { id } = await createSession(redis, keys, user, settings.sessionMs);
     const secure = (settings.publicUrl ?? `${req.protocol}:`).startsWith('https:');
     reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: Math.round(settings.sessionMs / 1000) });
     return reply.redirect(next, 303);
@@ -170,8 +178,14 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   });
 
   app.get('/signals', { schema: hide }, async (req, reply) => {
-    const before = (req.query as Form).before;
-    const signals = await readSignals(redis, keys, 30, before && /^\d+-\d+$/.test(before) ? before : undefined);
+    let before: string | undefined;
+    try {
+      before = parseBefore((req.query as Form).before);
+    } catch (err) {
+      if (!(err instanceof DeskError)) throw err;
+      return sendPage(reply, signalsPage(pageContext(req), [], undefined, `${err.message}: start again from the newest.`), 422);
+    }
+    const signals = await readSignals(redis, keys, 30, before);
     return sendPage(reply, signalsPage(pageContext(req), signals, signals.length === 30 ? signals.at(-1)!.streamId : undefined));
   });
 
@@ -180,7 +194,8 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     if (!req.actor) return reply.status(401).send({ error: 'unauthenticated', message: 'log in first' });
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    // Hijacked: fastify sends nothing itself, so the security headers set earlier are copied here.
+    res.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 5000\n\n');
     const send = (e: LiveEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     const unsubscribe = live.subscribe(send);

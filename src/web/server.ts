@@ -4,21 +4,25 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { DeskError } from '../errors.ts';
+import { FailureLimiter } from '../auth/failureLimit.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
-import { checkCrossSite, identify, requireOperator } from './auth.ts';
-import { ADMIN_PREFIX } from './operatorRoutes.ts';
+import { checkCrossSite, identify } from './auth.ts';
 import { registerFeedRoutes } from './feedRoutes.ts';
+import { registerScoped } from './guard.ts';
 import { registerPageRoutes } from './pageRoutes.ts';
 import { registerOperatorRoutes } from './operatorRoutes.ts';
+import { sendKnownError } from './replyError.ts';
+import { CSP, setSecurityHeaders } from './securityHeaders.ts';
 import type { ServerDeps } from './deps.ts';
-
-
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Form posts from our own pages carry the CSRF token in the body; all unsafe session requests need it. */
     csrf?: false;
+    /** Nobody is identified here (static files, health, metrics, the API description): no credential is read. */
+    anonymous?: true;
+    /** The Content-Security-Policy of the route's responses: ours (default), bull-board's or Swagger UI's. */
+    csp?: keyof typeof CSP;
   }
 }
 
@@ -27,14 +31,24 @@ const assets = {
   'desk.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/desk.js', import.meta.url)) },
 };
 
-/**
- * Content-Security-Policy for our pages: our own script and styles only, no inline script, no framing, no
- * plugins. Escaping is the defence against hostile feed titles; this is the second line.
- */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export interface BuildOptions {
+  /** fastify's router options (tests check that none of them opens a path the route guards miss). */
+  router?: { ignoreTrailingSlash?: boolean; ignoreDuplicateSlashes?: boolean; caseSensitive?: boolean };
+}
 
-export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, trustProxy: false, bodyLimit: 256 * 1024 });
+export async function buildServer(deps: ServerDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: false,
+    bodyLimit: 256 * 1024,
+    ...(options.router ? { routerOptions: options.router } : {}),
+    // Requests fastify refuses before routing (a malformed URL): no hook runs, so the headers are set here.
+    frameworkErrors: (err, req, reply) => {
+      const r = reply as unknown as FastifyReply;
+      setSecurityHeaders(req as unknown as FastifyRequest, r);
+      return r.status(err.statusCode ?? 400).send({ error: 'bad_request', message: err.message });
+    },
+  });
   // One validator: zod, in the service layer (so the CLI gets the same 422s). Route schemas document the API.
   app.setValidatorCompiler(() => () => true);
   await app.register(cookie);
@@ -46,47 +60,51 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerScoped(app, { config: { anonymous: true, csp: 'docs' } }, (scope) => scope.register(swaggerUi, { routePrefix: '/docs' }));
 
+  const limiter = new FailureLimiter(deps.redis, deps.keys.prefix, deps.clock, deps.settings.authFailures);
   app.decorateRequest('actor', undefined);
   app.decorateRequest('csrf', undefined);
   app.decorateRequest('authVia', undefined);
   app.decorateRequest('sessionId', undefined);
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.url.startsWith('/docs') || req.url.startsWith('/assets/') || req.url === '/metrics') return;
+  // Who is asking, for every route that identifies (decided by the matched route's config, never by the URL).
+  app.addHook('onRequest', async (req, reply) => {
+    setSecurityHeaders(req, reply);
+    if (req.routeOptions.config?.anonymous) return;
     try {
-      await identify(req, deps.redis, deps.keys, deps.settings.sessionMs);
-      // bull-board's own requests carry no CSRF token: they are held to the same-site checks only.
-      checkCrossSite(req, { requireToken: req.routeOptions.config.csrf !== false && !req.url.startsWith(ADMIN_PREFIX) });
-      if (req.url.startsWith(ADMIN_PREFIX)) requireOperator(req);
+      await identify(req, { redis: deps.redis, keys: deps.keys, sessionMs: deps.settings.sessionMs, limiter });
     } catch (err) {
       // Answered here rather than thrown: plugins (bull-board) install error handlers of their own.
-      if (err instanceof DeskError) return sendDeskError(req, reply, err);
+      const sent = sendKnownError(req, reply, err);
+      if (sent) return sent;
       throw err;
     }
   });
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    if (!req.url.startsWith('/docs') && !req.url.startsWith(ADMIN_PREFIX)) {
-      reply.header('content-security-policy', CSP);
-      reply.header('x-frame-options', 'DENY');
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.routeOptions.config?.anonymous) return;
+    try {
+      checkCrossSite(req, { requireToken: req.routeOptions.config?.csrf !== false });
+    } catch (err) {
+      const sent = sendKnownError(req, reply, err);
+      if (sent) return sent;
+      throw err;
     }
   });
   app.setErrorHandler(async (err, req, reply) => {
-    if (err instanceof DeskError) return sendDeskError(req, reply, err);
+    const sent = sendKnownError(req, reply, err);
+    if (sent) return sent;
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status < 500) return reply.status(status).send({ error: 'bad_request', message: (err as Error).message });
     req.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: 'internal', message: 'internal error; the server log has the details' });
   });
 
-  app.get('/assets/:name', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/assets/:name', { schema: { hide: true }, config: { anonymous: true } }, async (req, reply) => {
     const asset = assets[(req.params as { name: string }).name as keyof typeof assets];
     if (!asset) return reply.status(404).send({ error: 'not_found', message: 'no such asset' });
     return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
-  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/healthz', { schema: { hide: true }, config: { anonymous: true } }, async (_req, reply) => {
     const ok = await deps.redis.ping().then(
       () => true,
       () => false,
@@ -97,11 +115,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerOperatorRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerFeedRoutes(app, deps);
-  registerPageRoutes(app, deps);
+  registerPageRoutes(app, deps, limiter);
   return app;
-}
-
-function sendDeskError(req: FastifyRequest, reply: FastifyReply, err: DeskError): FastifyReply {
-  if (err.status === 401 && !req.headers.cookie) reply.header('www-authenticate', 'Bearer realm="signal-desk"');
-  return reply.status(err.status).send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...(err.details ? { details: err.details } : {}) });
 }

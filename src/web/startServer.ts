@@ -7,7 +7,7 @@ import { createKeys } from '../queue/keys.ts';
 import { createDesk } from '../review/createDesk.ts';
 import type { Desk } from '../review/desk.ts';
 import { LiveEvents } from './liveEvents.ts';
-import { buildServer } from './server.ts';
+import { buildServer, type BuildOptions } from './server.ts';
 import { loadSources } from '../config/loadSources.ts';
 import { createMetrics, registerStateGauges, type Metrics } from '../metrics/metrics.ts';
 import { createQueues } from '../queue/queues.ts';
@@ -27,6 +27,8 @@ export interface WebServerOptions {
   logger?: Logger;
   /** The metrics of the worker runtime in this process (run --web); else the server keeps its own (gauges only). */
   metrics?: Metrics;
+  /** fastify's router options, for tests (the defaults are what `serve` runs with). */
+  router?: BuildOptions['router'];
 }
 
 /** The desk and API on their own Redis connection, listening; `close` stops taking requests and releases everything. */
@@ -43,7 +45,7 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
     metrics = createMetrics();
     registerStateGauges(metrics, { redis, keys, queues: [queues.poll, queues.ingest, queues.webhook], sources: () => loadSources(settings.sourcesFile), now: () => clock.now() });
   }
-  const app = await buildServer({ settings, redis, keys, clock, logger, desk, live, metrics, queues });
+  const app = await buildServer({ settings, redis, keys, clock, logger, desk, live, metrics, queues }, { router: options.router });
   const closeQueues = () => Promise.all([queues.poll.close(), queues.ingest.close(), queues.webhook.close()]);
   try {
     await app.listen({ port: options.port, host: options.host });
@@ -53,6 +55,9 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
     await closeDesk();
     redis.disconnect();
     throw err;
+  }
+  if (!settings.publicUrl && !['127.0.0.1', '::1', 'localhost'].includes(options.host)) {
+    logger.warn({ host: options.host }, 'SIGNAL_DESK_PUBLIC_URL is not set: feeds link to the address each connection reached; set it to the URL readers use');
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
