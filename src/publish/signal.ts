@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toHttpUrl } from '../drafts/httpUrl.ts';
 import { DraftSignal, HORIZONS, LEVELS, RelatedCoverage } from '../drafts/schema.ts';
 
 /**
@@ -57,11 +58,25 @@ export function toSignal(d: DraftSignal, approvedAt: string, approvedBy: string)
     editorialConfidence: d.editorialConfidence,
     structuralImpact: d.structuralImpact,
     source: { name: d.source.name, url: d.source.url },
-    link: d.link,
+    link: toHttpUrl(d.link) ?? null,
     tags: d.tags,
-    related: d.related.map((r) => ({ headline: r.headline, sourceName: r.sourceName, link: r.link })),
+    related: d.related.map((r) => ({ headline: r.headline, sourceName: r.sourceName, link: toHttpUrl(r.link) ?? null })),
     sourcePublishedAt: d.publishedAt,
     approvedAt,
     approvedBy,
   });
+}
+
+/**
+ * The signal as it leaves the desk (feeds, webhook): every link checked once more with the same http(s)
+ * rule, so a signal that reached the stream some other way (an old entry, a hand-written one) still never
+ * publishes a `javascript:` or `data:` link. A bad link is dropped; the signal goes out without it.
+ */
+export function withHttpLinks(s: Signal): Signal {
+  return {
+    ...s,
+    link: toHttpUrl(s.link) ?? null,
+    source: { ...s.source, url: toHttpUrl(s.source.url) ?? '' },
+    related: s.related.map((r) => ({ ...r, link: toHttpUrl(r.link) ?? null })),
+  };
 }
