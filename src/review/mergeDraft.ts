@@ -23,7 +23,8 @@ export async function mergeDraft(o: DeskOptions, actor: Actor, id: string, body:
   const nextTarget = bumpVersion(o, { ...target, related });
   await applyChanges(o, actor, [
     describeChange(o, draft, next, { action: 'merge', into }, 'check-release'),
-    describeChange(o, target, nextTarget, { action: 'merged_in', from: id }, 'none'),
+    // A write to the target too: another editor's live claim on it refuses the merge (409 locked), as for any write.
+    describeChange(o, target, nextTarget, { action: 'merged_in', from: id }, 'check'),
   ]);
   await emitEvent(o, { type: 'merge', draftId: id, actor: actor.name });
   return { draft: next, into: nextTarget };
