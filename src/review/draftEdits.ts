@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { HORIZONS, LEVELS, type DraftSignal } from '../drafts/schema.ts';
 import { DeskError } from '../errors.ts';
+import { stripBidiControls } from '../parse/bidi.ts';
 import { findCopiedRun } from './copyGuard.ts';
 
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+/** Editors' text: bidi controls removed (they could reverse how a published headline reads), then trimmed. */
+const text = (max: number) => z.string().overwrite(stripBidiControls).trim().max(max, `at most ${max} characters`);
 const list = z.array(text(200)).max(10, 'at most 10 entries');
 
 /** What an editor may change. Source metadata (link, source, dates, excerpt) is not editable: it is a record of what the source said. */

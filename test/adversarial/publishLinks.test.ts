@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { draftId } from '../../src/drafts/toDraft.ts';
+import { runOnce } from '../../src/queue/runOnce.ts';
 import { startRuntime } from '../../workers/runtime.ts';
 import { EDITORIAL, withDesk, type DeskHarness } from '../helpers/desk.ts';
 import { startServer } from '../helpers/httpServer.ts';
+import { source as feedSource } from '../helpers/pipeline.ts';
 
 // Issue 8, item 9: `javascript:` (and other non-http) links planted in a draft reached /signals.atom and
 // /signals.json. Links are http(s) at every boundary; a bad one is dropped, the item kept without it.
@@ -131,6 +133,60 @@ describe('links are http(s) at every boundary (issue 8, item 9)', () => {
       );
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+// Issue 8, item 15 (bidi half): bidi override, embedding and isolate controls, and the LRM/RLM/ALM marks,
+// never reach a draft, a signal, a feed or a page, whether a feed or an editor sent them.
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+describe('bidi controls are removed (issue 8, item 15)', () => {
+  it('from a parsed feed item and from a desk edit, before anything is stored or published', { timeout: 120_000 }, async () => {
+    const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://bidi.example/</link>
+      <item><title>Chip maker \u202Ecod.exe\u202C wins &#x202E;contract&#8236; and &#x2066;more&#x2069;</title><link>https://bidi.example/a</link><guid>a</guid>
+        <category>\u202Bsemis\u202C</category><description>Short &#x200F;description\u061C with \u200Emarks.</description></item>
+    </channel></rss>`;
+    const server = await startServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed));
+    try {
+      await withDesk(async (h) => {
+        const src = feedSource('bidi', server.url('/feed'));
+        const runtime = await startRuntime(h.settings, [src]);
+        try {
+          const [summary] = await runOnce(runtime.ctx, [src]);
+          const list = await h.api('GET', '/api/drafts', { token: h.tokens.editor });
+          expect(list.body.drafts, JSON.stringify(summary)).toHaveLength(1);
+          const id: string = list.body.drafts[0].id;
+          const draft = await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.editor });
+          expect(draft.body.headline).toBe('Chip maker cod.exe wins contract and more');
+          expect(draft.text).not.toMatch(BIDI);
+
+          const edited = await h.api('PATCH', `/api/drafts/${id}`, {
+            token: h.tokens.editor,
+            body: { version: draft.body.version, ...EDITORIAL, headline: 'Chip maker \u202Ewins\u202C a \u2067contract\u2069', whyNow: 'Because \u202Dnow\u202C.', tags: ['\u202Echips'], winners: ['\u200Fthe \u061Cfab'] },
+          });
+          expect(edited.status, edited.text).toBe(200);
+          expect(edited.body).toMatchObject({ headline: 'Chip maker wins a contract', whyNow: 'Because now.', tags: ['chips'], winners: ['the fab'] });
+          const stored = (await h.redis.get(h.keys.draft(id)))!;
+          expect(stored).not.toMatch(BIDI);
+
+          const approved = await h.api('POST', `/api/drafts/${id}/approve`, { token: h.tokens.editor, body: { version: edited.body.version } });
+          expect(approved.status, approved.text).toBe(200);
+          for (const path of ['/signals.atom', '/signals.json', '/signals']) {
+            const r = await h.api('GET', path);
+            expect(r.status, path).toBe(200);
+            expect(r.text, path).toContain('Chip maker wins a contract');
+            expect(r.text, path).not.toMatch(BIDI);
+          }
+          const api = await h.api('GET', '/api/signals', { token: h.tokens.viewer });
+          expect(api.text).not.toMatch(BIDI);
+          expect(api.text).not.toMatch(/\\u20(2[a-e]|6[6-9]|0[ef])/i);
+        } finally {
+          await runtime.stop();
+        }
+      });
+    } finally {
+      await server.close();
     }
   });
 });
