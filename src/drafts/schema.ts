@@ -26,6 +26,8 @@ export const DraftSignal = z.object({
   version: z.number().int().min(1),
   status: z.enum(DRAFT_STATUSES),
   headline: z.string().min(1).max(300),
+  /** The source's own title, as the feed gave it (null without one). Not editable, never published as such: the copy guard lets it, and only it, stand as the headline. */
+  title: z.string().max(300).nullable().default(null),
   source: z.object({ id: z.string(), name: z.string(), url: HttpUrl }),
   /** The item's own page; only ever an http(s) URL (see httpUrl.ts), null when the feed gave none or another scheme. */
   link: HttpLink,

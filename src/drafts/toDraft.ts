@@ -32,6 +32,7 @@ export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: strin
     version: 1,
     status: 'pending',
     headline: truncate(headline, 300),
+    title: truncate(item.title, 300),
     source: { id: source.id, name: source.name, url: source.url },
     link: toHttpUrl(item.url) ?? null,
     itemKey: item.key,

@@ -3,6 +3,8 @@ import type { DraftSignal } from '../drafts/schema.ts';
 import { toSignal, type Signal } from '../publish/signal.ts';
 import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraftAt, requirePermission, requireStatus, type DeskOptions } from './deskContext.ts';
 import { applyPatch, changedFields, checkPublishable, parseBody, PatchBody, RejectBody, VersionBody } from './draftEdits.ts';
+import { getDrafts } from './draftStore.ts';
+import type { StoryDraft } from './findCopiedText.ts';
 
 /** Edits editorial fields. The body names the version read; a stale one gets 409 with the current version. */
 export async function editDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<DraftSignal> {
@@ -24,7 +26,7 @@ export async function approveDraft(o: DeskOptions, actor: Actor, id: string, bod
   const { version } = parseBody(VersionBody, body);
   const draft = await loadDraftAt(o, id, version);
   requireStatus(draft, ['pending'], 'approved');
-  checkPublishable(draft);
+  checkPublishable(draft, await loadStory(o, draft));
   const at = isoNow(o);
   const next = bumpVersion(o, { ...draft, status: 'approved', decision: { action: 'approve', by: actor.name, at } });
   const signal = toSignal(next, at, actor.name);
@@ -43,4 +45,10 @@ export async function rejectDraft(o: DeskOptions, actor: Actor, id: string, body
   await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'reject', reason }, 'check-release')]);
   await emitEvent(o, { type: 'reject', draftId: id, actor: actor.name });
   return next;
+}
+
+/** The drafts merged into this one (its related coverage): the copy guard compares with their excerpts too. */
+async function loadStory(o: DeskOptions, d: DraftSignal): Promise<StoryDraft[]> {
+  const drafts = await getDrafts(o.redis, o.keys, d.related.map((r) => r.draftId));
+  return drafts.map((s) => ({ id: s.id, excerpt: s.excerpt, title: s.title, sourceName: s.source.name }));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HORIZONS, LEVELS, type DraftSignal } from '../drafts/schema.ts';
 import { DeskError } from '../errors.ts';
 import { stripBidiControls } from '../parse/bidi.ts';
-import { findCopiedRun } from './copyGuard.ts';
+import { findCopiedText, type StoryDraft } from './findCopiedText.ts';
 
 /** Editors' text: bidi controls removed (they could reverse how a published headline reads), then trimmed. */
 const text = (max: number) => z.string().overwrite(stripBidiControls).trim().max(max, `at most ${max} characters`);
@@ -72,23 +72,11 @@ const REQUIRED_TO_APPROVE: [keyof DraftSignal, string][] = [
   ['structuralImpact', 'a structural impact'],
 ];
 
-/** The editorial fields a reader sees, as [path, text]. */
-export function editorialTexts(d: DraftSignal): [string, string][] {
-  return [
-    ['summary', d.summary],
-    ['whyNow', d.whyNow],
-    ['whyImportant', d.whyImportant],
-    ['whatChanges', d.whatChanges],
-    ...d.winners.map((w, i): [string, string] => [`winners.${i}`, w]),
-    ...d.losers.map((l, i): [string, string] => [`losers.${i}`, l]),
-    ['secondOrderEffects.direct', d.secondOrderEffects.direct],
-    ['secondOrderEffects.second', d.secondOrderEffects.second],
-    ['secondOrderEffects.third', d.secondOrderEffects.third],
-  ];
-}
-
-/** Throws 422 when a draft cannot be published: missing fields, or source text copied into editorial fields. */
-export function checkPublishable(d: DraftSignal): void {
+/**
+ * Throws 422 when a draft cannot be published: missing fields (`invalid_fields`), or source text copied into
+ * what it publishes (`copied_text`, see findCopiedText.ts). `story` holds the drafts merged into this one.
+ */
+export function checkPublishable(d: DraftSignal, story: StoryDraft[] = []): void {
   const fields: Record<string, string> = {};
   for (const [field, what] of REQUIRED_TO_APPROVE) {
     const v = d[field];
@@ -97,12 +85,6 @@ export function checkPublishable(d: DraftSignal): void {
   if (Object.keys(fields).length) {
     throw new DeskError('invalid_fields', `cannot approve yet: ${Object.keys(fields).join(', ')} must be filled in`, { fields });
   }
-  if (!d.excerpt) return;
-  for (const [field, value] of editorialTexts(d)) {
-    const run = findCopiedRun(value, d.excerpt);
-    if (run) {
-      const message = `copies ${run.split(' ').length} consecutive words from the source ("${run}"): say it in your own words and link to the source`;
-      throw new DeskError('copied_text', `cannot approve: ${field} ${message}`, { fields: { [field]: message } });
-    }
-  }
+  const copied = findCopiedText(d, story);
+  if (copied) throw new DeskError('copied_text', copied.message, { fields: copied.fields });
 }
