@@ -178,6 +178,12 @@ describe('bidi controls are removed (issue 8, item 15)', () => {
             expect(r.text, path).toContain('Chip maker wins a contract');
             expect(r.text, path).not.toMatch(BIDI);
           }
+          // A reject reason is shown on the draft's page and in its history: cleaned the same way.
+          const [other] = await h.seed([{ title: 'Another item' }]);
+          const rejected = await h.api('POST', `/api/drafts/${other}/reject`, { token: h.tokens.editor, body: { version: 1, reason: 'dup\u202Eetacilpud' } });
+          expect(rejected.status, rejected.text).toBe(200);
+          expect(rejected.body.decision.reason).toBe('dupetacilpud');
+
           const api = await h.api('GET', '/api/signals', { token: h.tokens.viewer });
           expect(api.text).not.toMatch(BIDI);
           expect(api.text).not.toMatch(/\\u20(2[a-e]|6[6-9]|0[ef])/i);
