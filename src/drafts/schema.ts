@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HttpLink, HttpUrl } from './httpUrl.ts';
 
 export const DRAFT_STATUSES = ['pending', 'approved', 'rejected', 'merged'] as const;
 export const HORIZONS = ['Short term', 'Medium term', 'Long term'] as const;
@@ -11,7 +12,7 @@ export const RelatedCoverage = z.object({
   draftId: z.string(),
   headline: z.string(),
   sourceName: z.string(),
-  link: z.string().url().nullable(),
+  link: HttpLink,
 });
 export type RelatedCoverage = z.infer<typeof RelatedCoverage>;
 
@@ -25,8 +26,11 @@ export const DraftSignal = z.object({
   version: z.number().int().min(1),
   status: z.enum(DRAFT_STATUSES),
   headline: z.string().min(1).max(300),
-  source: z.object({ id: z.string(), name: z.string(), url: z.string().url() }),
-  link: z.string().url().nullable(),
+  /** The source's own title, as the feed gave it (null without one). Not editable, never published as such: the copy guard lets it, and only it, stand as the headline. */
+  title: z.string().max(300).nullable().default(null),
+  source: z.object({ id: z.string(), name: z.string(), url: HttpUrl }),
+  /** The item's own page; only ever an http(s) URL (see httpUrl.ts), null when the feed gave none or another scheme. */
+  link: HttpLink,
   itemKey: z.string(),
   publishedAt: isoDate.nullable(),
   discoveredAt: isoDate,

@@ -1,6 +1,7 @@
 import { digest } from '../dedupe/itemKey.ts';
 import { truncate } from '../parse/text.ts';
 import type { FeedItem } from '../parse/types.ts';
+import { toHttpUrl } from './httpUrl.ts';
 import { DraftSignal, EXCERPT_MAX } from './schema.ts';
 import { initialScore } from './score.ts';
 
@@ -31,8 +32,9 @@ export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: strin
     version: 1,
     status: 'pending',
     headline: truncate(headline, 300),
+    title: truncate(item.title, 300),
     source: { id: source.id, name: source.name, url: source.url },
-    link: item.url,
+    link: toHttpUrl(item.url) ?? null,
     itemKey: item.key,
     publishedAt: item.publishedAt ?? item.updatedAt,
     discoveredAt,

@@ -1,4 +1,5 @@
 import { decodeHTML } from 'entities';
+import { stripBidiControls } from './bidi.ts';
 
 const DROP_BLOCKS = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
 // A tag starts with a letter (or "/" and a letter), so "x < y" in a title survives.
@@ -7,8 +8,8 @@ const BLOCK_TAG = /<\/?(p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|tr|t
 
 /**
  * Plain text from text that may hold HTML: markup removed (scripts and styles with their content),
- * entities decoded (feeds often escape twice), whitespace collapsed. Used for titles and summaries, which
- * must never carry markup into the desk.
+ * entities decoded (feeds often escape twice), bidi controls removed (also when sent as references),
+ * whitespace collapsed. Used for titles and summaries, which must never carry markup into the desk.
  */
 export function toPlainText(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -17,7 +18,7 @@ export function toPlainText(value: string | null | undefined): string | null {
   if (text.includes('&')) text = decodeHTML(text);
   // Decoding can reveal markup that was escaped twice ("&lt;b&gt;"): strip once more.
   if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(TAG, '');
-  text = text.replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+  text = stripBidiControls(text).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
   return text === '' ? null : text;
 }
 

@@ -1,5 +1,5 @@
 import { escapeUTF8 } from 'entities';
-import type { Signal } from './signal.ts';
+import { withHttpLinks, type Signal } from './signal.ts';
 
 export interface FeedMeta {
   title: string;
@@ -32,7 +32,7 @@ export function toJsonFeed(signals: Signal[], meta: FeedMeta): object {
     title: meta.title,
     home_page_url: `${meta.baseUrl}/signals`,
     feed_url: `${meta.baseUrl}/signals.json`,
-    items: signals.map((s) => ({
+    items: signals.map(withHttpLinks).map((s) => ({
       id: s.id,
       url: `${meta.baseUrl}/signals#${s.id}`,
       ...(s.link ? { external_url: s.link } : {}),
@@ -71,7 +71,7 @@ function xml(text: string): string {
 /** Atom (RFC 4287): one entry per signal; rel="alternate" is the primary source, rel="related" our desk page. */
 export function toAtomFeed(signals: Signal[], meta: FeedMeta, now: Date): string {
   const updated = signals[0]?.approvedAt ?? now.toISOString();
-  const entries = signals.map((s) => {
+  const entries = signals.map(withHttpLinks).map((s) => {
     const links = [
       s.link ? `<link rel="alternate" type="text/html" href="${xml(s.link)}"/>` : '',
       `<link rel="related" type="text/html" href="${xml(`${meta.baseUrl}/signals#${s.id}`)}"/>`,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { request } from 'undici';
-import type { Signal } from './signal.ts';
+import { withHttpLinks, type Signal } from './signal.ts';
 
 export interface WebhookTarget {
   url: string;
@@ -23,7 +23,7 @@ export type DeliveryOutcome = { ok: true; status: number } | { ok: false; retry:
  * Redirects are not followed (undici's request does not): a receiver that moved must be reconfigured.
  */
 export async function deliverWebhook(target: WebhookTarget, signal: Signal, now: Date, timeoutMs: number): Promise<DeliveryOutcome> {
-  const body = JSON.stringify({ event: 'signal.published', signal });
+  const body = JSON.stringify({ event: 'signal.published', signal: withHttpLinks(signal) });
   const timestamp = String(Math.floor(now.getTime() / 1000));
   try {
     const res = await request(target.url, {

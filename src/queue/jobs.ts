@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JobDataError } from '../errors.ts';
+import { HttpLink } from '../drafts/httpUrl.ts';
 import { Signal } from '../publish/signal.ts';
 
 export const POLL_QUEUE = 'poll';
@@ -43,7 +44,12 @@ const FeedItemData = z.object({
 });
 
 /** A new item with the digests the poll stage computed for it, so the draft stage does not compute them again. */
-const IngestItemData = FeedItemData.extend({ itemHash: z.string().min(1), urlHash: z.string().min(1).nullable() });
+const IngestItemData = FeedItemData.extend({
+  /** Only an http(s) link crosses the queue; any other scheme arrives as null (the item becomes a draft without a link). */
+  url: HttpLink,
+  itemHash: z.string().min(1),
+  urlHash: z.string().min(1).nullable(),
+});
 
 /** New items of one poll, handed from the poll worker to the draft stage. Carries a snapshot of the source. */
 export const IngestJobData = z.object({

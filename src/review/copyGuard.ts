@@ -1,28 +1,90 @@
-/** Words as editors and readers see them: letters and digits, with inner apostrophes ("don't"), case-folded. */
-function words(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu) ?? [];
-}
+import { describeLength, joinTokens, toTokens, type Token } from './compareText.ts';
 
+/** A run of this many consecutive words (a CJK character weighing half a word) copied from a source is refused. */
 export const COPY_RUN_WORDS = 12;
+/** Shingle length, in tokens, for the share check. */
+export const SHINGLE_TOKENS = 5;
+/** Published text may reproduce less than this share of a source excerpt (by weight, through 5-token shingles)… */
+export const MAX_COPIED_SHARE = 0.4;
+/** …and the share check only refuses from this many copied words on, so a short quotation is never refused. */
+export const MIN_SHARE_WORDS = 12;
+
+const weight = (tokens: Token[]) => tokens.reduce((sum, t) => sum + t.w, 0);
 
 /**
- * The first run of `runWords` or more consecutive words of `text` that also occurs, word for word, in
- * `source`; undefined when there is none. Punctuation and case are ignored, so re-punctuating a copied
- * sentence does not hide it. Used to refuse publishing text lifted from the source's excerpt: Signal
- * Desk links to sources, it never republishes them.
+ * The heaviest run of tokens of `own` that also occurs, token for token, in `source` (longest common
+ * substring, O(n·m): texts are short). Returns its [start, end) in `own`, or undefined when none.
+ */
+export function longestCommonRun(own: Token[], source: Token[]): { start: number; end: number; weight: number } | undefined {
+  const prefix = [0];
+  for (const t of own) prefix.push(prefix.at(-1)! + t.w);
+  let prev = new Array<number>(source.length + 1).fill(0);
+  let best: { start: number; end: number; weight: number } | undefined;
+  for (let i = 0; i < own.length; i++) {
+    const cur = new Array<number>(source.length + 1).fill(0);
+    for (let j = 0; j < source.length; j++) {
+      if (own[i]!.t !== source[j]!.t) continue;
+      const len = prev[j]! + 1;
+      cur[j + 1] = len;
+      const w = prefix[i + 1]! - prefix[i + 1 - len]!;
+      if (!best || w > best.weight) best = { start: i + 1 - len, end: i + 1, weight: w };
+    }
+    prev = cur;
+  }
+  return best;
+}
+
+/** A copied run of tokens: at least `runWords` words' weight, or undefined. */
+export function findCopiedTokens(own: Token[], source: Token[], runWords = COPY_RUN_WORDS): Token[] | undefined {
+  if (weight(source) < runWords) return undefined;
+  const run = longestCommonRun(own, source);
+  return run && run.weight >= runWords - 1e-9 ? own.slice(run.start, run.end) : undefined;
+}
+
+/**
+ * The longest run of `runWords` or more consecutive words of `text` that also occurs, word for word, in
+ * `source`; undefined when there is none. Both are normalised first (compareText.ts: entities, NFKC,
+ * format characters, look-alike letters, case, punctuation), so re-punctuating, re-casing or disguising a
+ * copied sentence does not hide it; CJK text counts two characters as a word. Used to refuse publishing
+ * text lifted from the source's excerpt: Signal Desk links to sources, it never republishes them.
  */
 export function findCopiedRun(text: string, source: string, runWords = COPY_RUN_WORDS): string | undefined {
-  const src = words(source);
-  if (src.length < runWords) return undefined;
-  const shingles = new Set<string>();
-  for (let i = 0; i + runWords <= src.length; i++) shingles.add(src.slice(i, i + runWords).join(' '));
-  const own = words(text);
-  for (let i = 0; i + runWords <= own.length; i++) {
-    if (!shingles.has(own.slice(i, i + runWords).join(' '))) continue;
-    // Extend the match as far as it goes, so the message shows the whole copied run.
-    let end = i + runWords;
-    while (end < own.length && shingles.has(own.slice(end - runWords + 1, end + 1).join(' '))) end++;
-    return own.slice(i, end).join(' ');
-  }
-  return undefined;
+  const run = findCopiedTokens(toTokens(text), toTokens(source), runWords);
+  return run && joinTokens(run);
 }
+
+export interface CopiedShare {
+  /** Share of the source's weight covered by shingles that the published text also has, 0–1. */
+  share: number;
+  /** The covered weight, in words. */
+  words: number;
+  /** Positions in `own` that take part in a shared shingle. */
+  ownPositions: Set<number>;
+}
+
+/**
+ * How much of `source` the published tokens reproduce, counted with shingles of SHINGLE_TOKENS tokens:
+ * every source token inside a shingle that also occurs in `own` is covered. Catches a copy cut into
+ * pieces too short to be a run (11 words here, 11 there), wherever the pieces are put.
+ */
+export function copiedShare(own: Token[], source: Token[]): CopiedShare {
+  const key = (tokens: Token[], i: number) => tokens.slice(i, i + SHINGLE_TOKENS).map((t) => t.t).join('\u0001');
+  const ownShingles = new Map<string, number[]>();
+  for (let i = 0; i + SHINGLE_TOKENS <= own.length; i++) {
+    const k = key(own, i);
+    ownShingles.set(k, [...(ownShingles.get(k) ?? []), i]);
+  }
+  const covered = new Set<number>();
+  const ownPositions = new Set<number>();
+  for (let j = 0; j + SHINGLE_TOKENS <= source.length; j++) {
+    const at = ownShingles.get(key(source, j));
+    if (!at) continue;
+    for (let k = 0; k < SHINGLE_TOKENS; k++) covered.add(j + k);
+    for (const i of at) for (let k = 0; k < SHINGLE_TOKENS; k++) ownPositions.add(i + k);
+  }
+  const total = weight(source);
+  const words = [...covered].reduce((sum, j) => sum + source[j]!.w, 0);
+  return { share: total === 0 ? 0 : words / total, words, ownPositions };
+}
+
+export { describeLength, joinTokens, toTokens };

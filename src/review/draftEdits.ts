@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { HORIZONS, LEVELS, type DraftSignal } from '../drafts/schema.ts';
 import { DeskError } from '../errors.ts';
-import { findCopiedRun } from './copyGuard.ts';
+import { stripBidiControls } from '../parse/bidi.ts';
+import { findCopiedText, type StoryDraft } from './findCopiedText.ts';
 
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+/** Editors' text: bidi controls removed (they could reverse how a published headline reads), then trimmed. */
+const text = (max: number) => z.string().overwrite(stripBidiControls).trim().max(max, `at most ${max} characters`);
 const list = z.array(text(200)).max(10, 'at most 10 entries');
 
 /** What an editor may change. Source metadata (link, source, dates, excerpt) is not editable: it is a record of what the source said. */
@@ -31,7 +33,7 @@ const Version = z.number({ error: 'required: send the version of the draft you r
 /** Every write names the version it read, so a write made from a stale page gets 409 instead of overwriting. */
 export const PatchBody = EditableFields.partial().extend({ version: Version });
 export const VersionBody = z.object({ version: Version });
-export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).trim().min(1, 'required: say why the draft is rejected').max(500) });
+export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).overwrite(stripBidiControls).trim().min(1, 'required: say why the draft is rejected').max(500) });
 export const MergeBody = VersionBody.extend({ into: z.string({ error: 'required: the id of the draft that keeps the story' }).regex(/^d_[A-Za-z0-9_-]{16}$/, 'must be a draft id (d_…)') });
 
 /** Parses a request body with one message per field (HTTP 422), unknown fields named with the list of editable ones. */
@@ -70,23 +72,11 @@ const REQUIRED_TO_APPROVE: [keyof DraftSignal, string][] = [
   ['structuralImpact', 'a structural impact'],
 ];
 
-/** The editorial fields a reader sees, as [path, text]. */
-export function editorialTexts(d: DraftSignal): [string, string][] {
-  return [
-    ['summary', d.summary],
-    ['whyNow', d.whyNow],
-    ['whyImportant', d.whyImportant],
-    ['whatChanges', d.whatChanges],
-    ...d.winners.map((w, i): [string, string] => [`winners.${i}`, w]),
-    ...d.losers.map((l, i): [string, string] => [`losers.${i}`, l]),
-    ['secondOrderEffects.direct', d.secondOrderEffects.direct],
-    ['secondOrderEffects.second', d.secondOrderEffects.second],
-    ['secondOrderEffects.third', d.secondOrderEffects.third],
-  ];
-}
-
-/** Throws 422 when a draft cannot be published: missing fields, or source text copied into editorial fields. */
-export function checkPublishable(d: DraftSignal): void {
+/**
+ * Throws 422 when a draft cannot be published: missing fields (`invalid_fields`), or source text copied into
+ * what it publishes (`copied_text`, see findCopiedText.ts). `story` holds the drafts merged into this one.
+ */
+export function checkPublishable(d: DraftSignal, story: StoryDraft[] = []): void {
   const fields: Record<string, string> = {};
   for (const [field, what] of REQUIRED_TO_APPROVE) {
     const v = d[field];
@@ -95,12 +85,6 @@ export function checkPublishable(d: DraftSignal): void {
   if (Object.keys(fields).length) {
     throw new DeskError('invalid_fields', `cannot approve yet: ${Object.keys(fields).join(', ')} must be filled in`, { fields });
   }
-  if (!d.excerpt) return;
-  for (const [field, value] of editorialTexts(d)) {
-    const run = findCopiedRun(value, d.excerpt);
-    if (run) {
-      const message = `copies ${run.split(' ').length} consecutive words from the source ("${run}"): say it in your own words and link to the source`;
-      throw new DeskError('copied_text', `cannot approve: ${field} ${message}`, { fields: { [field]: message } });
-    }
-  }
+  const copied = findCopiedText(d, story);
+  if (copied) throw new DeskError('copied_text', copied.message, { fields: copied.fields });
 }

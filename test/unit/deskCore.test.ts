@@ -18,8 +18,18 @@ describe('findCopiedRun', () => {
     ['eleven words are a quotation, not a copy', 'Note: new accelerator would enter volume production in the second quarter, they say.', undefined],
     ['same words, different order', 'Quarter second the in production volume enter would accelerator new the said company.', undefined],
     ['empty text', '', undefined],
+    ['Cyrillic and Greek look-alikes are read as Latin', 'Тhе nеw ассеlеrаtоr wοuld еntеr vοlumе рrοduсtiοn in thе sесοnd quаrtеr, аhеаd', 'the new accelerator would enter volume production in the second quarter ahead'],
+    ['zero-width and soft-hyphen characters inside words are ignored', 'the n\u200bew acce\u00adlerator would en\u2060ter volume production in the second quarter ahead', 'the new accelerator would enter volume production in the second quarter ahead'],
+    ['entities are decoded first', 'the&nbsp;new&nbsp;accelerator&#32;would enter volume production in the second quarter ahead', 'the new accelerator would enter volume production in the second quarter ahead'],
+    ['full-width letters are folded (NFKC)', 'ｔｈｅ ｎｅｗ accelerator would enter volume production in the second quarter ａｈｅａｄ', 'the new accelerator would enter volume production in the second quarter ahead'],
   ])('%s', (_name, text, expected) => {
     expect(findCopiedRun(text, SOURCE)).toBe(expected);
+  });
+
+  it('counts CJK text by characters: 24 copied characters are a run, 23 are not', () => {
+    const zh = '该公司周二表示由于供应商解决了封装问题其下一代数据中心处理器将比原计划提前六个月发货';
+    expect(findCopiedRun(`据报道${zh.slice(0, 24)}。`, zh)).toBe(zh.slice(0, 24));
+    expect(findCopiedRun(`据报道${zh.slice(0, 23)}。`, zh)).toBeUndefined();
   });
 
   it('is not fooled by a short source', () => {

@@ -12,6 +12,9 @@ describe('toPlainText', () => {
     ['keeps a lone less-than', 'x < y and y > z', 'x < y and y > z'],
     ['collapses whitespace', '  a \n\t b\u00a0 c ', 'a b c'],
     ['empty becomes null', ' <br/> ', null],
+    ['removes a right-to-left override', 'Shares \u202Eevil\u202C fall', 'Shares evil fall'],
+    ['removes embeddings, isolates and marks', '\u202Aa\u202B\u202Db\u2066c\u2067d\u2068e\u2069\u200Ef\u200F\u061C', 'abcdef'],
+    ['removes bidi controls sent as references', 'x&#x202E;y&#8238;z&rlm;', 'xyz'],
   ])('%s', (_n, input, expected) => {
     expect(toPlainText(input)).toBe(expected);
   });
