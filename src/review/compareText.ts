@@ -1,36 +1,44 @@
 import { decodeHTML } from 'entities';
+import unhomoglyph from 'unhomoglyph';
 
 /**
- * Latin look-alikes in Cyrillic and Greek, mapped to the Latin letter they imitate: a small, explicit
- * table (the letters that render like Latin in common fonts), standing in for a full UTS #39 confusable
- * skeleton. Applied to both sides of a comparison, so it never changes what is stored or published.
- */
-const LOOK_ALIKES: Record<string, string> = {
-  // Cyrillic capitals and small letters
-  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', У: 'Y', Х: 'X', Ѕ: 'S', І: 'I', Ј: 'J', Ԛ: 'Q', Ԝ: 'W', Ү: 'Y', Һ: 'H', Ӏ: 'I',
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', ѕ: 's', і: 'i', ј: 'j', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ӏ: 'l', ү: 'y', ѵ: 'v', к: 'k',
-  // Greek capitals and small letters
-  Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
-  α: 'a', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', υ: 'u', χ: 'x',
-  // Latin letters that imitate others
-  ı: 'i', ȷ: 'j', ɑ: 'a', ɡ: 'g',
-};
-
-const lookAlike = (text: string) => Array.from(text, (c) => LOOK_ALIKES[c] ?? c).join('');
-
-/**
- * Text as the copy guard compares it: entities decoded (`&nbsp;`, `&#8203;`, twice-escaped ones too),
- * NFKC (full-width and mathematical letters, ligatures, no-break spaces), combining marks dropped, format
+ * Text as the copy guard reads it: entities decoded (`&nbsp;`, `&#8203;`, twice-escaped ones too), NFKC
+ * (full-width and mathematical letters, ligatures, no-break spaces), combining marks dropped, format
  * characters (\p{Cf}: zero-width space U+200B, soft hyphen U+00AD, word joiner U+2060, bidi controls…)
- * dropped, Latin look-alikes mapped to Latin, case folded. Never stored: only compared.
+ * dropped. Case is kept for `compareKey`, which folds it. Never stored: only compared.
  */
 export function normalizeForCompare(text: string): string {
   let t = text;
   for (let i = 0; i < 2 && t.includes('&'); i++) t = decodeHTML(t);
   t = t.normalize('NFKD').replace(/\p{Mn}/gu, '').normalize('NFKC');
   t = t.replace(/[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]/gu, '');
-  return lookAlike(lookAlike(t).toLowerCase());
+  return t;
 }
+
+/**
+ * The key a character is compared by: its confusable skeleton (Unicode's confusables list, UTS #39, through
+ * `unhomoglyph`) in lower case, so a Cyrillic "о" or "Т", a Greek "ο" or a Cherokee letter standing in for a
+ * Latin one is the same letter. The small letter is asked first ("I" is "i", not the "l" its capital's skeleton
+ * would be), the capital when only it looks Latin (Cyrillic "т" looks like a small capital, "Т" like "T").
+ */
+const keys = new Map<string, string>();
+const isAscii = (s: string) => Array.from(s).every((c) => c.charCodeAt(0) <= 0x7f);
+function charKey(c: string): string {
+  let key = keys.get(c);
+  if (key === undefined) {
+    const fromSmall = unhomoglyph(c.toLowerCase());
+    const fromCapital = unhomoglyph(c);
+    key = (isAscii(fromSmall) || !isAscii(fromCapital) ? fromSmall : fromCapital).toLowerCase();
+    if (keys.size < 20_000) keys.set(c, key);
+  }
+  return key;
+}
+
+/** A word's comparison key (a skeleton, not meant to be read: "m" becomes "rn"). */
+export const compareKey = (word: string): string => Array.from(word, charKey).join('');
+
+/** A word as it is quoted back: look-alike letters shown as the Latin letter they imitate, the rest as written. */
+const quoteForm = (word: string): string => Array.from(word, (c) => (c.charCodeAt(0) > 0x7f && /^[a-z]$/.test(charKey(c)) ? charKey(c) : c.toLowerCase())).join('');
 
 /** Chinese, Japanese and Korean script: no spaces between words, so each character is a token of its own. */
 const CJK_CLASS = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Hangul}\\u3005\\u30FC';
@@ -42,7 +50,10 @@ const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 export const CJK_CHARS_PER_WORD = 2;
 
 export interface Token {
+  /** The comparison key (confusable skeleton). */
   t: string;
+  /** The token as the normalised text has it, for quoting. */
+  d: string;
   /** 1 for a word; 1 / CJK_CHARS_PER_WORD for a CJK character. */
   w: number;
 }
@@ -51,7 +62,7 @@ export interface Token {
 export function toTokens(text: string): Token[] {
   const out: Token[] = [];
   for (const [word] of normalizeForCompare(text).matchAll(WORD)) {
-    for (const [part] of word.matchAll(CJK_OR_REST)) out.push({ t: part, w: CJK.test(part) ? 1 / CJK_CHARS_PER_WORD : 1 });
+    for (const [part] of word.matchAll(CJK_OR_REST)) out.push({ t: compareKey(part), d: quoteForm(part), w: CJK.test(part) ? 1 / CJK_CHARS_PER_WORD : 1 });
   }
   return out;
 }
@@ -61,7 +72,7 @@ export function joinTokens(tokens: Token[]): string {
   let out = '';
   tokens.forEach((tok, i) => {
     if (i > 0 && tok.w === 1 && tokens[i - 1]!.w === 1) out += ' ';
-    out += tok.t;
+    out += tok.d;
   });
   return out;
 }

@@ -44,7 +44,7 @@ export function findCopiedTokens(own: Token[], source: Token[], runWords = COPY_
 /**
  * The longest run of `runWords` or more consecutive words of `text` that also occurs, word for word, in
  * `source`; undefined when there is none. Both are normalised first (compareText.ts: entities, NFKC,
- * format characters, look-alike letters, case, punctuation), so re-punctuating, re-casing or disguising a
+ * format characters, case, punctuation; words compared by confusable skeleton), so re-punctuating, re-casing or disguising a
  * copied sentence does not hide it; CJK text counts two characters as a word. Used to refuse publishing
  * text lifted from the source's excerpt: Signal Desk links to sources, it never republishes them.
  */

@@ -19,6 +19,7 @@ describe('findCopiedRun', () => {
     ['same words, different order', 'Quarter second the in production volume enter would accelerator new the said company.', undefined],
     ['empty text', '', undefined],
     ['Cyrillic and Greek look-alikes are read as Latin', 'Тhе nеw ассеlеrаtоr wοuld еntеr vοlumе рrοduсtiοn in thе sесοnd quаrtеr, аhеаd', 'the new accelerator would enter volume production in the second quarter ahead'],
+    ['look-alikes from other scripts too (Armenian "օ", Cherokee "Ꭲ", Latin small capitals: UTS #39 skeletons)', 'Ꭲhe new accelerat\u0585r w\u0585uld enter v\u0585lume producti\u0585n in the sec\u0585nd quarter ahead', 'the new accelerator would enter volume production in the second quarter ahead'],
     ['zero-width and soft-hyphen characters inside words are ignored', 'the n\u200bew acce\u00adlerator would en\u2060ter volume production in the second quarter ahead', 'the new accelerator would enter volume production in the second quarter ahead'],
     ['entities are decoded first', 'the&nbsp;new&nbsp;accelerator&#32;would enter volume production in the second quarter ahead', 'the new accelerator would enter volume production in the second quarter ahead'],
     ['full-width letters are folded (NFKC)', 'ｔｈｅ ｎｅｗ accelerator would enter volume production in the second quarter ａｈｅａｄ', 'the new accelerator would enter volume production in the second quarter ahead'],
