@@ -50,7 +50,7 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
   app.patch('/api/drafts/:id', { schema: { tags, summary: 'Edit editorial fields', description: '`version` is the version you read: a stale one gets 409 with the current version. 422 lists each invalid field.', params: idParam, body: doc(PatchBody) } }, async (req) =>
     desk.edit(requireActor(req), (req.params as { id: string }).id, req.body),
   );
-  app.post('/api/drafts/:id/approve', { schema: { tags, summary: 'Approve and publish', description: 'Publishes exactly once: a second approval gets 409. 422 when a required editorial field is empty or an editorial field copies 12+ consecutive words of the source excerpt.', params: idParam, body: doc(VersionBody) } }, async (req) => {
+  app.post('/api/drafts/:id/approve', { schema: { tags, summary: 'Approve and publish', description: 'Publishes exactly once: a second approval gets 409. 422 when a required editorial field is empty, or `copied_text` when published text reproduces the excerpt of this draft or of a draft merged into it: 12+ consecutive words (24 CJK characters) in a field or across fields, or 40% of the excerpt in pieces; look-alike letters, format characters and entities are normalised first.', params: idParam, body: doc(VersionBody) } }, async (req) => {
     const { draft, signal, streamId } = await desk.approve(requireActor(req), (req.params as { id: string }).id, req.body);
     return { draft, signal, streamId };
   });
