@@ -16,6 +16,8 @@ import { recordPoll } from './outage.ts';
 import { planNextPoll } from './planNextPoll.ts';
 
 const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
+/** Members per ZADD of the new-items index: a 100,000-item poll must not spread 200,000 arguments into one call. */
+const ZADD_CHUNK = 1000;
 
 /** What recording a poll needs from its process (the worker context fits). */
 export interface RecordPollDeps {
@@ -109,7 +111,9 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
   // The health and the new-items index in one round trip.
   const tx = stageSourceState(deps.redis.multi(), deps.keys, source.id, update);
   if (fresh.length > 0) {
-    tx.zadd(deps.keys.sourceNew(source.id), ...fresh.flatMap((f) => [startedAt, f.itemHash])).zremrangebyscore(deps.keys.sourceNew(source.id), '-inf', `(${now - NEW_ITEMS_KEEP_MS}`);
+    const key = deps.keys.sourceNew(source.id);
+    for (let i = 0; i < fresh.length; i += ZADD_CHUNK) tx.zadd(key, ...fresh.slice(i, i + ZADD_CHUNK).flatMap((f) => [startedAt, f.itemHash]));
+    tx.zremrangebyscore(key, '-inf', `(${now - NEW_ITEMS_KEEP_MS}`);
   }
   await tx.exec();
 }
