@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Source } from '../src/config/sourceSchema.ts';
 import { effectiveUrl, readSourceState, validatorsFor } from '../src/fetch/sourceState.ts';
@@ -8,7 +7,9 @@ import { matchFilters } from '../src/drafts/matchFilters.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestJobData, PollJobData, validateJobData, type PollResult } from '../src/queue/jobs.ts';
+import { planIngest, queueIngest } from '../src/queue/queueIngest.ts';
 import { syncSources } from '../src/schedule/chain.ts';
+import { checkLastIngest } from '../src/schedule/ingestHealth.ts';
 import { recordPollOutcome } from '../src/schedule/recordPollOutcome.ts';
 import type { WorkerContext } from './context.ts';
 import { fetchAndParse, type FetchParseResult } from './fetchAndParse.ts';
@@ -35,7 +36,8 @@ export function createPollProcessor(ctx: WorkerContext) {
     if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its polls stop`);
     const log = ctx.logger.child({ source_id: source.id, job_id: job.id });
     const startedAt = ctx.clock.now();
-    const state = await readSourceState(ctx.redis, ctx.keys, source.id);
+    // Validators whose items never became drafts (their ingest failed) are not sent: a 304 would hide them.
+    const state = await checkLastIngest(ctx.redis, ctx.keys, ctx.queues.ingest, source.id, await readSourceState(ctx.redis, ctx.keys, source.id), startedAt);
     const url = effectiveUrl(state, source.url);
 
     // Politeness: a turn at the host, shared by every process; a long wait hands the job back as delayed
@@ -98,9 +100,9 @@ export function createPollProcessor(ctx: WorkerContext) {
       pollResult = { ...base, outcome: outcome.kind === 'rate_limited' ? 'rate_limited' : 'not_modified', code: outcome.code, message: outcome.message };
     }
 
-    // Validators are stored only once the new items are safely queued (above): a crash before this point
+    // Validators are stored only once the new items are durably queued (above): a crash before this point
     // means the next poll fetches the full body again instead of getting a 304 and losing them.
-    await recordPollOutcome(ctx, { source, state, url, ...result, fresh, startedAt, seq: data.seq });
+    await recordPollOutcome(ctx, { source, state, url, ...result, fresh, ingestJobId: pollResult.ingestJobId, startedAt, seq: data.seq });
     ctx.metrics.polls.inc({ outcome: outcome.kind, code: outcome.code });
     if (parsed) ctx.metrics.items.inc({ kind: 'duplicate' }, pollResult.alreadySeen);
 
@@ -130,14 +132,12 @@ function parseJob(data: unknown) {
   }
 }
 
+/** The new items of one poll, as one ingest job or a flow of chunks, with ids derived from the items (queue/queueIngest.ts). */
 async function enqueueIngest(ctx: WorkerContext, job: Job, source: Source, items: IngestJobData['items'], startedAt: number): Promise<string> {
-  // One id per poll attempt: a re-run of the same attempt (after a crash) re-adds nothing.
-  const jobId = `ingest-${createHash('sha256').update(`${job.id}\n${job.attemptsMade}`).digest('hex').slice(0, 24)}`;
   const data = validateJobData(IngestJobData, {
     source: { id: source.id, name: source.name, url: source.url, weight: source.weight, ...(source.category ? { category: source.category } : {}), tags: source.tags },
     discoveredAt: new Date(startedAt).toISOString(),
     items,
   }, 'ingest');
-  await ctx.queues.ingest.add('ingest', data, { jobId });
-  return jobId;
+  return queueIngest(ctx.queues.ingest, planIngest(job.id!, data));
 }

@@ -12,6 +12,7 @@ import type { Keys } from '../queue/keys.ts';
 import type { RedisClient } from '../redisClient.ts';
 import { freshnessFloorMs } from './cacheHints.ts';
 import { queueNextPoll } from './chain.ts';
+import { clearIngestFailure } from './ingestHealth.ts';
 import { recordPoll } from './outage.ts';
 import { planNextPoll } from './planNextPoll.ts';
 
@@ -42,8 +43,9 @@ export interface PollFacts {
   response?: FetchResponse | undefined;
   outcome: Outcome;
   parsed?: ParsedFeed | undefined;
-  /** The new items, already durably queued. */
+  /** The new items, already durably queued as `ingestJobId`. */
   fresh: { itemHash: string }[];
+  ingestJobId?: string | undefined;
   startedAt: number;
   /** Position in the source's chain; undefined for one-off polls. */
   seq?: number | undefined;
@@ -51,7 +53,8 @@ export interface PollFacts {
 
 /**
  * The source's health after a poll, and (in a chain) its next poll: planNextPoll's verdict, then one
- * transaction with the last attempt and outcome, validators (on success), failures, interval, next poll, pause (410), the URL a permanent redirect moved
+ * transaction with the last attempt and outcome, validators (on success, with the ingest that holds the
+ * items of that response), failures, interval, next poll, pause (410), the URL a permanent redirect moved
  * it to, new items. Every kind of poll updates the health; only chain polls queue the next one. Called once
  * the new items are durably queued: validators saved earlier could hide them behind a 304.
  */
@@ -90,7 +93,7 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
     if (state.pausedReason) Object.assign(update, { pausedReason: null, pausedAt: null, pausedUrl: null });
   }
   if (parsed && response) {
-    Object.assign(update, { validatorsUrl: url, etag: response.headers.etag ?? null, lastModified: response.headers['last-modified'] ?? null });
+    Object.assign(update, { validatorsUrl: url, etag: response.headers.etag ?? null, lastModified: response.headers['last-modified'] ?? null, ingestJobId: poll.ingestJobId ?? null });
   }
   if (response?.movedTo) {
     // A permanent redirect (301/308 at every hop) is applied: the next polls go to the new address.
@@ -116,4 +119,6 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
     tx.zremrangebyscore(key, '-inf', `(${now - NEW_ITEMS_KEEP_MS}`);
   }
   await tx.exec();
+  // A whole feed read after an ingest failed, and nothing in it is waiting for a draft: the failure is over.
+  if (parsed && fresh.length === 0 && state.ingestFailedAt) await clearIngestFailure(deps.redis, deps.keys, source.id, startedAt);
 }
