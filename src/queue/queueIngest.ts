@@ -26,10 +26,13 @@ const digestOf = (item: IngestJobData['items'][number]) => `${item.itemHash}/${i
 export function planIngest(pollJobId: string, data: IngestJobData, chunkSize = INGEST_CHUNK): IngestPlan {
   const id = `ingest-${hash([pollJobId, ...data.items.map(digestOf).sort()])}`;
   if (data.items.length <= chunkSize) return { id, chunks: [{ id, data }] };
+  // Chunks are cut from the items in digest order, so one parent id always stands for the same chunks, even
+  // if the feed listed the same items in another order on the re-run.
+  const sorted = data.items.map((item) => ({ item, digest: digestOf(item) })).sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
   const chunks: IngestPlan['chunks'] = [];
-  for (let i = 0; i < data.items.length; i += chunkSize) {
-    const items = data.items.slice(i, i + chunkSize);
-    chunks.push({ id: `ingest-${hash([id, ...items.map(digestOf)])}`, data: { ...data, items } });
+  for (let i = 0; i < sorted.length; i += chunkSize) {
+    const part = sorted.slice(i, i + chunkSize);
+    chunks.push({ id: `ingest-${hash([id, ...part.map((p) => p.digest)])}`, data: { ...data, items: part.map((p) => p.item) } });
   }
   return { id, chunks };
 }

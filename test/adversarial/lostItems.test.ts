@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeys } from '../../src/queue/keys.ts';
+import { planIngest, queueIngest } from '../../src/queue/queueIngest.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
 import { spawnWorker, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
@@ -244,6 +245,19 @@ describe('lost items: large feeds (issue 8, item 2)', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('not_modified');
     expect(await t.redis.zcard(t.keys.review)).toBe(100_000);
+  });
+
+  it('a large poll queued twice with the same items (a re-run after a crash) is one flow: one parent, one job per chunk', async () => {
+    const t = await setup([], 0);
+    const items = Array.from({ length: 2500 }, (_, i) => ({ key: `guid:${i}`, guid: `${i}`, url: `https://pub.example/${i}`, title: `Story ${i}`, author: null, publishedAt: null, updatedAt: null, categories: [], summary: null, itemHash: `h${i}`, urlHash: `u${i}` }));
+    const data = { source: { id: 's', name: 'S', url: 'https://pub.example/feed', weight: 1, tags: [] }, discoveredAt: '2026-11-27T06:00:00.000Z', items };
+    const plan = planIngest('p-s-1', data);
+    expect(await queueIngest(t.ingest, plan)).toBe(plan.id);
+    // The re-run's feed lists the same items in another order.
+    expect(await queueIngest(t.ingest, planIngest('p-s-1', { ...data, items: [...items].reverse() }))).toBe(plan.id);
+    expect(await t.ingest.getJobCounts('wait', 'waiting-children')).toEqual({ wait: 3, 'waiting-children': 1 });
+    expect((await t.ingest.getJob(plan.id))!.name).toBe('ingest-poll');
+    expect((await t.ingest.getWaiting()).map((j) => j.data.items.length).sort((a, b) => b - a)).toEqual([1000, 1000, 500]);
   });
 
   it('an ingest that fails for good shows in the health, clears the ETag, and the next poll refetches and drafts the items', { timeout: 120_000 }, async () => {

@@ -37,13 +37,13 @@ describe('planIngest: ingest job ids derived from the items they carry', () => {
     expect(planIngest('p-s-8', data(range(30))).id).not.toBe(first);
   });
 
-  it('a large poll becomes chunks of at most the chunk size, in feed order, each with its own content-derived id', () => {
+  it('a large poll becomes chunks of at most the chunk size, each with its own content-derived id, the same whatever the feed order', () => {
     const plan = planIngest('p-s-1', data(range(2500)), 1000);
     expect(plan.chunks.map((c) => c.data.items.length)).toEqual([1000, 1000, 500]);
-    expect(plan.chunks.flatMap((c) => c.data.items.map((i) => i.key))).toEqual(range(2500).map((n) => `guid:item-${n}`));
+    expect(plan.chunks.flatMap((c) => c.data.items.map((i) => i.key)).sort()).toEqual(range(2500).map((n) => `guid:item-${n}`).sort());
     const ids = plan.chunks.map((c) => c.id);
     expect(new Set([...ids, plan.id]).size).toBe(4);
-    expect(planIngest('p-s-1', data(range(2500)), 1000).chunks.map((c) => c.id)).toEqual(ids);
+    expect(planIngest('p-s-1', data(range(2500).reverse()), 1000)).toEqual({ id: plan.id, chunks: plan.chunks });
     // One more item: another parent, and every chunk id changes with it.
     const grown = planIngest('p-s-1', data(range(2501)), 1000);
     expect(grown.id).not.toBe(plan.id);
