@@ -6,7 +6,7 @@ import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestChunkResult, IngestJobData, IngestPollJobData, validateJobData, type IngestResult } from '../src/queue/jobs.ts';
 import { INGEST_POLL_JOB } from '../src/queue/queueIngest.ts';
-import { clearIngestFailure, recordIngestFailure } from '../src/schedule/ingestHealth.ts';
+import { recordIngestDone, recordIngestFailure } from '../src/schedule/ingestHealth.ts';
 import type { WorkerContext } from './context.ts';
 
 /**
@@ -55,7 +55,7 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   if (records.length > ids.length) ctx.metrics.items.inc({ kind: 'duplicate' }, records.length - ids.length);
   ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates: records.length - ids.length }, 'drafts created');
   if (job.parent) return { drafted: ids, duplicates: records.length - ids.length };
-  await clearIngestFailure(ctx.redis, ctx.keys, data.source.id, Date.parse(data.discoveredAt));
+  await recordIngestDone(ctx.redis, ctx.keys, data.source.id, { id: job.id!, discoveredAt: data.discoveredAt });
   return { created: ids, duplicates: records.length - ids.length };
 }
 
@@ -74,7 +74,7 @@ async function finishPoll(ctx: WorkerContext, job: Job): Promise<IngestResult> {
     for (const id of chunk.drafted) result.created.push(id);
     result.duplicates += chunk.duplicates;
   }
-  await clearIngestFailure(ctx.redis, ctx.keys, data.sourceId, Date.parse(data.discoveredAt));
+  await recordIngestDone(ctx.redis, ctx.keys, data.sourceId, { id: job.id!, discoveredAt: data.discoveredAt });
   ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates }, 'drafts of a large poll created');
   return result;
 }

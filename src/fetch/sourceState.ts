@@ -8,8 +8,8 @@ export interface SourceState {
   etag?: string;
   lastModified?: string;
   /**
-   * The ingest (job, or parent of chunks) holding the new items of the response the validators came from.
-   * A poll that finds it failed sends no validators: items must never hide behind a 304.
+   * The ingest (job, or parent of chunks) holding the new items of the response the validators came from,
+   * until it completes. A poll that finds it failed sends no validators: items must never hide behind a 304.
    */
   ingestJobId?: string;
   /** When an ingest of this source last failed for good (ISO), and why; cleared by a later ingest that succeeds. */

@@ -26,21 +26,36 @@ export async function recordIngestFailure(redis: RedisClient, keys: Keys, source
   }).exec();
 }
 
-/** Deletes the failure mark if it is not newer than `since` (ISO): a failure recorded after that stays. One script, so no check-then-write race. */
+/**
+ * Deletes the failure mark if it is not newer than `since` (ISO): a failure recorded after that stays; and,
+ * given a job id, `ingestJobId` if it still names that job (the ingest behind the validators is done, so the
+ * next poll need not look it up). One script, so no check-then-write race.
+ */
 const CLEAR = `
+local cleared = 0
 local at = redis.call('HGET', KEYS[1], 'ingestFailedAt')
-if at and at <= ARGV[1] then redis.call('HDEL', KEYS[1], 'ingestFailedAt', 'ingestError') return 1 end
-return 0`;
+if at and at <= ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'ingestFailedAt', 'ingestError')
+  cleared = 1
+end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'ingestJobId') == ARGV[2] then redis.call('HDEL', KEYS[1], 'ingestJobId') end
+return cleared`;
 
 type ScriptClient = { sdClearIngestFailure(numKeys: number, ...args: string[]): Promise<number> };
 
 /**
- * A later ingest of the source committed everything it held (or a later full poll found nothing new): the
- * failure is over. `since` is when that poll started; ISO timestamps of one format compare as strings.
+ * A later full poll found nothing new (or, through recordIngestDone, an ingest of a later poll committed
+ * everything it held): the failure is over. `since` is when that poll started; ISO timestamps of one format
+ * compare as strings.
  */
-export async function clearIngestFailure(redis: RedisClient, keys: Keys, sourceId: string, since: number): Promise<boolean> {
-  const done = await withScripts<ScriptClient>(redis, { sdClearIngestFailure: CLEAR }).sdClearIngestFailure(1, keys.sourceState(sourceId), new Date(since).toISOString());
-  return done === 1;
+export async function clearIngestFailure(redis: RedisClient, keys: Keys, sourceId: string, since: number, doneJobId = ''): Promise<boolean> {
+  const cleared = await withScripts<ScriptClient>(redis, { sdClearIngestFailure: CLEAR }).sdClearIngestFailure(1, keys.sourceState(sourceId), new Date(since).toISOString(), doneJobId);
+  return cleared === 1;
+}
+
+/** A poll's whole ingest (its single job, or the parent of its chunks) committed: see clearIngestFailure. */
+export async function recordIngestDone(redis: RedisClient, keys: Keys, sourceId: string, job: { id: string; discoveredAt: string }): Promise<void> {
+  await clearIngestFailure(redis, keys, sourceId, Date.parse(job.discoveredAt), job.id);
 }
 
 /**
