@@ -4,33 +4,77 @@ import { ageRank, reviewRank } from '../src/drafts/score.ts';
 import { toDraft } from '../src/drafts/toDraft.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
-import { IngestJobData, validateJobData, type IngestResult } from '../src/queue/jobs.ts';
+import { IngestChunkResult, IngestJobData, IngestPollJobData, validateJobData, type IngestResult } from '../src/queue/jobs.ts';
+import { INGEST_POLL_JOB } from '../src/queue/queueIngest.ts';
+import { recordIngestDone, recordIngestFailure } from '../src/schedule/ingestHealth.ts';
 import type { WorkerContext } from './context.ts';
 
 /**
  * The draft stage: new items become draft signals in the review queue, exactly once each (the commit
- * is one atomic script; see dedupe/seenStore.ts). Deterministic for a given job, so a retry after a
- * crash writes the same drafts and finds them already there.
+ * is atomic per item; see dedupe/seenStore.ts). Deterministic for a given job, so a retry after a
+ * crash writes the same drafts and finds them already there. A large poll comes as chunks (child jobs)
+ * under one `ingest-poll` parent, which reports the poll's drafts once every chunk has committed.
+ * An ingest that fails for good is recorded in the source's health, with its validators dropped.
  */
 export function createIngestProcessor(ctx: WorkerContext) {
-  return async (job: Job): Promise<IngestResult> => {
-    let data: IngestJobData;
+  return async (job: Job): Promise<IngestResult | IngestChunkResult> => {
+    const sourceId: unknown = job.data?.sourceId ?? job.data?.source?.id;
     try {
-      data = validateJobData(IngestJobData, job.data, 'ingest');
+      return job.name === INGEST_POLL_JOB ? await finishPoll(ctx, job) : await commitItems(ctx, job);
     } catch (err) {
-      if (err instanceof JobDataError) throw new UnrecoverableError(err.message);
+      const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final && typeof sourceId === 'string') {
+        await recordIngestFailure(ctx.redis, ctx.keys, sourceId, { jobId: job.id ?? '?', message: (err as Error).message, at: ctx.clock.now() }).catch((e: Error) =>
+          ctx.logger.error({ error: e.message, source_id: sourceId, job_id: job.id }, 'could not record the failed ingest in the source health'),
+        );
+        // The message only: a Redis error carries the whole command, a thousand drafts' JSON.
+        ctx.logger.error({ source_id: sourceId, job_id: job.id, error: (err as Error).message }, `ingest failed for good: drafts not written; ${sourceId}'s validators dropped, its next poll fetches the whole feed`);
+      }
       throw err;
     }
-    const records = data.items.map((item) => {
-      const draft = toDraft(item, data.source, data.discoveredAt);
-      return { itemHash: item.itemHash, urlHash: item.urlHash ?? undefined, draftId: draft.id, rank: reviewRank(draft.score, draft.discoveredAt), age: ageRank(draft.publishedAt, draft.discoveredAt), json: JSON.stringify(draft) };
-    });
-    const created = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
-    failpoint('ingest.afterCommit');
-    const ids = records.filter((_, i) => created[i]).map((r) => r.draftId);
-    ctx.metrics.items.inc({ kind: 'new' }, ids.length);
-    if (records.length > ids.length) ctx.metrics.items.inc({ kind: 'duplicate' }, records.length - ids.length);
-    ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates: records.length - ids.length }, 'drafts created');
-    return { created: ids, duplicates: records.length - ids.length };
   };
+}
+
+async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult | IngestChunkResult> {
+  let data: IngestJobData;
+  try {
+    data = validateJobData(IngestJobData, job.data, 'ingest');
+  } catch (err) {
+    if (err instanceof JobDataError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+  const records = data.items.map((item) => {
+    const draft = toDraft(item, data.source, data.discoveredAt);
+    return { itemHash: item.itemHash, urlHash: item.urlHash ?? undefined, draftId: draft.id, rank: reviewRank(draft.score, draft.discoveredAt), age: ageRank(draft.publishedAt, draft.discoveredAt), json: JSON.stringify(draft) };
+  });
+  failpoint('ingest.beforeCommit');
+  const created = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
+  failpoint('ingest.afterCommit');
+  const ids = records.filter((_, i) => created[i]).map((r) => r.draftId);
+  ctx.metrics.items.inc({ kind: 'new' }, ids.length);
+  if (records.length > ids.length) ctx.metrics.items.inc({ kind: 'duplicate' }, records.length - ids.length);
+  ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates: records.length - ids.length }, 'drafts created');
+  if (job.parent) return { drafted: ids, duplicates: records.length - ids.length };
+  await recordIngestDone(ctx.redis, ctx.keys, data.source.id, { id: job.id!, discoveredAt: data.discoveredAt });
+  return { created: ids, duplicates: records.length - ids.length };
+}
+
+/** The parent of a chunked poll: every chunk has committed; their drafts are the poll's. */
+async function finishPoll(ctx: WorkerContext, job: Job): Promise<IngestResult> {
+  let data: IngestPollJobData;
+  try {
+    data = validateJobData(IngestPollJobData, job.data, 'ingest-poll');
+  } catch (err) {
+    if (err instanceof JobDataError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+  const result: IngestResult = { created: [], duplicates: 0 };
+  for (const value of Object.values(await job.getChildrenValues())) {
+    const chunk = IngestChunkResult.parse(value);
+    for (const id of chunk.drafted) result.created.push(id);
+    result.duplicates += chunk.duplicates;
+  }
+  await recordIngestDone(ctx.redis, ctx.keys, data.sourceId, { id: job.id!, discoveredAt: data.discoveredAt });
+  ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates }, 'drafts of a large poll created');
+  return result;
 }

@@ -1,24 +1,22 @@
-import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { scheduleBounds, type Source } from '../src/config/sourceSchema.ts';
-import { effectiveUrl, readSourceState, stageSourceState, validatorsFor, type SourceState } from '../src/fetch/sourceState.ts';
+import type { Source } from '../src/config/sourceSchema.ts';
+import { effectiveUrl, readSourceState, validatorsFor } from '../src/fetch/sourceState.ts';
 import { seenDigests } from '../src/dedupe/itemKey.ts';
 import { partitionSeen } from '../src/dedupe/seenStore.ts';
 import { matchFilters } from '../src/drafts/matchFilters.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestJobData, PollJobData, validateJobData, type PollResult } from '../src/queue/jobs.ts';
-import { freshnessFloorMs } from '../src/schedule/cacheHints.ts';
-import { queueNextPoll, syncSources } from '../src/schedule/chain.ts';
-import { recordPoll } from '../src/schedule/outage.ts';
-import { planNextPoll } from '../src/schedule/planNextPoll.ts';
+import { planIngest, queueIngest } from '../src/queue/queueIngest.ts';
+import { syncSources } from '../src/schedule/chain.ts';
+import { checkLastIngest } from '../src/schedule/ingestHealth.ts';
+import { recordPollOutcome } from '../src/schedule/recordPollOutcome.ts';
 import type { WorkerContext } from './context.ts';
 import { fetchAndParse, type FetchParseResult } from './fetchAndParse.ts';
 import { hostOf, takeHostTurn } from '../src/fetch/politeness.ts';
 import { cachedRobots, fetchRobotsFile, isAllowedByRobots } from '../src/fetch/robots.ts';
 
 export const RECONCILE_JOB = 'reconcile';
-const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
 
 /**
  * The poll job: fetch → classify → parse → filter → drop already-seen → hand new items to the draft
@@ -38,7 +36,8 @@ export function createPollProcessor(ctx: WorkerContext) {
     if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its polls stop`);
     const log = ctx.logger.child({ source_id: source.id, job_id: job.id });
     const startedAt = ctx.clock.now();
-    const state = await readSourceState(ctx.redis, ctx.keys, source.id);
+    // Validators whose items never became drafts (their ingest failed) are not sent: a 304 would hide them.
+    const state = await checkLastIngest(ctx.redis, ctx.keys, ctx.queues.ingest, source.id, await readSourceState(ctx.redis, ctx.keys, source.id), startedAt);
     const url = effectiveUrl(state, source.url);
 
     // Politeness: a turn at the host, shared by every process; a long wait hands the job back as delayed
@@ -101,9 +100,9 @@ export function createPollProcessor(ctx: WorkerContext) {
       pollResult = { ...base, outcome: outcome.kind === 'rate_limited' ? 'rate_limited' : 'not_modified', code: outcome.code, message: outcome.message };
     }
 
-    // Validators are stored only once the new items are safely queued (above): a crash before this point
+    // Validators are stored only once the new items are durably queued (above): a crash before this point
     // means the next poll fetches the full body again instead of getting a 304 and losing them.
-    await recordHealth(ctx, source, state, url, result, fresh, startedAt, data.seq);
+    await recordPollOutcome(ctx, { source, state, url, ...result, fresh, ingestJobId: pollResult.ingestJobId, startedAt, seq: data.seq });
     ctx.metrics.polls.inc({ outcome: outcome.kind, code: outcome.code });
     if (parsed) ctx.metrics.items.inc({ kind: 'duplicate' }, pollResult.alreadySeen);
 
@@ -124,73 +123,6 @@ export function createPollProcessor(ctx: WorkerContext) {
   };
 }
 
-/**
- * The source's health after this poll, and (in a chain) its next poll. One transaction: last attempt and outcome,
- * validators (on success), failures, interval, next poll, pause (410), the URL a permanent redirect moved
- * it to, new items. Every kind of poll updates the health; only chain polls queue the next one.
- */
-async function recordHealth(ctx: WorkerContext, source: Source, state: SourceState, url: string, result: FetchParseResult, fresh: IngestJobData['items'], startedAt: number, seq: number | undefined): Promise<void> {
-  const { response, outcome, parsed } = result;
-  const now = ctx.clock.now();
-  const { outage } = await recordPoll(ctx.redis, ctx.keys, source.id, outcome.code, now);
-  const bounds = scheduleBounds(source);
-  const plan = planNextPoll({
-    now,
-    kind: outcome.kind,
-    code: outcome.code,
-    ...bounds,
-    previousIntervalMs: state.intervalMs ? Number(state.intervalMs) : undefined,
-    failures: Number(state.consecutiveFailures ?? 0),
-    itemDates: parsed ? parsed.items.map((i) => Date.parse(i.publishedAt ?? i.updatedAt ?? '')).filter((d) => !Number.isNaN(d)) : [],
-    freshnessMs: response ? freshnessFloorMs(response.headers, parsed?.ttlMinutes ?? null, now) : undefined,
-    retryAfterMs: outcome.retryAfterMs,
-    outage,
-    backoffCapMs: ctx.settings.backoffCapMs,
-    random: ctx.random(),
-  });
-  const at = (ms: number) => new Date(ms).toISOString();
-  const update: Partial<Record<keyof SourceState, string | null>> = {
-    lastAttemptAt: at(startedAt),
-    lastStatus: response ? String(response.status) : null,
-    lastOutcome: outcome.kind,
-    lastCode: outage && outcome.kind === 'transient' ? `${outcome.code} (our outage)` : outcome.code,
-    lastMessage: parsed ? `${parsed.items.length} items, ${fresh.length} new` : outcome.message,
-    consecutiveFailures: String(plan.failures),
-    intervalMs: String(plan.intervalMs),
-    scheduleReason: plan.reason,
-  };
-  if (outcome.kind === 'ok' || outcome.kind === 'not_modified') {
-    update.lastSuccessAt = at(startedAt);
-    update.lastNewItems = String(fresh.length);
-    if (state.pausedReason) Object.assign(update, { pausedReason: null, pausedAt: null, pausedUrl: null });
-  }
-  if (parsed && response) {
-    Object.assign(update, { validatorsUrl: url, etag: response.headers.etag ?? null, lastModified: response.headers['last-modified'] ?? null });
-  }
-  if (response?.movedTo) {
-    // A permanent redirect (301/308 at every hop) is applied: the next polls go to the new address.
-    Object.assign(update, { url: response.movedTo, configUrl: source.url, movedFrom: url, movedTo: response.movedTo });
-    ctx.logger.warn({ source_id: source.id, from: url, to: response.movedTo }, `permanent redirect applied: ${source.id} now polls ${response.movedTo} (update ${ctx.settings.sourcesFile})`);
-  } else if (state.url && state.configUrl !== source.url) {
-    Object.assign(update, { url: null, configUrl: null, movedFrom: null, movedTo: null });
-  }
-  if (plan.pause) Object.assign(update, { pausedReason: plan.pause, pausedAt: at(now), pausedUrl: source.url, nextPollAt: null, nextJobId: null });
-  if (fresh.length > 0) update.lastNewItemAt = at(startedAt);
-
-  if (seq !== undefined) update.pollSeq = String(seq);
-  if (seq !== undefined && plan.delayMs !== null && ctx.sources.get(source.id)?.enabled !== false) {
-    update.nextJobId = await queueNextPoll(ctx.queues.poll, ctx.settings, source.id, seq + 1, plan.delayMs);
-    update.nextPollAt = String(plan.nextAt);
-    failpoint('poll.afterNextQueued');
-  }
-  // The health and the new-items index in one round trip.
-  const tx = stageSourceState(ctx.redis.multi(), ctx.keys, source.id, update);
-  if (fresh.length > 0) {
-    tx.zadd(ctx.keys.sourceNew(source.id), ...fresh.flatMap((f) => [startedAt, f.itemHash])).zremrangebyscore(ctx.keys.sourceNew(source.id), '-inf', `(${now - NEW_ITEMS_KEEP_MS}`);
-  }
-  await tx.exec();
-}
-
 function parseJob(data: unknown) {
   try {
     return validateJobData(PollJobData, data, 'poll');
@@ -200,14 +132,12 @@ function parseJob(data: unknown) {
   }
 }
 
+/** The new items of one poll, as one ingest job or a flow of chunks, with ids derived from the items (queue/queueIngest.ts). */
 async function enqueueIngest(ctx: WorkerContext, job: Job, source: Source, items: IngestJobData['items'], startedAt: number): Promise<string> {
-  // One id per poll attempt: a re-run of the same attempt (after a crash) re-adds nothing.
-  const jobId = `ingest-${createHash('sha256').update(`${job.id}\n${job.attemptsMade}`).digest('hex').slice(0, 24)}`;
   const data = validateJobData(IngestJobData, {
     source: { id: source.id, name: source.name, url: source.url, weight: source.weight, ...(source.category ? { category: source.category } : {}), tags: source.tags },
     discoveredAt: new Date(startedAt).toISOString(),
     items,
   }, 'ingest');
-  await ctx.queues.ingest.add('ingest', data, { jobId });
-  return jobId;
+  return queueIngest(ctx.queues.ingest, planIngest(job.id!, data));
 }

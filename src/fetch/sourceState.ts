@@ -7,6 +7,14 @@ export interface SourceState {
   validatorsUrl?: string;
   etag?: string;
   lastModified?: string;
+  /**
+   * The ingest (job, or parent of chunks) holding the new items of the response the validators came from,
+   * until it completes. A poll that finds it failed sends no validators: items must never hide behind a 304.
+   */
+  ingestJobId?: string;
+  /** When an ingest of this source last failed for good (ISO), and why; cleared by a later ingest that succeeds. */
+  ingestFailedAt?: string;
+  ingestError?: string;
   /** Set when the feed answered with a permanent redirect (301/308): where it lives now. */
   movedTo?: string;
   lastAttemptAt?: string;

@@ -26,6 +26,7 @@ export const PollResult = z.object({
   filtered: z.number().int(),
   alreadySeen: z.number().int(),
   candidates: z.number().int(),
+  /** The poll's ingest: its single job, or the parent of its chunks (queue/queueIngest.ts). */
   ingestJobId: z.string().optional(),
   movedTo: z.string().optional(),
 });
@@ -66,11 +67,33 @@ export const IngestJobData = z.object({
 });
 export type IngestJobData = z.infer<typeof IngestJobData>;
 
+/** What a poll's ingest reports (the single job, or the parent of its chunks): the drafts it created. */
 export const IngestResult = z.object({
   created: z.array(z.string()),
   duplicates: z.number().int(),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
+
+/**
+ * The parent of a large poll's ingest jobs (`ingest-poll`, see queue/queueIngest.ts), which BullMQ runs once
+ * every chunk (a child job with IngestJobData) has committed.
+ */
+export const IngestPollJobData = z.object({
+  sourceId: z.string().min(1),
+  discoveredAt: z.iso.datetime(),
+  chunks: z.number().int().min(2),
+});
+export type IngestPollJobData = z.infer<typeof IngestPollJobData>;
+
+/**
+ * What one chunk hands its parent. Not `created`: only a poll's own result carries that, so whoever counts
+ * new drafts from the ingest queue's completions (the desk's live events) counts each draft once.
+ */
+export const IngestChunkResult = z.object({
+  drafted: z.array(z.string()),
+  duplicates: z.number().int(),
+});
+export type IngestChunkResult = z.infer<typeof IngestChunkResult>;
 
 /** One published signal to deliver to the webhook. */
 export const WebhookJobData = z.object({ signal: Signal });

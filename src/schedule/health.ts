@@ -36,7 +36,8 @@ export const QUIET_MIN_MS = 6 * 3_600_000;
 
 /**
  * What a source's stored state means, for `sources status`, the API and the Sources page. Pure: the state,
- * the new-item counts and `now` in, a verdict out. Problems first: paused, failing, broken selectors, quiet.
+ * the new-item counts and `now` in, a verdict out. Problems first: paused, failing (an ingest that failed for
+ * good, then failed polls), broken selectors, quiet.
  */
 export function describeHealth(source: Source, s: SourceState, counts: { day: number; week: number }, now: number): SourceHealth {
   const failures = Number(s.consecutiveFailures ?? 0);
@@ -52,6 +53,10 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
   } else if (s.pausedReason) {
     state = 'paused';
     summary = s.pausedReason;
+  } else if (s.ingestFailedAt) {
+    // The feed was read but its items are not drafts: the silent loss, so it outranks a poll failure.
+    state = 'failing';
+    summary = `drafts not written since ${s.ingestFailedAt}: ${s.ingestError ?? 'the ingest failed'}; the next poll fetches the whole feed again`;
   } else if (s.lastCode === 'selectors_broken') {
     // The page answers but no longer fits the selectors: say so, rather than "failing" or "no new items".
     state = 'selectors_broken';

@@ -1,0 +1,124 @@
+import type { Queue } from 'bullmq';
+import type { Clock } from '../clock.ts';
+import { scheduleBounds, type Source } from '../config/sourceSchema.ts';
+import type { Settings } from '../config/settings.ts';
+import type { Outcome } from '../fetch/classify.ts';
+import type { FetchResponse } from '../fetch/fetchFeed.ts';
+import { stageSourceState, type SourceState, type SourceStateUpdate } from '../fetch/sourceState.ts';
+import { failpoint } from '../failpoint.ts';
+import type { Logger } from '../log.ts';
+import type { ParsedFeed } from '../parse/types.ts';
+import type { Keys } from '../queue/keys.ts';
+import type { RedisClient } from '../redisClient.ts';
+import { freshnessFloorMs } from './cacheHints.ts';
+import { queueNextPoll } from './chain.ts';
+import { clearIngestFailure } from './ingestHealth.ts';
+import { recordPoll } from './outage.ts';
+import { planNextPoll } from './planNextPoll.ts';
+
+const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
+/** Members per ZADD of the new-items index: a 100,000-item poll must not spread 200,000 arguments into one call. */
+const ZADD_CHUNK = 1000;
+
+/** What recording a poll needs from its process (the worker context fits). */
+export interface RecordPollDeps {
+  redis: RedisClient;
+  keys: Keys;
+  queues: { poll: Queue };
+  settings: Settings;
+  /** The sources as configured now (a reload may have disabled this one while it was polled). */
+  sources: ReadonlyMap<string, Source>;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+}
+
+/** One poll as it happened. */
+export interface PollFacts {
+  source: Source;
+  /** The source's state as read before the poll. */
+  state: SourceState;
+  /** The URL polled. */
+  url: string;
+  response?: FetchResponse | undefined;
+  outcome: Outcome;
+  parsed?: ParsedFeed | undefined;
+  /** The new items, already durably queued as `ingestJobId`. */
+  fresh: { itemHash: string }[];
+  ingestJobId?: string | undefined;
+  startedAt: number;
+  /** Position in the source's chain; undefined for one-off polls. */
+  seq?: number | undefined;
+}
+
+/**
+ * The source's health after a poll, and (in a chain) its next poll: planNextPoll's verdict, then one
+ * transaction with the last attempt and outcome, validators (on success, with the ingest that holds the
+ * items of that response), failures, interval, next poll, pause (410), the URL a permanent redirect moved
+ * it to, new items. Every kind of poll updates the health; only chain polls queue the next one. Called once
+ * the new items are durably queued: validators saved earlier could hide them behind a 304.
+ */
+export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): Promise<void> {
+  const { source, state, url, response, outcome, parsed, fresh, startedAt, seq } = poll;
+  const now = deps.clock.now();
+  const { outage } = await recordPoll(deps.redis, deps.keys, source.id, outcome.code, now);
+  const plan = planNextPoll({
+    now,
+    kind: outcome.kind,
+    code: outcome.code,
+    ...scheduleBounds(source),
+    previousIntervalMs: state.intervalMs ? Number(state.intervalMs) : undefined,
+    failures: Number(state.consecutiveFailures ?? 0),
+    itemDates: parsed ? parsed.items.map((i) => Date.parse(i.publishedAt ?? i.updatedAt ?? '')).filter((d) => !Number.isNaN(d)) : [],
+    freshnessMs: response ? freshnessFloorMs(response.headers, parsed?.ttlMinutes ?? null, now) : undefined,
+    retryAfterMs: outcome.retryAfterMs,
+    outage,
+    backoffCapMs: deps.settings.backoffCapMs,
+    random: deps.random(),
+  });
+  const at = (ms: number) => new Date(ms).toISOString();
+  const update: SourceStateUpdate = {
+    lastAttemptAt: at(startedAt),
+    lastStatus: response ? String(response.status) : null,
+    lastOutcome: outcome.kind,
+    lastCode: outage && outcome.kind === 'transient' ? `${outcome.code} (our outage)` : outcome.code,
+    lastMessage: parsed ? `${parsed.items.length} items, ${fresh.length} new` : outcome.message,
+    consecutiveFailures: String(plan.failures),
+    intervalMs: String(plan.intervalMs),
+    scheduleReason: plan.reason,
+  };
+  if (outcome.kind === 'ok' || outcome.kind === 'not_modified') {
+    update.lastSuccessAt = at(startedAt);
+    update.lastNewItems = String(fresh.length);
+    if (state.pausedReason) Object.assign(update, { pausedReason: null, pausedAt: null, pausedUrl: null });
+  }
+  if (parsed && response) {
+    Object.assign(update, { validatorsUrl: url, etag: response.headers.etag ?? null, lastModified: response.headers['last-modified'] ?? null, ingestJobId: poll.ingestJobId ?? null });
+  }
+  if (response?.movedTo) {
+    // A permanent redirect (301/308 at every hop) is applied: the next polls go to the new address.
+    Object.assign(update, { url: response.movedTo, configUrl: source.url, movedFrom: url, movedTo: response.movedTo });
+    deps.logger.warn({ source_id: source.id, from: url, to: response.movedTo }, `permanent redirect applied: ${source.id} now polls ${response.movedTo} (update ${deps.settings.sourcesFile})`);
+  } else if (state.url && state.configUrl !== source.url) {
+    Object.assign(update, { url: null, configUrl: null, movedFrom: null, movedTo: null });
+  }
+  if (plan.pause) Object.assign(update, { pausedReason: plan.pause, pausedAt: at(now), pausedUrl: source.url, nextPollAt: null, nextJobId: null });
+  if (fresh.length > 0) update.lastNewItemAt = at(startedAt);
+
+  if (seq !== undefined) update.pollSeq = String(seq);
+  if (seq !== undefined && plan.delayMs !== null && deps.sources.get(source.id)?.enabled !== false) {
+    update.nextJobId = await queueNextPoll(deps.queues.poll, deps.settings, source.id, seq + 1, plan.delayMs);
+    update.nextPollAt = String(plan.nextAt);
+    failpoint('poll.afterNextQueued');
+  }
+  // The health and the new-items index in one round trip.
+  const tx = stageSourceState(deps.redis.multi(), deps.keys, source.id, update);
+  if (fresh.length > 0) {
+    const key = deps.keys.sourceNew(source.id);
+    for (let i = 0; i < fresh.length; i += ZADD_CHUNK) tx.zadd(key, ...fresh.slice(i, i + ZADD_CHUNK).flatMap((f) => [startedAt, f.itemHash]));
+    tx.zremrangebyscore(key, '-inf', `(${now - NEW_ITEMS_KEEP_MS}`);
+  }
+  await tx.exec();
+  // A whole feed read after an ingest failed, and nothing in it is waiting for a draft: the failure is over.
+  if (parsed && fresh.length === 0 && state.ingestFailedAt) await clearIngestFailure(deps.redis, deps.keys, source.id, startedAt);
+}
