@@ -1,26 +1,37 @@
 import { readFile } from 'node:fs/promises';
+import type { BlockList } from 'node:net';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { literalAddressProblem } from '../fetch/address.ts';
 import { SourceSchema, SourcesFileSchema, type Source } from './sourceSchema.ts';
+
+export interface SourcesOptions {
+  /**
+   * The operator's SIGNAL_DESK_ALLOW_PRIVATE. When given, a URL whose host is a non-public IP literal not in
+   * it is refused; `sources validate`, `run` and the live reload always give it. Readers that never fetch
+   * (the desk's health pages) may leave it out: every fetch is checked again before it connects.
+   */
+  allowPrivate?: BlockList;
+}
 
 /**
  * Reads and validates a sources file. The file is refused whole when anything is wrong, and the
  * error lists every problem with its file, line, source id and field, so one run of
  * `signal-desk sources validate` shows all there is to fix.
  */
-export async function loadSources(file: string): Promise<Source[]> {
+export async function loadSources(file: string, options: SourcesOptions = {}): Promise<Source[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new ConfigError([{ file, message: `cannot read the sources file (${(err as NodeJS.ErrnoException).code ?? err}); set SIGNAL_DESK_SOURCES to its path` }], { cause: err });
   }
-  return parseSources(text, file);
+  return parseSources(text, file, options);
 }
 
 /** Pure core of loadSources: YAML text in, validated sources out. */
-export function parseSources(text: string, file: string): Source[] {
+export function parseSources(text: string, file: string, options: SourcesOptions = {}): Source[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -61,6 +72,11 @@ export function parseSources(text: string, file: string): Source[] {
       return;
     }
     seen.set(parsed.data.id, index);
+    const blocked = options.allowPrivate ? literalAddressProblem(parsed.data.url, options.allowPrivate) : undefined;
+    if (blocked) {
+      issues.push({ file, line: lineOf(['sources', index, 'url']), sourceId: parsed.data.id, field: 'url', message: blocked });
+      return;
+    }
     sources.push(parsed.data);
   });
   if (issues.length > 0) throw new ConfigError(issues);

@@ -91,7 +91,7 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
   const { ctx } = runtime;
   let sources: Source[];
   try {
-    sources = await loadSources(settings.sourcesFile);
+    sources = await loadSources(settings.sourcesFile, settings);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     ctx.logger.error({ issues: err.issues, file: settings.sourcesFile }, `sources file refused (${why}); the running configuration stays:\n${err.message}`);
