@@ -174,3 +174,24 @@ describe('sources validate refuses non-public IP literals with a located error',
     expect(r.stderr).toContain('4 problems');
   });
 });
+
+describe('sources import never writes a non-public literal into the sources file', () => {
+  it('skips it with the reason and imports the rest; the file still validates', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-ssrf-'));
+    const opml = join(dir, 'feeds.opml');
+    const target = join(dir, 'sources.yaml');
+    writeFileSync(opml, `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+      <outline type="rss" text="Metadata" xmlUrl="http://169.254.169.254/latest/meta-data/"/>
+      <outline type="rss" text="Compat" xmlUrl="http://[::127.0.0.1]/feed"/>
+      <outline type="rss" text="Good" xmlUrl="https://good.example/feed"/>
+    </body></opml>`);
+    const env = { ...process.env, SIGNAL_DESK_ALLOW_PRIVATE: '', SIGNAL_DESK_SOURCES: target };
+    const r = await exec(process.execPath, ['bin/signal-desk.js', 'sources', 'import', opml], { env });
+    expect(r.stdout).toContain('imported 1 source');
+    expect(r.stdout).toContain('skipped 2:');
+    expect(r.stdout).toContain('Metadata: http://169.254.169.254/latest/meta-data/ points at 169.254.169.254 (linkLocal range)');
+    expect(r.stdout).toContain('Compat: http://[::7f00:1]/feed points at ::7f00:1 (ipv4Compatible range, reaches 127.0.0.1)');
+    const validate = await exec(process.execPath, ['bin/signal-desk.js', 'sources', 'validate', target], { env });
+    expect(validate.stdout).toContain('1 sources, 1 enabled, no problems');
+  });
+});
