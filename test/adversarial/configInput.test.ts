@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +6,14 @@ import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { reloadSources } from '../../src/cli/commands/run.ts';
+import { pingRedis } from '../../src/queue/connection.ts';
 import { POLL_QUEUE } from '../../src/queue/jobs.ts';
+import { startRuntime } from '../../workers/runtime.ts';
+import { freePort } from '../helpers/httpServer.ts';
+import { source } from '../helpers/pipeline.ts';
 import { createKeys } from '../../src/queue/keys.ts';
-import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { dropPrefix, REDIS_URL, testPrefix, testSettings } from '../helpers/redis.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/workerProcess.ts';
 
 // Issue 8, cases 7 (sources file size and alias bombs) and 16 (cron and time zones an operator can get wrong).
@@ -171,5 +176,32 @@ describe('cases 7, 16 (and 6): the live reload applies a file all or nothing', (
     replace(file(entry('alpha', '    schedule: { every: 1h }\n'), entry('gamma', '    schedule: { cron: "*/10 * * * *" }\n')));
     await until('gamma scheduled', async () => (await schedulers()) === 'poll-gamma', proc.output);
     expect(proc.child.exitCode).toBeNull();
+  });
+});
+
+describe('case 16: a valid file that fails to apply leaves the running configuration', () => {
+  it('puts the previous sources back and names the source that failed', { timeout: 60_000 }, async () => {
+    // A private redis-server that refuses every write (min-replicas-to-write with no replica): the new file
+    // is valid, but its cron source cannot get a job scheduler.
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const url = `redis://127.0.0.1:${port}`;
+    cleanup.push(async () => {
+      server.kill('SIGKILL');
+    });
+    for (let i = 0; i < 100 && !(await pingRedis(url, 200)); i++) await new Promise((r) => setTimeout(r, 100));
+    const path = tempFile(file(entry('alpha', '    schedule: { every: 1h }\n'), entry('gamma', '    schedule: { cron: "*/10 * * * *" }\n')));
+    const settings = testSettings(testPrefix(), { REDIS_URL: url, SIGNAL_DESK_SOURCES: path });
+    const runtime = await startRuntime(settings, [source('alpha', 'https://alpha.example/rss', { schedule: { every: '1h' } })]);
+    const admin = new Redis(url);
+    cleanup.push(async () => {
+      await admin.config('SET', 'min-replicas-to-write', '0');
+      await runtime.stop();
+      await admin.quit();
+    });
+    await admin.config('SET', 'min-replicas-to-write', '1');
+    const err = await reloadSources(runtime, settings, 'test', true).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/^source "gamma" field "schedule": cannot set its job scheduler \(.*NOREPLICAS/);
+    expect([...runtime.ctx.sources.keys()]).toEqual(['alpha']);
   });
 });
