@@ -73,7 +73,8 @@ sourcesCmd
   .option('--json', 'print JSON')
   .option('--sources <file>', 'sources file')
   .action(async (opts: { json?: boolean; sources?: string }) => {
-    process.exitCode = listCommand(await loadSources(settings(opts.sources).sourcesFile, settings()), opts);
+    const s = settings(opts.sources);
+    process.exitCode = listCommand(await loadSources(s.sourcesFile, s), opts);
   });
 sourcesCmd
   .command('test')
