@@ -54,7 +54,7 @@ program
   .option('--metrics-port <port>', 'without --web: serve Prometheus metrics at /metrics on this port', port)
   .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number }) => {
     const s = settings(opts.sources);
-    const sources = await loadSources(s.sourcesFile);
+    const sources = await loadSources(s.sourcesFile, s);
     await requireRedis(s.redisUrl);
     process.exitCode = await runCommand(s, sources, opts);
   });
@@ -65,7 +65,7 @@ sourcesCmd
   .description('check the sources file; prints every problem with file, line, source and field; exit 1 if any')
   .argument('[file]', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml)')
   .action(async (file?: string) => {
-    process.exitCode = await validateCommand(file ?? settings().sourcesFile);
+    process.exitCode = await validateCommand(settings(file));
   });
 sourcesCmd
   .command('list')
@@ -73,7 +73,8 @@ sourcesCmd
   .option('--json', 'print JSON')
   .option('--sources <file>', 'sources file')
   .action(async (opts: { json?: boolean; sources?: string }) => {
-    process.exitCode = listCommand(await loadSources(settings(opts.sources).sourcesFile), opts);
+    const s = settings(opts.sources);
+    process.exitCode = listCommand(await loadSources(s.sourcesFile, s), opts);
   });
 sourcesCmd
   .command('test')
@@ -83,7 +84,7 @@ sourcesCmd
   .option('--sources <file>', 'sources file')
   .action(async (id: string, opts: { json?: boolean; sources?: string }) => {
     const s = settings(opts.sources);
-    process.exitCode = await testCommand(s, await loadSources(s.sourcesFile), id, opts);
+    process.exitCode = await testCommand(s, await loadSources(s.sourcesFile, s), id, opts);
   });
 
 sourcesCmd
@@ -122,7 +123,7 @@ sourcesCmd
   .option('--sources <file>', 'sources file')
   .action(async (opts: { json?: boolean; sources?: string }) => {
     const s = settings(opts.sources);
-    process.exitCode = await statusCommand(s, await loadSources(s.sourcesFile), opts);
+    process.exitCode = await statusCommand(s, await loadSources(s.sourcesFile, s), opts);
   });
 sourcesCmd
   .command('resume')
@@ -131,7 +132,7 @@ sourcesCmd
   .option('--sources <file>', 'sources file')
   .action(async (id: string, opts: { sources?: string }) => {
     const s = settings(opts.sources);
-    process.exitCode = await resumeCommand(s, await loadSources(s.sourcesFile), id);
+    process.exitCode = await resumeCommand(s, await loadSources(s.sourcesFile, s), id);
   });
 
 program

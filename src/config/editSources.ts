@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseDocument, YAMLSeq } from 'yaml';
-import { parseSources } from './loadSources.ts';
+import { parseSources, type SourcesOptions } from './loadSources.ts';
 import type { Source } from './sourceSchema.ts';
 
 /** "Tom's Hardware — News" → "toms-hardware-news" (a valid source id), or undefined when nothing is left. */
@@ -25,10 +25,10 @@ export function uniqueId(base: string, taken: Set<string>): string {
 
 /**
  * Appends sources to the sources file, keeping its comments and layout (yaml's Document API), after
- * validating the whole new file exactly as `run` would; the file is replaced atomically (write, rename),
+ * validating the whole new file exactly as `run` would (given the same settings); the file is replaced atomically (write, rename),
  * so a running `run` never reads half a file. Returns the sources now in the file.
  */
-export async function appendSources(file: string, entries: Record<string, unknown>[]): Promise<Source[]> {
+export async function appendSources(file: string, entries: Record<string, unknown>[], options: SourcesOptions = {}): Promise<Source[]> {
   let text = 'sources: []\n';
   try {
     text = await readFile(file, 'utf8');
@@ -44,7 +44,7 @@ export async function appendSources(file: string, entries: Record<string, unknow
   (list as YAMLSeq).flow = false;
   for (const e of entries) (list as YAMLSeq).add(doc.createNode(e));
   const next = doc.toString();
-  const sources = parseSources(next, file);
+  const sources = parseSources(next, file, options);
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, next);
   await rename(tmp, file);

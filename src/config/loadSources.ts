@@ -1,26 +1,67 @@
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { open } from 'node:fs/promises';
+import type { BlockList } from 'node:net';
+import { LineCounter, parseDocument, isNode, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { literalAddressProblem } from '../fetch/address.ts';
 import { SourceSchema, SourcesFileSchema, type Source } from './sourceSchema.ts';
+
+/** Default cap on the sources file (SIGNAL_DESK_SOURCES_MAX_BYTES): about 40,000 sources, validated in about 13 s. */
+export const SOURCES_MAX_BYTES = 5 * 1024 * 1024;
+/** yaml's guard against alias bombs: uses of an anchor × the aliases inside it. Shared filters for 1,000 sources fit. */
+export const MAX_ALIAS_COUNT = 1000;
+/** Values (maps, lists, scalars) the file may expand to once aliases are resolved, whatever its size on disk. */
+export const MAX_EXPANDED_VALUES = 2_000_000;
+
+export interface SourcesOptions {
+  /** Cap on the file's size, checked before it is read (default SOURCES_MAX_BYTES). */
+  sourcesMaxBytes?: number;
+  /**
+   * The operator's SIGNAL_DESK_ALLOW_PRIVATE. When given, a URL whose host is a non-public IP literal not in
+   * it is refused; `sources validate`, `run` and the live reload always give it. Readers that never fetch
+   * (the desk's health pages) may leave it out: every fetch is checked again before it connects.
+   */
+  allowPrivate?: BlockList;
+}
 
 /**
  * Reads and validates a sources file. The file is refused whole when anything is wrong, and the
  * error lists every problem with its file, line, source id and field, so one run of
  * `signal-desk sources validate` shows all there is to fix.
  */
-export async function loadSources(file: string): Promise<Source[]> {
+export async function loadSources(file: string, options: SourcesOptions = {}): Promise<Source[]> {
+  const max = options.sourcesMaxBytes ?? SOURCES_MAX_BYTES;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // One open, then fstat and a read capped at max + 1 bytes: a file that grows after the check is still caught.
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > max) throw tooLarge(file, size, max);
+      const buffer = Buffer.alloc(Math.min(size, max) + 1);
+      let length = 0;
+      for (let n = -1; n !== 0 && length < buffer.length; length += n) ({ bytesRead: n } = await handle.read(buffer, length, buffer.length - length, null));
+      if (length > max) throw tooLarge(file, length, max);
+      text = buffer.subarray(0, length).toString('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError([{ file, message: `cannot read the sources file (${(err as NodeJS.ErrnoException).code ?? err}); set SIGNAL_DESK_SOURCES to its path` }], { cause: err });
   }
-  return parseSources(text, file);
+  return parseSources(text, file, options);
+}
+
+function tooLarge(file: string, size: number, max: number): ConfigError {
+  return new ConfigError([{
+    file,
+    message: `the file is ${size > max + 1 ? `${size} bytes` : 'larger than the limit'}, over the ${max}-byte limit on the sources file (SIGNAL_DESK_SOURCES_MAX_BYTES); a sources file that large is most likely not one: check the path, or raise the limit`,
+  }]);
 }
 
 /** Pure core of loadSources: YAML text in, validated sources out. */
-export function parseSources(text: string, file: string): Source[] {
+export function parseSources(text: string, file: string, options: SourcesOptions = {}): Source[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -30,7 +71,7 @@ export function parseSources(text: string, file: string): Source[] {
   }
   const lineOf = (path: (string | number)[]) => lineOfPath(doc, lines, path);
   const envIssues: ConfigIssue[] = [];
-  const data = interpolate(doc.toJS() ?? {}, [], (path, name) =>
+  const data = interpolate(resolveAliases(doc, lines, file), [], (path, name) =>
     envIssues.push({ file, line: lineOf(path), field: path.slice(2).join('.') || undefined, message: `uses \${${name}}, but that environment variable is not set (give a default with \${${name}:-value})` }),
   );
   if (envIssues.length > 0) throw new ConfigError(envIssues);
@@ -61,6 +102,11 @@ export function parseSources(text: string, file: string): Source[] {
       return;
     }
     seen.set(parsed.data.id, index);
+    const blocked = options.allowPrivate ? literalAddressProblem(parsed.data.url, options.allowPrivate) : undefined;
+    if (blocked) {
+      issues.push({ file, line: lineOf(['sources', index, 'url']), sourceId: parsed.data.id, field: 'url', message: blocked });
+      return;
+    }
     sources.push(parsed.data);
   });
   if (issues.length > 0) throw new ConfigError(issues);
@@ -86,9 +132,37 @@ function toIssue(
 }
 
 function allowedKeys(path: string[]): string[] {
-  if (path[0] === 'schedule') return ['every', 'cron', 'tz'];
+  if (path[0] === 'schedule') return ['every', 'cron', 'tz', 'min', 'max', 'adaptive'];
   if (path[0] === 'filters') return ['include', 'exclude'];
   return Object.keys(SourceSchema.shape);
+}
+
+/**
+ * The document as plain data, refusing alias bombs ("billion laughs" in YAML) as config errors: yaml's own
+ * maxAliasCount check, then a count of the values the aliases expand to (shared objects are walked once per
+ * use, as everything after this point would).
+ */
+function resolveAliases(doc: Document, lines: LineCounter, file: string): unknown {
+  const bomb = (message: string, cause?: unknown) => {
+    let line: number | undefined;
+    visit(doc, { Alias: (_key, node) => ((line = node.range ? lines.linePos(node.range[0]).line : undefined), visit.BREAK) });
+    return new ConfigError([{ file, line, message: `${message}; a sources file needs few aliases (*name): write the entries out, or share smaller pieces` }], { cause });
+  };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    if (err instanceof ReferenceError) throw bomb(`YAML aliases are used too often (more than ${MAX_ALIAS_COUNT} resolutions, counting aliases inside aliases): this is how an "alias bomb" exhausts memory`, err);
+    throw err;
+  }
+  let budget = MAX_EXPANDED_VALUES;
+  const walk = (value: unknown): void => {
+    if (--budget < 0) throw bomb(`the file expands to more than ${MAX_EXPANDED_VALUES} values once its YAML aliases are resolved`);
+    if (Array.isArray(value)) for (const v of value) walk(v);
+    else if (value && typeof value === 'object') for (const v of Object.values(value)) walk(v);
+  };
+  walk(data);
+  return data;
 }
 
 /** The line of the deepest YAML node that exists along `path` (a missing field points at its parent). */

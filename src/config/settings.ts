@@ -9,6 +9,7 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   SIGNAL_DESK_PREFIX: z.string().regex(/^(\{[^{}]+\}|[^{}:\s]+)$/, 'must be a name like "sd" (or already hash-tagged like "{sd}")').default('sd'),
   SIGNAL_DESK_SOURCES: z.string().default('config/sources.yaml'),
+  SIGNAL_DESK_SOURCES_MAX_BYTES: int(5 * 1024 * 1024, 1024),
   SIGNAL_DESK_CONTACT_URL: z.string().url('must be a URL where site owners can reach you (https://… or mailto:…)').optional(),
   SIGNAL_DESK_ALLOW_PRIVATE: z.string().default(''),
   SIGNAL_DESK_MAX_BYTES: int(10 * 1024 * 1024, 1024),
@@ -41,6 +42,8 @@ export interface Settings {
   /** Key and queue prefix in Redis Cluster hash-tag form ("{sd}") so that one deployment's keys share a slot. */
   prefix: string;
   sourcesFile: string;
+  /** Cap on the sources file's size, checked before it is read. */
+  sourcesMaxBytes: number;
   contactUrl: string | undefined;
   /** Non-public addresses that may be fetched anyway (the demo and tests use 127.0.0.1). */
   allowPrivate: BlockList;
@@ -91,6 +94,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     redisUrl: e.REDIS_URL,
     prefix: hashTagPrefix(e.SIGNAL_DESK_PREFIX),
     sourcesFile: e.SIGNAL_DESK_SOURCES,
+    sourcesMaxBytes: e.SIGNAL_DESK_SOURCES_MAX_BYTES,
     contactUrl: e.SIGNAL_DESK_CONTACT_URL,
     allowPrivate: parseAllowList(e.SIGNAL_DESK_ALLOW_PRIVATE),
     allowPrivateText: e.SIGNAL_DESK_ALLOW_PRIVATE,

@@ -1,11 +1,10 @@
-import { CronExpressionParser } from 'cron-parser';
 import * as cheerio from 'cheerio';
 import { z } from 'zod';
+import { checkCron, checkTimeZone, MIN_EVERY_MS } from './cronSchedule.ts';
 import { parseDuration } from './duration.ts';
 
 export const SOURCE_KINDS = ['auto', 'rss', 'atom', 'rdf', 'jsonfeed', 'html'] as const;
-/** Polling more often than this is impolite to publishers and never needed for news. */
-export const MIN_EVERY_MS = 60_000;
+export { MIN_EVERY_MS };
 
 const slug = z
   .string({ error: 'is required: a slug such as "toms-hardware"' })
@@ -61,12 +60,14 @@ const schedule = z
         ctx.addIssue({ code: 'custom', path: ['every'], message: `"${s.every}" is too frequent: at least 1m between polls` });
       }
     }
-    if (s.cron !== undefined) {
-      try {
-        CronExpressionParser.parse(s.cron, s.tz ? { tz: s.tz } : {});
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['cron'], message: `"${s.cron}" is not a cron pattern (${(err as Error).message}); e.g. "*/10 * * * *"` });
-      }
+    // Everything BullMQ would refuse (or accept wrongly) when the job scheduler is set is refused here, so a
+    // reload never gets as far as applying a schedule that cannot run.
+    const tzProblem = s.tz === undefined ? undefined : checkTimeZone(s.tz);
+    if (tzProblem) ctx.addIssue({ code: 'custom', path: ['tz'], message: tzProblem });
+    else if (s.tz !== undefined && s.cron === undefined) ctx.addIssue({ code: 'custom', path: ['tz'], message: 'applies to cron schedules only; an "every" schedule counts from the last poll' });
+    if (s.cron !== undefined && !tzProblem) {
+      const cronProblem = checkCron(s.cron, s.tz);
+      if (cronProblem) ctx.addIssue({ code: 'custom', path: ['cron'], message: cronProblem });
     }
   });
 

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import type { BlockList, LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { FetchError } from '../errors.ts';
-import { isAllowedAddress } from './address.ts';
+import { classifyAddress, describeAddress, isAllowedAddress } from './address.ts';
 
 export interface AgentOptions {
   allowPrivate: BlockList;
@@ -10,10 +10,11 @@ export interface AgentOptions {
 }
 
 /**
- * An undici Agent that refuses non-public addresses twice over: DNS answers are filtered before any
- * connection is opened (so a hostname that resolves to 10.0.0.1 never gets a SYN), and the address of the
- * socket actually connected is checked again (IP literals skip DNS; this also covers anything that
- * resolved behind our back). Redirect targets go through the same agent, so every hop is checked.
+ * An undici Agent that refuses non-public addresses before any connection is opened, and checks again after:
+ * - an IP literal host (the URL's or a redirect's: every hop goes through this agent) is judged before
+ *   connecting, so a refused address never gets a SYN (no port-scan oracle through redirects);
+ * - DNS answers are filtered before connecting (a hostname that resolves to 10.0.0.1 never gets a SYN);
+ * - the address of the socket actually connected is checked again (anything that resolved behind our back).
  */
 export function createGuardedAgent(options: AgentOptions): Agent {
   const lookup = guardedLookup(options.allowPrivate);
@@ -21,12 +22,14 @@ export function createGuardedAgent(options: AgentOptions): Agent {
   return new Agent({
     keepAliveTimeout: 10_000,
     connect(opts, callback) {
+      const literal = classifyAddress(opts.hostname, options.allowPrivate);
+      if (literal && !literal.allowed) return callback(blockedLiteral(opts.hostname, literal), null);
       connect(opts, (err, socket) => {
         if (err) return callback(err, null);
         const remote = socket.remoteAddress;
         if (!remote || !isAllowedAddress(remote, options.allowPrivate)) {
           socket.destroy();
-          return callback(blocked(opts.hostname, remote ?? 'unknown'), null);
+          return callback(blocked(opts.hostname, remote ?? 'unknown', options.allowPrivate), null);
         }
         callback(null, socket);
       });
@@ -34,10 +37,21 @@ export function createGuardedAgent(options: AgentOptions): Agent {
   });
 }
 
-function blocked(host: string, address: string): FetchError {
+function blockedLiteral(host: string, verdict: NonNullable<ReturnType<typeof classifyAddress>>): FetchError {
   return new FetchError(
     'blocked_address',
-    `${host} resolves to ${address}, which is not a public address; fetching it is refused (list it in SIGNAL_DESK_ALLOW_PRIVATE if this is intended)`,
+    `${describeAddress(host.replace(/^\[|\]$/g, ''), verdict)} is not a public address; no connection was made (list it in SIGNAL_DESK_ALLOW_PRIVATE if this is intended)`,
+  );
+}
+
+function blocked(host: string, addresses: string, allow: BlockList): FetchError {
+  const described = addresses.split(', ').map((a) => {
+    const verdict = classifyAddress(a, allow);
+    return verdict ? describeAddress(a, verdict) : a;
+  });
+  return new FetchError(
+    'blocked_address',
+    `${host} resolves to ${described.join(', ')}, which is not a public address; fetching it is refused (list it in SIGNAL_DESK_ALLOW_PRIVATE if this is intended)`,
   );
 }
 
@@ -46,7 +60,7 @@ function guardedLookup(allow: BlockList): LookupFunction {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '');
       const usable = addresses.filter((a) => isAllowedAddress(a.address, allow));
-      if (usable.length === 0) return callback(blocked(hostname, addresses.map((a) => a.address).join(', ')), '');
+      if (usable.length === 0) return callback(blocked(hostname, addresses.map((a) => a.address).join(', '), allow), '');
       if (options.all) return callback(null, usable);
       callback(null, usable[0]!.address, usable[0]!.family);
     });

@@ -8,7 +8,10 @@ export const MAX_DEPTH = 256;
  * - the DOCTYPE goes, so no entity declared in it can ever be expanded (billion laughs, XXE);
  * - HTML named entities (&nbsp; &eacute;…), which XML does not define but feeds use all the time, become
  *   character references; unknown ones and bare ampersands become literal text (XML 1.0 §4.6);
- * - characters XML 1.0 forbids (§2.2: C0 controls other than tab, CR, LF) are dropped;
+ * - characters XML 1.0 forbids (§2.2: C0 controls other than tab, CR, LF, U+FFFE/U+FFFF) are dropped, and so
+ *   are character references to them (`&#0;`, `&#x1F;`, `&#xFFFE;`, surrogates `&#xD800;`, beyond U+10FFFF):
+ *   the strict parser would refuse the whole document for one such reference, while the rest of the title
+ *   and every other item are fine (dropped, not replaced by U+FFFD, exactly as the raw characters are);
  * - nesting deeper than MAX_DEPTH is refused, so a hostile document cannot exhaust the stack later.
  * CDATA sections and comments are left untouched.
  */
@@ -26,12 +29,22 @@ const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 function repairEntities(text: string): string {
   return text.replace(/&(#\d{1,7};|#x[0-9a-fA-F]{1,6};|([A-Za-z][A-Za-z0-9]{0,31});)?/g, (whole, ref: string | undefined, name: string | undefined) => {
     if (!ref) return '&amp;';
-    if (!name) return whole;
+    if (!name) return isXmlChar(codePointOf(ref)) ? whole : '';
     if (XML_ENTITIES.has(name)) return whole;
     const decoded = decodeHTMLStrict(`&${name};`);
     if (decoded === `&${name};`) return `&amp;${name};`;
     return Array.from(decoded).map((c) => `&#${c.codePointAt(0)};`).join('');
   });
+}
+
+/** The code point a numeric character reference ("#65;", "#x41;") names. */
+function codePointOf(ref: string): number {
+  return ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2, -1), 16) : parseInt(ref.slice(1, -1), 10);
+}
+
+/** XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+export function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
 function mapOutsideCdata(xml: string, fn: (s: string) => string): string {

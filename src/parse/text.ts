@@ -16,6 +16,9 @@ export function toPlainText(value: string | null | undefined): string | null {
   let text = value;
   if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(BLOCK_TAG, ' ').replace(TAG, '');
   if (text.includes('&')) text = decodeHTML(text);
+  // A reference escaped twice (&amp;#27;) decodes to a control character here: drop those as hardenXml does.
+  // eslint-disable-next-line no-control-regex -- exactly the characters XML 1.0 §2.2 forbids
+  text = text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '');
   // Decoding can reveal markup that was escaped twice ("&lt;b&gt;"): strip once more.
   if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(TAG, '');
   text = stripBidiControls(text).replace(/[\s\u00a0\u200b]+/g, ' ').trim();

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import { parseDuration } from '../config/duration.ts';
 import type { Source } from '../config/sourceSchema.ts';
 import type { Settings } from '../config/settings.ts';
+import { errorMessage, SignalDeskError } from '../errors.ts';
 import { pollJobOptions } from './queues.ts';
 
 const PREFIX = 'poll-';
@@ -48,7 +49,9 @@ export async function syncSchedulers(queue: Queue, sources: Source[], settings: 
       continue;
     }
     const { attempts, backoff, removeOnComplete, removeOnFail } = pollJobOptions(settings);
-    await queue.upsertJobScheduler(id, repeat, { name: 'poll', data: { sourceId: source.id }, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
+    await queue.upsertJobScheduler(id, repeat, { name: 'poll', data: { sourceId: source.id }, opts: { attempts, backoff, removeOnComplete, removeOnFail } }).catch((err: unknown) => {
+      throw new SignalDeskError('schedule_failed', `source "${source.id}" field "schedule": cannot set its job scheduler (${errorMessage(err)})`, { cause: err });
+    });
     (before ? report.changed : report.added).push(source.id);
   }
   const gone = [...existing.keys()].filter((id) => !wanted.has(id));

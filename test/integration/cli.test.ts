@@ -69,8 +69,12 @@ describe('the CLI', () => {
     expect(r.stderr).toContain('3 problems');
   });
 
-  it('sources validate accepts the bundled files', async () => {
-    for (const file of ['config/sources.yaml', 'config/demo.sources.yaml']) expect((await cli(['sources', 'validate', file])).code).toBe(0);
+  it('sources validate accepts the bundled files (the demo\'s with loopback allowed, as the demo runs)', async () => {
+    expect((await cli(['sources', 'validate', 'config/sources.yaml'])).code).toBe(0);
+    expect((await cli(['sources', 'validate', 'config/demo.sources.yaml'], { SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1/32' })).code).toBe(0);
+    const refused = await cli(['sources', 'validate', 'config/demo.sources.yaml'], { SIGNAL_DESK_ALLOW_PRIVATE: '' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('points at 127.0.0.1 (loopback range), which is not a public address');
   });
 
   it('says how to get Redis when none answers', async () => {

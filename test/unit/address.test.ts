@@ -18,6 +18,18 @@ describe('isAllowedAddress', () => {
     ['IPv6 unique local', 'fd00::1', false],
     ['IPv6 link-local', 'fe80::1', false],
     ['IPv4-mapped loopback', '::ffff:127.0.0.1', false],
+    ['IPv4-mapped public', '::ffff:93.184.216.34', true],
+    ['IPv4-compatible loopback', '::7f00:1', false],
+    ['IPv4-compatible public (deprecated form, refused whatever it embeds)', '::5db8:d822', false],
+    ['IPv4-translated loopback', '::ffff:0:7f00:1', false],
+    ['NAT64 of the metadata address', '64:ff9b::a9fe:a9fe', false],
+    ['6to4', '2002:7f00:1::1', false],
+    ['Teredo', '2001:0:4136:e378:8000:63bf:3fff:fdd2', false],
+    ['documentation IPv6', '2001:db8::1', false],
+    ['multicast', '224.0.0.1', false],
+    ['broadcast', '255.255.255.255', false],
+    ['benchmarking', '198.18.0.1', false],
+    ['bracketed IPv6 literal', '[::1]', false],
     ['not an address', 'example.com', false],
   ])('%s %s', (_n, ip, allowed) => {
     expect(isAllowedAddress(ip, none)).toBe(allowed);

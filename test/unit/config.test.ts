@@ -31,7 +31,11 @@ describe('parseSources', () => {
     ['a weight out of range', 'weight: 2', 'field "weight": must be from 0 to 1'],
     ['a bad duration', 'schedule: { every: soon }', 'field "schedule.every": "soon" is not a duration: use forms like 90s, 15m, 1h30m, 1d'],
     ['a too-frequent schedule', 'schedule: { every: 10s }', 'field "schedule.every": "10s" is too frequent: at least 1m between polls'],
-    ['a bad cron pattern', 'schedule: { cron: "every tuesday" }', 'field "schedule.cron": "every tuesday" is not a cron pattern'],
+    ['a bad cron pattern', 'schedule: { cron: "every tuesday" }', 'field "schedule.cron": cron "every tuesday" is not a 5-field cron expression (minute hour day-of-month month day-of-week)'],
+    ['a cron with a seconds field', 'schedule: { cron: "* * * * * *" }', 'field "schedule.cron": cron "* * * * * *" has 6 fields: a seconds field is not allowed'],
+    ['a 4-field cron', 'schedule: { cron: "* * * *" }', 'field "schedule.cron": cron "* * * *" is not a 5-field cron expression (minute hour day-of-month month day-of-week): it has 4 fields'],
+    ['an unknown time zone', 'schedule: { cron: "*/10 * * * *", tz: Mars/Olympus }', 'field "schedule.tz": "Mars/Olympus" is not a time zone'],
+    ['a time zone on an every schedule', 'schedule: { every: 15m, tz: Europe/Paris }', 'field "schedule.tz": applies to cron schedules only'],
     ['both every and cron', 'schedule: { every: 5m, cron: "* * * * *" }', 'field "schedule": give exactly one of every'],
     ['a misspelt field', 'shedule: { every: 5m }', 'field "shedule": unknown field "shedule"; supported fields are id, name, url, kind, schedule, enabled, tags, category, weight, filters'],
   ])('names file, line, source and field for %s', (_name, line, expected) => {

@@ -8,6 +8,7 @@ import { SignalDeskError, errorMessage } from '../../errors.ts';
 import { COMMON_FEED_PATHS, discoverFeedLinks } from '../../extract/discoverFeeds.ts';
 import { fetchFeed } from '../../fetch/fetchFeed.ts';
 import { createGuardedAgent } from '../../fetch/guardedAgent.ts';
+import { literalAddressProblem } from '../../fetch/address.ts';
 import { userAgent } from '../../fetch/userAgent.ts';
 import { decodeBody } from '../../parse/decodeBody.ts';
 import { normalizeUrl } from '../../dedupe/normalizeUrl.ts';
@@ -117,7 +118,7 @@ export async function addCommand(settings: Settings, url: string, options: AddOp
     out.write(`\nwould add to ${file} (dry run):\n  - ${JSON.stringify(entry)}\n`);
     return 0;
   }
-  await appendSources(file, [entry]);
+  await appendSources(file, [entry], settings);
   out.write(`\nadded "${id}" (${chosen.url}) to ${file}${candidates.length > 1 ? `; --pick N chooses another of the ${candidates.length}` : ''}. A running \`signal-desk run\` picks it up by itself.\n`);
   return 0;
 }
@@ -144,6 +145,11 @@ export async function importCommand(settings: Settings, opmlFile: string, option
   for (const e of parsed.entries) {
     const key = normalizeUrl(e.xmlUrl) ?? e.xmlUrl;
     const dup = urls.get(key);
+    const blocked = literalAddressProblem(e.xmlUrl, settings.allowPrivate);
+    if (blocked) {
+      skipped.push({ title: e.title, reason: blocked });
+      continue;
+    }
     if (dup) {
       skipped.push({ title: e.title, reason: `${e.xmlUrl} is already configured as "${dup}"` });
       continue;
@@ -154,7 +160,7 @@ export async function importCommand(settings: Settings, opmlFile: string, option
     urls.set(key, id);
     entries.push({ id, name: e.title ?? new URL(e.xmlUrl).hostname, url: e.xmlUrl, ...(e.tags.length ? { tags: e.tags } : {}), ...(e.category ? { category: e.category } : {}), ...(e.weight !== null ? { weight: e.weight } : {}) });
   }
-  if (entries.length > 0 && !options.dryRun) await appendSources(settings.sourcesFile, entries);
+  if (entries.length > 0 && !options.dryRun) await appendSources(settings.sourcesFile, entries, settings);
   out.write(`${options.dryRun ? 'would import' : 'imported'} ${entries.length} source${entries.length === 1 ? '' : 's'} into ${settings.sourcesFile}${entries.length ? `: ${entries.map((e) => e.id).join(', ')}` : ''}\n`);
   if (skipped.length) out.write(`skipped ${skipped.length}:\n${skipped.map((s) => `  ${s.title ?? '(untitled)'}: ${s.reason}`).join('\n')}\n`);
   return 0;

@@ -188,17 +188,26 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
   const { ctx } = runtime;
   let sources: Source[];
   try {
-    sources = await loadSources(settings.sourcesFile);
+    sources = await loadSources(settings.sourcesFile, settings);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     ctx.logger.error({ issues: err.issues, file: settings.sourcesFile }, `sources file refused (${why}); the running configuration stays:\n${err.message}`);
     return false;
   }
-  const ids = new Set(sources.map((s) => s.id));
-  for (const id of [...ctx.sources.keys()]) if (!ids.has(id)) ctx.sources.delete(id);
-  for (const s of sources) ctx.sources.set(s.id, s);
+  const before = [...ctx.sources.values()];
+  const apply = (list: Source[]) => {
+    ctx.sources.clear();
+    for (const s of list) ctx.sources.set(s.id, s);
+  };
+  apply(sources);
   if (sync) {
-    const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings, now: ctx.clock.now(), random: ctx.random }, sources);
+    const deps = { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings, now: ctx.clock.now(), random: ctx.random };
+    // All or nothing: a failure to apply puts the old configuration back (the caller logs which source failed).
+    const report = await syncSources(deps, sources).catch(async (err: unknown) => {
+      apply(before);
+      await syncSources(deps, before).catch(() => undefined);
+      throw err;
+    });
     ctx.logger.info({ report }, `sources reloaded (${why}): ${sources.length} sources; ${report.started.length} started, ${report.stopped.length} stopped, ${report.resumed.length} resumed`);
   } else {
     ctx.logger.info(`sources reloaded (${why}): ${sources.length} sources`);

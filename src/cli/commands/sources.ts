@@ -17,9 +17,10 @@ import { resumeSource } from '../../schedule/resume.ts';
 import { readHealth } from '../../schedule/healthStore.ts';
 import { fetchRobotsFile, isAllowedByRobots } from '../../fetch/robots.ts';
 
-export async function validateCommand(file: string): Promise<number> {
+export async function validateCommand(settings: Settings): Promise<number> {
+  const file = settings.sourcesFile;
   try {
-    const sources = await loadSources(file);
+    const sources = await loadSources(file, settings);
     process.stdout.write(`${file}: ${sources.length} sources, ${sources.filter((s) => s.enabled).length} enabled, no problems\n`);
     return 0;
   } catch (err) {
