@@ -26,10 +26,11 @@ declare module 'fastify' {
   }
 }
 
-const assets = {
-  'desk.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/desk.css', import.meta.url)) },
-  'desk.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/desk.js', import.meta.url)) },
-};
+// A Map, not an object literal: a name like "constructor" or "__proto__" must find nothing.
+const assets = new Map([
+  ['desk.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/desk.css', import.meta.url)) }],
+  ['desk.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/desk.js', import.meta.url)) }],
+]);
 
 export interface BuildOptions {
   /** fastify's router options (tests check that none of them opens a path the route guards miss). */
@@ -100,7 +101,7 @@ export async function buildServer(deps: ServerDeps, options: BuildOptions = {}):
   });
 
   app.get('/assets/:name', { schema: { hide: true }, config: { anonymous: true } }, async (req, reply) => {
-    const asset = assets[(req.params as { name: string }).name as keyof typeof assets];
+    const asset = assets.get((req.params as { name: string }).name);
     if (!asset) return reply.status(404).send({ error: 'not_found', message: 'no such asset' });
     return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
