@@ -8,6 +8,7 @@ import { FailureLimiter } from '../auth/failureLimit.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
 import { checkCrossSite, identify } from './auth.ts';
 import { registerFeedRoutes } from './feedRoutes.ts';
+import { parseForm } from './formBody.ts';
 import { registerScoped } from './guard.ts';
 import { registerPageRoutes } from './pageRoutes.ts';
 import { registerOperatorRoutes } from './operatorRoutes.ts';
@@ -53,7 +54,7 @@ export async function buildServer(deps: ServerDeps, options: BuildOptions = {}):
   // One validator: zod, in the service layer (so the CLI gets the same 422s). Route schemas document the API.
   app.setValidatorCompiler(() => () => true);
   await app.register(cookie);
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseForm });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Signal Desk API', version: '1', description: 'Review draft signals and read published ones. Authenticate with `Authorization: Bearer TOKEN` (`signal-desk users add NAME --role editor`).' },

@@ -7,6 +7,16 @@ import { raw } from './deskHttp.ts';
  * turned into a 500, a bypass or a broken promise.
  */
 
+const FORM = 'application/x-www-form-urlencoded';
+
+async function login(url: string, token: string): Promise<{ cookie: string; csrf: string }> {
+  const res = await raw(url, { method: 'POST', path: '/login', headers: { 'content-type': FORM }, body: new URLSearchParams({ token, next: '/' }).toString() });
+  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sd_session='))!.split(';')[0]!;
+  const page = await raw(url, { path: '/', headers: { cookie } });
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(page.text)![1]!;
+  return { cookie, csrf };
+}
+
 describe('static assets', () => {
   it('names of Object.prototype members are no asset: 404, not 500', async () => {
     await withDesk(async (h) => {
@@ -17,6 +27,42 @@ describe('static assets', () => {
       }
       expect(results).toEqual([]);
       expect((await raw(h.url, { path: '/assets/desk.css' })).status).toBe(200);
+    });
+  });
+});
+
+describe('repeated form and query fields', () => {
+  it('a field sent twice to /login or a draft form is a 4xx, never a 500, and changes nothing', { timeout: 60_000 }, async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'One' }]);
+      const { cookie, csrf } = await login(h.url, h.tokens.editor);
+      const results: string[] = [];
+      const check = async (label: string, req: Parameters<typeof raw>[1]) => {
+        const res = await raw(h.url, req);
+        if (res.status >= 500 || res.status < 300) results.push(`${label}: ${res.status}`);
+      };
+      // The login page itself: shown, with the default target.
+      const page = await raw(h.url, { path: '/login?next=/a&next=/b' });
+      if (page.status !== 200 || !page.text.includes('name="next" value="/"')) results.push(`GET /login next×2: ${page.status}`);
+      await check('POST /login token×2', { method: 'POST', path: '/login', headers: { 'content-type': FORM }, body: `token=${h.tokens.editor}&token=x` });
+      await check('POST /login next×2', { method: 'POST', path: '/login', headers: { 'content-type': FORM }, body: 'token=wrong&next=/a&next=/b' });
+      const claimed = await raw(h.url, { method: 'POST', path: `/drafts/${id}/claim`, headers: { cookie, 'content-type': FORM }, body: `_csrf=${csrf}` });
+      expect(claimed.status).toBe(303);
+      const before = JSON.parse((await raw(h.url, { path: `/api/drafts/${id}`, headers: { authorization: `Bearer ${h.tokens.editor}` } })).text);
+      const version = before.draft?.version ?? before.version;
+      for (const [action, body] of [
+        ['edit', 'tags=a&tags=b'],
+        ['edit', 'winners=a&winners=b'],
+        ['edit', 'category=a&category=b'],
+        ['edit', 'headline=New&headline=Other'],
+        ['merge', 'into=x&into=y'],
+        ['reject', 'reason=a&reason=b'],
+      ] as const) {
+        await check(`${action} ${body}`, { method: 'POST', path: `/drafts/${id}/${action}`, headers: { cookie, 'content-type': FORM }, body: `_csrf=${csrf}&version=${version}&${body}` });
+      }
+      expect(results).toEqual([]);
+      const after = JSON.parse((await raw(h.url, { path: `/api/drafts/${id}`, headers: { authorization: `Bearer ${h.tokens.editor}` } })).text);
+      expect(after.draft?.version ?? after.version).toBe(version);
     });
   });
 });
