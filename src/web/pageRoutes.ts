@@ -173,7 +173,15 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     const actor = req.actor!;
     if (!can(actor, 'manageSources')) throw new DeskError('forbidden', describeMissing(actor, 'manageSources'));
     const id = (req.params as { id: string }).id;
-    const resumed = await resumeSource({ redis, keys, queue: queues.poll, settings, now: clock.now() }, await loadSources(settings.sourcesFile), id);
+    const sources = await loadSources(settings.sourcesFile);
+    let resumed: boolean;
+    try {
+      resumed = await resumeSource({ redis, keys, queue: queues.poll, settings, now: clock.now() }, sources, id);
+    } catch (err) {
+      // A source not in the file (a stale page, a crafted id): the sources page again, saying so.
+      if ((err as { code?: string }).code !== 'unknown_source') throw err;
+      return sendPage(reply, sourcesPage(pageContext(req), await readHealth(redis, keys, sources, clock.now()), clock.now(), (err as Error).message), 404);
+    }
     return reply.redirect(`/sources?notice=${encodeURIComponent(resumed ? `${id} resumed: polled again within a minute.` : `${id} was not paused.`)}`, 303);
   });
 

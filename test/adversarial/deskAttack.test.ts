@@ -66,3 +66,17 @@ describe('repeated form and query fields', () => {
     });
   });
 });
+
+describe('the sources page', () => {
+  it('resuming a source that is not configured from the page is a 404 page naming it, not a 500', async () => {
+    await withDesk(async (h) => {
+      const { cookie, csrf } = await login(h.url, h.tokens.operator);
+      for (const id of ['nope', '__proto__']) {
+        const res = await raw(h.url, { method: 'POST', path: `/sources/${id}/resume`, headers: { cookie, 'content-type': FORM }, body: `_csrf=${csrf}` });
+        expect(res.status, id).toBe(404);
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(res.text).toContain(`no source &quot;${id}&quot;`);
+      }
+    });
+  });
+});
