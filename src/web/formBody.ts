@@ -15,3 +15,16 @@ export function parseForm(body: string): Record<string, string> {
   }
   return form;
 }
+
+/**
+ * The body of a post to one of our form routes: text fields only. Those routes also accept other content
+ * types (JSON from a script with a Bearer token), so a body that is not an object of strings
+ * (`{"tags": 1}`, `[]`) is refused with 422 here rather than reaching string methods in the route.
+ */
+export function formFields(body: unknown): Record<string, string | undefined> {
+  if (body === undefined || body === null) return {};
+  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : undefined;
+  const bad = fields ? fields.find(([, v]) => typeof v !== 'string') : ['(body)'];
+  if (bad) throw new DeskError('invalid_fields', `form field "${String(bad[0]).slice(0, 40)}" must be text`, { fields: { [String(bad[0]).slice(0, 40)]: 'must be text' } });
+  return Object.fromEntries(fields!) as Record<string, string>;
+}

@@ -10,6 +10,7 @@ import { noStore } from './auth.ts';
 import type { SafeHtml } from './html.ts';
 import type { LiveEvent } from './liveEvents.ts';
 import type { ServerDeps } from './deps.ts';
+import { formFields } from './formBody.ts';
 import { localPath } from './localPath.ts';
 import { parseBefore } from './streamId.ts';
 import { draftPage, type DraftPageState } from './views/draft.ts';
@@ -70,7 +71,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
 
   app.get('/login', { schema: hide }, async (req, reply) => sendPage(reply, loginPage(pageContext(req), localPath((req.query as Form).next))));
   app.post('/login', { schema: hide, config: { csrf: false } }, async (req, reply) => {
-    const form = (req.body ?? {}) as Form;
+    const form = formFields(req.body);
     const next = localPath(form.next);
     let attempt: Awaited<ReturnType<FailureLimiter['begin']>>;
     try {
@@ -127,7 +128,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     app.post(`/drafts/:id/${path}`, { schema: hide }, async (req, reply) => {
       if (!loggedIn(req, reply)) return reply;
       const id = (req.params as { id: string }).id;
-      const form = (req.body ?? {}) as Form;
+      const form = formFields(req.body);
       try {
         const done = await run(req, id, form);
         return reply.redirect(`/drafts/${id}?notice=${encodeURIComponent(done)}`, 303);

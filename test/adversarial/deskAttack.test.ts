@@ -80,3 +80,32 @@ describe('the sources page', () => {
     });
   });
 });
+
+describe('form routes given JSON', () => {
+  it('a JSON body whose fields are not text, to /login or a draft form, is a 422 and changes nothing', { timeout: 60_000 }, async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'One' }]);
+      const auth = { authorization: `Bearer ${h.tokens.editor}`, 'content-type': 'application/json' };
+      expect((await raw(h.url, { method: 'POST', path: `/drafts/${id}/claim`, headers: auth, body: '{}' })).status).toBe(303);
+      const version = JSON.parse((await raw(h.url, { path: `/api/drafts/${id}`, headers: auth })).text).version as number;
+      const results: string[] = [];
+      for (const body of ['{"token":1}', '{"token":["a"]}', '{"token":{"a":"b"}}']) {
+        const res = await raw(h.url, { method: 'POST', path: '/login', headers: { 'content-type': 'application/json' }, body });
+        if (res.status !== 422) results.push(`login ${body}: ${res.status}`);
+      }
+      for (const [action, body] of [
+        ['edit', { tags: 1 }],
+        ['edit', { winners: 1 }],
+        ['edit', { category: ['x'] }],
+        ['edit', { headline: 'New', version: String(version), losers: { a: 1 } }],
+        ['merge', { into: 1 }],
+        ['reject', { reason: 5 }],
+      ] as const) {
+        const res = await raw(h.url, { method: 'POST', path: `/drafts/${id}/${action}`, headers: auth, body: JSON.stringify({ version: String(version), ...body }) });
+        if (res.status !== 422) results.push(`${action} ${JSON.stringify(body)}: ${res.status}`);
+      }
+      expect(results).toEqual([]);
+      expect(JSON.parse((await raw(h.url, { path: `/api/drafts/${id}`, headers: auth })).text).version).toBe(version);
+    });
+  });
+});
