@@ -109,3 +109,24 @@ describe('form routes given JSON', () => {
     });
   });
 });
+
+describe('text that is not text', () => {
+  it('a lone surrogate in an edited field is a 422, and the draft stays claimable (it made every later claim a 500)', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'One' }]);
+      const auth = { authorization: `Bearer ${h.tokens.editor}`, 'content-type': 'application/json' };
+      expect((await raw(h.url, { method: 'POST', path: `/api/drafts/${id}/claim`, headers: auth, body: '{}' })).status).toBe(200);
+      const results: string[] = [];
+      for (const body of ['{"version":1,"headline":"x\\ud800y"}', '{"version":1,"summary":"\\udfff"}', '{"version":1,"tags":["a\\ud83d"]}', '{"version":1,"secondOrderEffects":{"direct":"\\ud800"}}']) {
+        const res = await raw(h.url, { method: 'PATCH', path: `/api/drafts/${id}`, headers: auth, body });
+        if (res.status !== 422) results.push(`PATCH ${body}: ${res.status}`);
+      }
+      const rejected = await raw(h.url, { method: 'POST', path: `/api/drafts/${id}/reject`, headers: auth, body: '{"version":1,"reason":"dup\\ud800"}' });
+      if (rejected.status !== 422) results.push(`reject: ${rejected.status}`);
+      expect(results).toEqual([]);
+      // A real emoji (a surrogate pair) is text.
+      expect((await raw(h.url, { method: 'PATCH', path: `/api/drafts/${id}`, headers: auth, body: '{"version":1,"headline":"Chips \\ud83d\\ude80"}' })).status).toBe(200);
+      expect((await raw(h.url, { method: 'POST', path: `/api/drafts/${id}/claim`, headers: auth, body: '{}' })).status).toBe(200);
+    });
+  });
+});
