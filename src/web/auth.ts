@@ -60,6 +60,16 @@ export async function identify(req: FastifyRequest, { redis, keys, sessionMs, li
 }
 
 /**
+ * Whether the credential a request was identified with still holds: long-lived responses (the event stream)
+ * ask again before each message, so a revoked user, a logged-out session or a revoked token hears nothing more.
+ */
+export async function stillIdentified(req: FastifyRequest, { redis, keys, sessionMs }: Omit<IdentifyDeps, 'limiter'>): Promise<boolean> {
+  if (req.authVia === 'session') return (await loadSession(redis, keys, req.sessionId!, sessionMs)) !== undefined;
+  const token = req.authVia === 'token' ? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] : undefined;
+  return token !== undefined && (await authenticateToken(redis, keys, token)) !== undefined;
+}
+
+/**
  * Cross-site request protection for the browser. The session cookie is SameSite=Strict already; on top,
  * every state-changing request carried by the cookie must echo the session's CSRF token (form field
  * "_csrf" or header "X-CSRF-Token"), and requests the browser marks cross-site (Sec-Fetch-Site, or an

@@ -6,7 +6,7 @@ import { authenticateUser } from '../auth/userStore.ts';
 import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
 import type { DraftQuery } from '../review/desk.ts';
-import { noStore } from './auth.ts';
+import { noStore, stillIdentified } from './auth.ts';
 import type { SafeHtml } from './html.ts';
 import type { LiveEvent } from './liveEvents.ts';
 import type { ServerDeps } from './deps.ts';
@@ -206,10 +206,22 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     // Hijacked: fastify sends nothing itself, so the security headers set earlier are copied here.
     res.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 5000\n\n');
-    const send = (e: LiveEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-    const unsubscribe = live.subscribe(send);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-    req.raw.on('close', () => {
+    // Each message waits for a fresh check of the credential (in order, one chain per stream): once it no
+    // longer holds (revoked, logged out), the stream ends instead.
+    let chain = Promise.resolve();
+    const write = (text: string) => {
+      chain = chain.then(async () => {
+        if (res.writableEnded) return;
+        const valid = await stillIdentified(req, { redis, keys, sessionMs: settings.sessionMs }).catch(() => false);
+        if (res.writableEnded) return;
+        if (valid) res.write(text);
+        else res.end();
+      });
+    };
+    const unsubscribe = live.subscribe((e: LiveEvent) => write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+    const heartbeat = setInterval(() => write(': keep-alive\n\n'), 25_000);
+    // The response closes when the browser leaves or when the stream is ended above.
+    res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
     });

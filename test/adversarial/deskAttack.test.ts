@@ -130,3 +130,57 @@ describe('text that is not text', () => {
     });
   });
 });
+
+/** An open /events stream: what it received so far, and whether the server ended it. */
+async function openEvents(url: string, headers: Record<string, string>) {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/events`, { headers, signal: controller.signal });
+  expect(res.status).toBe(200);
+  const stream = { received: '', ended: false, close: () => controller.abort() };
+  const reader = res.body!.getReader();
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) break;
+      stream.received += new TextDecoder().decode(value);
+    }
+    stream.ended = true;
+  })();
+  await until('the stream to open', () => stream.received.includes('retry:'));
+  return stream;
+}
+
+async function until(what: string, fn: () => boolean, timeoutMs = 8000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('the event stream after the credential ends', () => {
+  it('an open /events stream of a revoked user, a logged-out session or a revoked token hears nothing more and is ended', { timeout: 60_000 }, async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'One' }]);
+      const editorSession = await login(h.url, h.tokens.editor);
+      const viewerSession = await login(h.url, h.tokens.viewer);
+      const revokedCookie = await openEvents(h.url, { cookie: editorSession.cookie });
+      const loggedOut = await openEvents(h.url, { cookie: viewerSession.cookie });
+      const revokedToken = await openEvents(h.url, { authorization: `Bearer ${h.tokens.editor}` });
+      const control = await openEvents(h.url, { authorization: `Bearer ${h.tokens.operator}` });
+      try {
+        const operator = { authorization: `Bearer ${h.tokens.operator}`, 'content-type': 'application/json' };
+        expect((await raw(h.url, { method: 'DELETE', path: '/api/users/editor', headers: { authorization: operator.authorization } })).status).toBe(200);
+        expect((await raw(h.url, { method: 'POST', path: '/logout', headers: { cookie: viewerSession.cookie, 'content-type': FORM }, body: `_csrf=${viewerSession.csrf}` })).status).toBe(303);
+        // Another editor acts: the desk event goes out to every open stream.
+        expect((await raw(h.url, { method: 'POST', path: `/api/drafts/${id}/claim`, headers: { ...operator, authorization: `Bearer ${h.tokens.editor2}` }, body: '{}' })).status).toBe(200);
+        await until('the control stream to hear the claim', () => control.received.includes(`"draftId":"${id}"`));
+        await until('the streams of ended credentials to be ended', () => revokedCookie.ended && loggedOut.ended && revokedToken.ended);
+        for (const s of [revokedCookie, loggedOut, revokedToken]) expect(s.received).not.toContain(id);
+        expect(control.ended).toBe(false);
+      } finally {
+        for (const s of [revokedCookie, loggedOut, revokedToken, control]) s.close();
+      }
+    });
+  });
+});
