@@ -85,7 +85,7 @@ export async function buildServer(deps: ServerDeps, options: BuildOptions = {}):
   app.addHook('preHandler', async (req, reply) => {
     if (req.routeOptions.config?.anonymous) return;
     try {
-      checkCrossSite(req, { requireToken: req.routeOptions.config?.csrf !== false });
+      checkCrossSite(req, { requireToken: req.routeOptions.config?.csrf !== false, publicUrl: deps.settings.publicUrl });
     } catch (err) {
       const sent = sendKnownError(req, reply, err);
       if (sent) return sent;

@@ -184,3 +184,18 @@ describe('the event stream after the credential ends', () => {
     });
   });
 });
+
+describe('behind a proxy', () => {
+  it('with SIGNAL_DESK_PUBLIC_URL, a form posted from that origin is accepted whatever Host the proxy forwards; other origins are not', async () => {
+    await withDesk(
+      async (h) => {
+        const [id] = await h.seed([{ title: 'One' }]);
+        const { cookie, csrf } = await login(h.url, h.tokens.editor);
+        const post = (origin: string) => raw(h.url, { method: 'POST', path: `/drafts/${id}/claim`, headers: { cookie, origin, 'content-type': FORM }, body: `_csrf=${csrf}` });
+        expect((await post('https://desk.example')).status).toBe(303);
+        for (const origin of ['http://desk.example', 'https://desk.example:8443', 'https://evil.example', 'null']) expect((await post(origin)).status, origin).toBe(403);
+      },
+      { SIGNAL_DESK_PUBLIC_URL: 'https://desk.example' },
+    );
+  });
+});
