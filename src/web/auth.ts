@@ -64,7 +64,8 @@ export async function identify(req: FastifyRequest, { redis, keys, sessionMs, li
  * ask again before each message, so a revoked user, a logged-out session or a revoked token hears nothing more.
  */
 export async function stillIdentified(req: FastifyRequest, { redis, keys, sessionMs }: Omit<IdentifyDeps, 'limiter'>): Promise<boolean> {
-  if (req.authVia === 'session') return (await loadSession(redis, keys, req.sessionId!, sessionMs)) !== undefined;
+  // Not activity: an open stream alone must not keep a session from expiring.
+  if (req.authVia === 'session') return (await loadSession(redis, keys, req.sessionId!, sessionMs, { touch: false })) !== undefined;
   const token = req.authVia === 'token' ? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] : undefined;
   return token !== undefined && (await authenticateToken(redis, keys, token)) !== undefined;
 }

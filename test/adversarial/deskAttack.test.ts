@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashSecret } from '../../src/auth/userStore.ts';
 import { withDesk } from '../helpers/desk.ts';
 import { raw } from './deskHttp.ts';
 
@@ -180,6 +181,23 @@ describe('the event stream after the credential ends', () => {
         expect(control.ended).toBe(false);
       } finally {
         for (const s of [revokedCookie, loggedOut, revokedToken, control]) s.close();
+      }
+    });
+  });
+  it("the stream's check is no activity: it does not restart the session's idle timeout", { timeout: 60_000 }, async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'One' }]);
+      const { cookie } = await login(h.url, h.tokens.viewer);
+      const stream = await openEvents(h.url, { cookie });
+      try {
+        const key = h.keys.session(hashSecret(cookie.slice('sd_session='.length)));
+        await h.redis.pexpire(key, 600_000);
+        const claimed = await raw(h.url, { method: 'POST', path: `/api/drafts/${id}/claim`, headers: { authorization: `Bearer ${h.tokens.editor}`, 'content-type': 'application/json' }, body: '{}' });
+        expect(claimed.status).toBe(200);
+        await until('the stream to hear the claim', () => stream.received.includes(`"draftId":"${id}"`));
+        expect(await h.redis.pttl(key)).toBeLessThanOrEqual(600_000);
+      } finally {
+        stream.close();
       }
     });
   });
