@@ -25,7 +25,8 @@ export async function createSession(redis: RedisClient, keys: Keys, user: UserRe
   return { id, session };
 }
 
-export async function loadSession(redis: RedisClient, keys: Keys, id: string, ttlMs: number): Promise<Session | undefined> {
+/** The session of a cookie, its idle timeout restarted (`touch: false` only looks: a check that is no activity). */
+export async function loadSession(redis: RedisClient, keys: Keys, id: string, ttlMs: number, { touch = true } = {}): Promise<Session | undefined> {
   const key = keys.session(hashSecret(id));
   const raw = await redis.get(key);
   if (!raw) return undefined;
@@ -36,7 +37,7 @@ export async function loadSession(redis: RedisClient, keys: Keys, id: string, tt
     await redis.del(key);
     return undefined;
   }
-  await redis.pexpire(key, ttlMs);
+  if (touch) await redis.pexpire(key, ttlMs);
   return { actor: { name: user.name, role: user.role }, csrf };
 }
 

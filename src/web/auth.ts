@@ -60,18 +60,29 @@ export async function identify(req: FastifyRequest, { redis, keys, sessionMs, li
 }
 
 /**
+ * Whether the credential a request was identified with still holds: long-lived responses (the event stream)
+ * ask again before each message, so a revoked user, a logged-out session or a revoked token hears nothing more.
+ */
+export async function stillIdentified(req: FastifyRequest, { redis, keys, sessionMs }: Omit<IdentifyDeps, 'limiter'>): Promise<boolean> {
+  // Not activity: an open stream alone must not keep a session from expiring.
+  if (req.authVia === 'session') return (await loadSession(redis, keys, req.sessionId!, sessionMs, { touch: false })) !== undefined;
+  const token = req.authVia === 'token' ? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] : undefined;
+  return token !== undefined && (await authenticateToken(redis, keys, token)) !== undefined;
+}
+
+/**
  * Cross-site request protection for the browser. The session cookie is SameSite=Strict already; on top,
  * every state-changing request carried by the cookie must echo the session's CSRF token (form field
  * "_csrf" or header "X-CSRF-Token"), and requests the browser marks cross-site (Sec-Fetch-Site, or an
- * Origin that is not ours) are refused. Token-authenticated API calls carry no ambient credential, so
- * they need none of this.
+ * Origin that is neither this Host nor SIGNAL_DESK_PUBLIC_URL's origin) are refused. Token-authenticated
+ * API calls carry no ambient credential, so they need none of this.
  */
-export function checkCrossSite(req: FastifyRequest, options: { requireToken: boolean }): void {
+export function checkCrossSite(req: FastifyRequest, options: { requireToken: boolean; publicUrl?: string | undefined }): void {
   if (!UNSAFE.has(req.method)) return;
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
   const host = req.headers.host;
-  if (site === 'cross-site' || (origin !== undefined && !sameHost(origin, host))) {
+  if (site === 'cross-site' || (origin !== undefined && !sameHost(origin, host) && !isOrigin(origin, options.publicUrl))) {
     throw new DeskError('csrf', 'cross-site request refused: changes can only be made from the desk itself or with a Bearer token');
   }
   if (!options.requireToken || req.authVia !== 'session') return;
@@ -95,6 +106,18 @@ export function requireOperator(req: FastifyRequest): Actor {
   const actor = requireActor(req);
   if (!can(actor, 'manageUsers')) throw new DeskError('forbidden', `${actor.name} (role ${actor.role}) cannot open the operators' tools: needs role operator`);
   return actor;
+}
+
+/**
+ * An Origin header naming the desk's public URL (SIGNAL_DESK_PUBLIC_URL): behind a reverse proxy the Host
+ * the desk sees is often the proxy's upstream, not the one the browser used. Scheme and port must match.
+ */
+function isOrigin(origin: string, publicUrl: string | undefined): boolean {
+  try {
+    return publicUrl !== undefined && origin !== 'null' && new URL(origin).origin === new URL(publicUrl).origin;
+  } catch {
+    return false;
+  }
 }
 
 /** An Origin header naming this host; "null" (opaque origins) and malformed values are not ours. */

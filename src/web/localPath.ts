@@ -8,8 +8,9 @@ const REFUSED = /[\u0000-\u001f\u007f-\u009f\\]/;
  * character or backslash, and resolve to a path of our own origin ("//evil.example", "/\t/evil.example", "/x/../..//evil.example" do not); the
  * answer is the parsed URL's path, query and fragment, percent-encoded (U+3000 and friends are legal there).
  */
-export function localPath(next: string | undefined): string {
-  if (!next?.startsWith('/') || REFUSED.test(next)) return '/';
+export function localPath(next: unknown): string {
+  // Anything but one string (absent, or `?next=a&next=b`, which the query parser turns into a list) is "/".
+  if (typeof next !== 'string' || !next.startsWith('/') || REFUSED.test(next)) return '/';
   let url: URL;
   try {
     url = new URL(next, ORIGIN);

@@ -6,10 +6,11 @@ import { authenticateUser } from '../auth/userStore.ts';
 import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
 import type { DraftQuery } from '../review/desk.ts';
-import { noStore } from './auth.ts';
+import { noStore, stillIdentified } from './auth.ts';
 import type { SafeHtml } from './html.ts';
 import type { LiveEvent } from './liveEvents.ts';
 import type { ServerDeps } from './deps.ts';
+import { formFields } from './formBody.ts';
 import { localPath } from './localPath.ts';
 import { parseBefore } from './streamId.ts';
 import { draftPage, type DraftPageState } from './views/draft.ts';
@@ -70,7 +71,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
 
   app.get('/login', { schema: hide }, async (req, reply) => sendPage(reply, loginPage(pageContext(req), localPath((req.query as Form).next))));
   app.post('/login', { schema: hide, config: { csrf: false } }, async (req, reply) => {
-    const form = (req.body ?? {}) as Form;
+    const form = formFields(req.body);
     const next = localPath(form.next);
     let attempt: Awaited<ReturnType<FailureLimiter['begin']>>;
     try {
@@ -127,7 +128,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     app.post(`/drafts/:id/${path}`, { schema: hide }, async (req, reply) => {
       if (!loggedIn(req, reply)) return reply;
       const id = (req.params as { id: string }).id;
-      const form = (req.body ?? {}) as Form;
+      const form = formFields(req.body);
       try {
         const done = await run(req, id, form);
         return reply.redirect(`/drafts/${id}?notice=${encodeURIComponent(done)}`, 303);
@@ -173,7 +174,15 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     const actor = req.actor!;
     if (!can(actor, 'manageSources')) throw new DeskError('forbidden', describeMissing(actor, 'manageSources'));
     const id = (req.params as { id: string }).id;
-    const resumed = await resumeSource({ redis, keys, queue: queues.poll, settings, now: clock.now() }, await loadSources(settings.sourcesFile), id);
+    const sources = await loadSources(settings.sourcesFile);
+    let resumed: boolean;
+    try {
+      resumed = await resumeSource({ redis, keys, queue: queues.poll, settings, now: clock.now() }, sources, id);
+    } catch (err) {
+      // A source not in the file (a stale page, a crafted id): the sources page again, saying so.
+      if ((err as { code?: string }).code !== 'unknown_source') throw err;
+      return sendPage(reply, sourcesPage(pageContext(req), await readHealth(redis, keys, sources, clock.now()), clock.now(), (err as Error).message), 404);
+    }
     return reply.redirect(`/sources?notice=${encodeURIComponent(resumed ? `${id} resumed: polled again within a minute.` : `${id} was not paused.`)}`, 303);
   });
 
@@ -197,10 +206,22 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     // Hijacked: fastify sends nothing itself, so the security headers set earlier are copied here.
     res.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 5000\n\n');
-    const send = (e: LiveEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-    const unsubscribe = live.subscribe(send);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-    req.raw.on('close', () => {
+    // Each message waits for a fresh check of the credential (in order, one chain per stream): once it no
+    // longer holds (revoked, logged out), the stream ends instead.
+    let chain = Promise.resolve();
+    const write = (text: string) => {
+      chain = chain.then(async () => {
+        if (res.writableEnded) return;
+        const valid = await stillIdentified(req, { redis, keys, sessionMs: settings.sessionMs }).catch(() => false);
+        if (res.writableEnded) return;
+        if (valid) res.write(text);
+        else res.end();
+      });
+    };
+    const unsubscribe = live.subscribe((e: LiveEvent) => write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+    const heartbeat = setInterval(() => write(': keep-alive\n\n'), 25_000);
+    // The response closes when the browser leaves or when the stream is ended above.
+    res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
     });

@@ -8,6 +8,7 @@ import { FailureLimiter } from '../auth/failureLimit.ts';
 import { registerApiRoutes } from './apiRoutes.ts';
 import { checkCrossSite, identify } from './auth.ts';
 import { registerFeedRoutes } from './feedRoutes.ts';
+import { parseForm } from './formBody.ts';
 import { registerScoped } from './guard.ts';
 import { registerPageRoutes } from './pageRoutes.ts';
 import { registerOperatorRoutes } from './operatorRoutes.ts';
@@ -26,10 +27,11 @@ declare module 'fastify' {
   }
 }
 
-const assets = {
-  'desk.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/desk.css', import.meta.url)) },
-  'desk.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/desk.js', import.meta.url)) },
-};
+// A Map, not an object literal: a name like "constructor" or "__proto__" must find nothing.
+const assets = new Map([
+  ['desk.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/desk.css', import.meta.url)) }],
+  ['desk.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/desk.js', import.meta.url)) }],
+]);
 
 export interface BuildOptions {
   /** fastify's router options (tests check that none of them opens a path the route guards miss). */
@@ -52,7 +54,7 @@ export async function buildServer(deps: ServerDeps, options: BuildOptions = {}):
   // One validator: zod, in the service layer (so the CLI gets the same 422s). Route schemas document the API.
   app.setValidatorCompiler(() => () => true);
   await app.register(cookie);
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseForm });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Signal Desk API', version: '1', description: 'Review draft signals and read published ones. Authenticate with `Authorization: Bearer TOKEN` (`signal-desk users add NAME --role editor`).' },
@@ -83,7 +85,7 @@ export async function buildServer(deps: ServerDeps, options: BuildOptions = {}):
   app.addHook('preHandler', async (req, reply) => {
     if (req.routeOptions.config?.anonymous) return;
     try {
-      checkCrossSite(req, { requireToken: req.routeOptions.config?.csrf !== false });
+      checkCrossSite(req, { requireToken: req.routeOptions.config?.csrf !== false, publicUrl: deps.settings.publicUrl });
     } catch (err) {
       const sent = sendKnownError(req, reply, err);
       if (sent) return sent;
@@ -100,7 +102,7 @@ export async function buildServer(deps: ServerDeps, options: BuildOptions = {}):
   });
 
   app.get('/assets/:name', { schema: { hide: true }, config: { anonymous: true } }, async (req, reply) => {
-    const asset = assets[(req.params as { name: string }).name as keyof typeof assets];
+    const asset = assets.get((req.params as { name: string }).name);
     if (!asset) return reply.status(404).send({ error: 'not_found', message: 'no such asset' });
     return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
