@@ -1,0 +1,171 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKeys } from '../../src/queue/keys.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { withChain } from '../helpers/chain.ts';
+import { rss, startServer } from '../helpers/httpServer.ts';
+import { source } from '../helpers/pipeline.ts';
+import { spawnWorker, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
+
+// Attacks on the worker pipeline after issue 8: crashes in the middle of large (chunked) polls while the
+// feed changes. Real worker processes, real Redis, a local publisher.
+
+/** Short locks so a killed worker's jobs are picked up again within a couple of seconds. */
+const FAST = { SIGNAL_DESK_LOCK_MS: '1000', SIGNAL_DESK_STALLED_MS: '500' };
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn().catch(() => {});
+  cleanup = [];
+});
+
+/** A publisher whose feed the test changes: `items` lists the item numbers in feed order; each version has its own ETag. */
+async function changingFeed(id: string, items: number[]) {
+  const feed = { items, version: 0 };
+  const etag = () => `"${id}-${feed.version}"`;
+  const server = await startServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers['if-none-match'] === etag()) return res.writeHead(304, { etag: etag() }).end();
+    const body = rss(feed.items.map((n) => ({ guid: `${id}-item-${n}`, title: `Story ${n}`, link: `https://pub.example/${id}/${n}` })), id);
+    res.writeHead(200, { 'content-type': 'application/rss+xml', etag: etag() }).end(body);
+  });
+  return { server, feed };
+}
+
+async function setup(id: string, items: number[]) {
+  const prefix = testPrefix();
+  const publisher = await changingFeed(id, items);
+  const file = writeSourcesFile([{ id, url: publisher.server.url(`/feed/${id}`) }]);
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const poll = new Queue('poll', { connection: redis, prefix });
+  const ingest = new Queue('ingest', { connection: redis, prefix });
+  const workers: WorkerProcess[] = [];
+  cleanup.push(async () => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.exited));
+    await poll.close();
+    await ingest.close();
+    await redis.quit();
+    await publisher.server.close();
+    await dropPrefix(prefix);
+  });
+  const spawn = (env: Record<string, string> = {}) => {
+    const w = spawnWorker(prefix, file, { ...FAST, SIGNAL_DESK_INGEST_CONCURRENCY: '1', SIGNAL_DESK_MAX_BYTES: String(16 * 1024 * 1024), ...env });
+    workers.push(w);
+    return w;
+  };
+  return { prefix, redis, poll, ingest, keys: createKeys(prefix), publisher, spawn };
+}
+
+async function drained(q: Queue): Promise<boolean> {
+  const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
+  return Object.values(c).every((n) => n === 0);
+}
+
+/** The item links of every draft under the prefix (one entry per draft). */
+async function draftLinks(redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:draft:*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  const links: string[] = [];
+  for (let i = 0; i < keys.length; i += 500) for (const json of await redis.mget(...keys.slice(i, i + 500))) links.push((JSON.parse(json!) as { link: string }).link);
+  return links;
+}
+
+function expectOneDraftEach(links: string[], id: string, items: number[]) {
+  expect(links.length).toBe(new Set(items).size);
+  expect(new Set(links)).toEqual(new Set(items.map((n) => `https://pub.example/${id}/${n}`)));
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('pipeline attack: a large poll (a flow of chunks) crashed mid-way while the feed changes', () => {
+  it('killed after the first chunk committed; before the retry the feed drops 200 items, adds 700 and reorders: every item listed is one draft, the later polls add nothing twice', { timeout: 180_000 }, async () => {
+    const t = await setup('big', range(0, 2500));
+    const doomed = t.spawn({ SIGNAL_DESK_FAILPOINTS: 'ingest.afterCommit' });
+    await t.poll.add('poll', { sourceId: 'big' }, { jobId: 'first' });
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+    expect(await t.redis.zcard(t.keys.review)).toBe(1000);
+
+    // The feed changes before anyone retries: 200 old items gone, 700 new ones, another order, another ETag.
+    t.publisher.feed.items = [...range(200, 3200)].reverse();
+    t.publisher.feed.version = 1;
+    t.spawn();
+    await expect.poll(async () => (await t.poll.getCompletedCount()) === 1 && (await drained(t.ingest)), { timeout: 60_000, interval: 250 }).toBe(true);
+    await t.poll.add('poll', { sourceId: 'big' }, { jobId: 'second' });
+    await expect.poll(async () => (await t.poll.getJob('second'))?.returnvalue?.outcome ?? null, { timeout: 60_000, interval: 250 }).not.toBeNull();
+    await expect.poll(() => drained(t.ingest), { timeout: 60_000, interval: 250 }).toBe(true);
+    // Everything the first response held, and everything the changed feed holds: once each.
+    expectOneDraftEach(await draftLinks(t.redis, t.prefix), 'big', [...range(0, 2500), ...range(2500, 3200)]);
+    await t.poll.add('poll', { sourceId: 'big' }, { jobId: 'third' });
+    await expect.poll(async () => (await t.poll.getJob('third'))?.returnvalue?.outcome ?? null, { timeout: 60_000, interval: 250 }).toBe('not_modified');
+    expect(await t.redis.zcard(t.keys.review)).toBe(3200);
+  });
+
+  it('one chunk of a large poll stalls until BullMQ fails it (its worker died three times): the next poll refetches and every item becomes one draft', { timeout: 180_000 }, async () => {
+    const t = await setup('stall', range(0, 2500));
+    await t.ingest.pause();
+    const first = t.spawn({ SIGNAL_DESK_FAILPOINTS: 'ingest.beforeCommit' });
+    await t.poll.add('poll', { sourceId: 'stall' }, { jobId: 'first' });
+    await expect.poll(async () => (await t.poll.getJob('first'))?.returnvalue?.candidates ?? null, { timeout: 30_000, interval: 100 }).toBe(2500);
+    expect(await t.redis.hget(t.keys.sourceState('stall'), 'etag')).toBe('"stall-0"');
+    await t.ingest.resume();
+    expect((await first.exited).signal).toBe('SIGKILL');
+    for (let i = 0; i < 2; i++) expect((await t.spawn({ SIGNAL_DESK_FAILPOINTS: 'ingest.beforeCommit' }).exited).signal).toBe('SIGKILL');
+    t.spawn();
+    await expect.poll(() => drained(t.ingest), { timeout: 60_000, interval: 250 }).toBe(true);
+    await t.poll.add('poll', { sourceId: 'stall' }, { jobId: 'second' });
+    await expect.poll(async () => (await t.poll.getJob('second'))?.returnvalue?.outcome ?? null, { timeout: 60_000, interval: 250 }).not.toBeNull();
+    await expect.poll(() => drained(t.ingest), { timeout: 60_000, interval: 250 }).toBe(true);
+    expectOneDraftEach(await draftLinks(t.redis, t.prefix), 'stall', range(0, 2500));
+  });
+});
+
+describe('pipeline attack: robots.txt of a listing page (kind: html) behind a redirect', () => {
+  const page = '<html><body><article class="card"><h2><a href="/story/1">Story 1</a></h2></article></body></html>';
+  const selectors = { item: 'article.card', title: 'h2' };
+
+  it('a listing page that redirects (302) into a path its robots.txt disallows is not fetched, and the health says why', async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === '/robots.txt') return res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: SignalDesk\nDisallow: /private/\n');
+      if (req.url === '/latest') return res.writeHead(302, { location: '/private/list' }).end();
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    });
+    try {
+      await withChain([source('hop', server.url('/latest'), { kind: 'html', selectors })], async (h) => {
+        await h.sync();
+        const s = await h.step('hop');
+        expect(s.lastCode).toBe('robots_disallowed');
+        expect(server.requests.map((r) => r.path)).not.toContain('/private/list');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a redirect to another site is judged by that site's robots.txt", async () => {
+    const other = await startServer((req, res) => {
+      if (req.url === '/robots.txt') return res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nDisallow: /\n');
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    });
+    const server = await startServer((req, res) => {
+      if (req.url === '/robots.txt') return res.writeHead(404).end();
+      res.writeHead(307, { location: other.url('/list').replace('127.0.0.1', 'localhost') }).end();
+    });
+    try {
+      await withChain([source('away', server.url('/latest'), { kind: 'html', selectors })], async (h) => {
+        await h.sync();
+        expect((await h.step('away')).lastCode).toBe('robots_disallowed');
+        expect(other.requests.map((r) => r.path)).toEqual(['/robots.txt']);
+      });
+    } finally {
+      await server.close();
+      await other.close();
+    }
+  });
+});
