@@ -18,6 +18,8 @@ export interface FetchRequest {
   signal?: AbortSignal;
   /** Accept header; defaults to feed types first. */
   accept?: string;
+  /** Asked before following a redirect to `url` (a listing page's robots.txt); throws a FetchError to stop there. */
+  beforeRedirect?: (url: string) => Promise<void>;
 }
 
 export interface Redirect {
@@ -67,6 +69,7 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResponse> {
         await res.body.dump();
         if (hop >= MAX_REDIRECTS) throw new FetchError('too_many_redirects', `more than ${MAX_REDIRECTS} redirects starting at ${req.url}`);
         const next = checkUrl(location, url);
+        await req.beforeRedirect?.(next);
         redirects.push({ status: res.statusCode, from: url, to: next });
         if (res.statusCode !== 301 && res.statusCode !== 308) allPermanent = false;
         url = next;
