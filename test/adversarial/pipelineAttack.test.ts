@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseFeed } from '../../src/parse/parseFeed.ts';
 import { createKeys } from '../../src/queue/keys.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { withChain } from '../helpers/chain.ts';
@@ -167,5 +168,26 @@ describe('pipeline attack: robots.txt of a listing page (kind: html) behind a re
       await server.close();
       await other.close();
     }
+  });
+});
+
+describe('pipeline attack: forbidden characters that reach the text after the XML parser', () => {
+  const rssTitle = (title: string) => rss([{ guid: 'a', title, link: 'https://news.example/a' }, { guid: 'b', title: 'Second story', link: 'https://news.example/b' }]);
+  const titles = async (body: string, contentType = 'application/rss+xml') => (await parseFeed(body, { contentType, url: 'https://news.example/feed' })).items.map((i) => i.title);
+
+  it.each([
+    ['beyond hardenXml\'s digits', 'Budget &#99999999;talks resume'],
+    ['beyond U+10FFFF in hex', 'Budget &#x0000110000;talks resume'],
+    ['escaped twice', 'Budget &amp;#0;talks resume'],
+    ['a surrogate escaped twice', 'Budget &amp;#xD800;talks resume'],
+    ['inside CDATA', '<![CDATA[Budget &#0;talks resume]]>'],
+  ])('a reference to a forbidden character %s is dropped, never shown as U+FFFD', async (_, title) => {
+    expect(await titles(rssTitle(title))).toEqual(['Budget talks resume', 'Second story']);
+  });
+
+  it('leading zeros still decode (&#00065; is A), and a lone surrogate in a JSON Feed is dropped like \\u0000', async () => {
+    expect(await titles(rssTitle('&#00000000065;&#x00000042; &#65;'))).toEqual(['AB A', 'Second story']);
+    const json = '{"version":"https://jsonfeed.org/version/1.1","title":"c","items":[{"id":"1","url":"https://news.example/j","title":"Budget \\ud800\\u0000talks \\udfff\\ud83d\\ude00"}]}';
+    expect(await titles(json, 'application/feed+json')).toEqual(['Budget talks \u{1F600}']);
   });
 });
