@@ -88,7 +88,7 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResponse> {
       };
     }
   } catch (err) {
-    throw toFetchError(err, req, deadline);
+    throw toFetchError(err, req, deadline, url);
   }
 }
 
@@ -180,7 +180,8 @@ function tooLarge(maxBytes: number): FetchError {
   return new FetchError('too_large', `the body is larger than ${maxBytes} bytes once decoded; raise SIGNAL_DESK_MAX_BYTES if this feed is legitimately that large`);
 }
 
-function toFetchError(err: unknown, req: FetchRequest, deadline: AbortSignal): unknown {
+/** `url` is the hop that failed (after a redirect, not the URL the fetch started at). */
+function toFetchError(err: unknown, req: FetchRequest, deadline: AbortSignal, url: string): unknown {
   if (err instanceof FetchError) return err;
   const e = err as NodeJS.ErrnoException & { cause?: unknown };
   if (deadline.aborted) return new FetchError('timeout', `no complete response within ${req.timeoutMs} ms`, { cause: err });
@@ -190,7 +191,7 @@ function toFetchError(err: unknown, req: FetchRequest, deadline: AbortSignal): u
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new FetchError('timeout', `timed out (${code})`, { cause: err });
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new FetchError('dns', `cannot resolve ${new URL(req.url).hostname} (${code})`, { cause: err });
-  if (code === 'ERR_INVALID_URL') return new FetchError('bad_url', `invalid URL ${req.url}`, { cause: err });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new FetchError('dns', `cannot resolve ${new URL(url).hostname} (${code})`, { cause: err });
+  if (code === 'ERR_INVALID_URL') return new FetchError('bad_url', `invalid URL ${url}`, { cause: err });
   return new FetchError('network', `${code ?? 'network error'}: ${e.message}`, { cause: err });
 }

@@ -191,3 +191,20 @@ describe('pipeline attack: forbidden characters that reach the text after the XM
     expect(await titles(json, 'application/feed+json')).toEqual(['Budget talks \u{1F600}']);
   });
 });
+
+describe('pipeline attack: the health of a source whose redirect leads to a name that does not resolve', () => {
+  it('names the host that failed to resolve, not the one the poll started at', async () => {
+    const server = await startServer((_req, res) => res.writeHead(302, { location: 'http://no-such-publisher.invalid/feed' }).end());
+    try {
+      await withChain([source('gone', server.url('/feed'))], async (h) => {
+        await h.sync();
+        const s = await h.step('gone');
+        expect(s.lastCode).toBe('dns');
+        expect(s.lastMessage).toContain('no-such-publisher.invalid');
+        expect(s.lastMessage).not.toContain('127.0.0.1');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
