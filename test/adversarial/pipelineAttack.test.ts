@@ -1,12 +1,17 @@
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../src/parse/parseFeed.ts';
+import { pingRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { withChain } from '../helpers/chain.ts';
-import { rss, startServer } from '../helpers/httpServer.ts';
+import { freePort, rss, startServer } from '../helpers/httpServer.ts';
 import { source } from '../helpers/pipeline.ts';
 import { spawnWorker, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
 
@@ -206,5 +211,66 @@ describe('pipeline attack: the health of a source whose redirect leads to a name
     } finally {
       await server.close();
     }
+  });
+});
+
+/** A redis-server of the test's own on a free port, persisting nothing. */
+async function startRedis(): Promise<{ url: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sd-redis-'));
+  const child: ChildProcess = spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100 && !(await pingRedis(url, 200)); i++) await new Promise((r) => setTimeout(r, 50));
+  cleanup.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { url };
+}
+
+describe('pipeline attack: Redis flushed while a chained poll is in flight', () => {
+  it('the rebuilt chain and the poll that was running do not both go on: the source keeps exactly one pending poll', { timeout: 90_000 }, async () => {
+    const redisServer = await startRedis();
+    const prefix = testPrefix();
+    const keys = createKeys(prefix);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let requests = 0;
+    const server = await startServer((req, res) => {
+      requests++;
+      const answer = () => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'one', title: 'One story', link: 'https://pub.example/one' }]));
+      if (requests === 1) void held.then(answer);
+      else answer();
+    });
+    cleanup.push(() => server.close());
+    const file = writeSourcesFile([{ id: 'alpha', url: server.url('/alpha.xml') }]);
+    const admin = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+    admin.on('error', () => undefined);
+    const poll = new Queue('poll', { connection: admin, prefix });
+    cleanup.push(async () => {
+      await poll.close();
+      admin.disconnect();
+    });
+    // A source that has polled for a while: its chain is at seq 57.
+    await admin.hset(keys.sourceState('alpha'), { pollSeq: '57' });
+    const proc = spawnWorker(prefix, file, { REDIS_URL: redisServer.url, SIGNAL_DESK_STATE_CHECK_MS: '200', SIGNAL_DESK_FETCH_TIMEOUT_MS: '60000' }, []);
+    cleanup.push(async () => {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      await proc.exited;
+    });
+    // The poll of p-alpha-58 is run now, and is in flight (the publisher holds its answer) when Redis loses everything.
+    await expect.poll(async () => (await poll.getJob('p-alpha-58'))?.promote().then(() => true, () => false) ?? false, { timeout: 30_000, interval: 100 }).toBe(true);
+    await expect.poll(() => requests, { timeout: 30_000, interval: 50 }).toBe(1);
+    await admin.flushall();
+    await expect.poll(() => proc.output().includes('rebuilt the job schedulers'), { timeout: 30_000, interval: 50 }).toBe(true);
+    release();
+    await expect.poll(async () => (await admin.hget(keys.sourceState('alpha'), 'lastSuccessAt')) !== null, { timeout: 30_000, interval: 100 }).toBe(true);
+    await expect.poll(() => proc.output().includes('polled'), { timeout: 30_000, interval: 100 }).toBe(true);
+    const pending = (await poll.getJobs(['delayed', 'wait', 'active', 'prioritized'])).filter((j) => j.name === 'poll' && j.data?.sourceId === 'alpha');
+    expect(pending.map((j) => j.id)).toHaveLength(1);
   });
 });
