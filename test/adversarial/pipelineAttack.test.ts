@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../src/parse/parseFeed.ts';
 import { pingRedis } from '../../src/queue/connection.ts';
@@ -272,5 +275,18 @@ describe('pipeline attack: Redis flushed while a chained poll is in flight', () 
     await expect.poll(() => proc.output().includes('polled'), { timeout: 30_000, interval: 100 }).toBe(true);
     const pending = (await poll.getJobs(['delayed', 'wait', 'active', 'prioritized'])).filter((j) => j.name === 'poll' && j.data?.sourceId === 'alpha');
     expect(pending.map((j) => j.id)).toHaveLength(1);
+  });
+});
+
+describe('pipeline attack: a sources file that validates but can never make a draft', () => {
+  it('a source tag longer than a draft may carry (100 characters) is refused by sources validate, naming source and field, instead of failing every ingest of that source', { timeout: 60_000 }, async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sd-sources-')), 'sources.yaml');
+    writeFileSync(file, `sources:\n  - id: tagged\n    name: Tagged\n    url: https://feeds.example/a\n    tags: [${'t'.repeat(101)}]\n`);
+    const r = await promisify(execFile)(process.execPath, ['bin/signal-desk.js', 'sources', 'validate'], { env: { ...process.env, SIGNAL_DESK_SOURCES: file } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/:5: source "tagged" field "tags\.0": a tag has at most 100 characters/);
   });
 });
