@@ -21,17 +21,22 @@ export interface FetchParseResult {
 export interface ParseAs {
   /** A listing page read with CSS selectors instead of a feed. */
   listing?: ListingSelectors;
-  /** Asked before fetching (listing pages honour robots.txt): false means the page may not be fetched. */
+  /** Asked before fetching, and before following each redirect (listing pages honour robots.txt): false means the page may not be fetched. */
   robotsAllow?: (url: string) => Promise<boolean>;
 }
 
 export async function fetchAndParse(request: FetchRequest, now: () => number, as: ParseAs = {}): Promise<FetchParseResult> {
   let response: FetchResponse;
   try {
-    if (as.robotsAllow && !(await as.robotsAllow(request.url))) {
-      throw new FetchError('robots_disallowed', `robots.txt of ${new URL(request.url).origin} disallows ${request.url} for ${ROBOTS_AGENT}: ask the site, or use its feed`);
-    }
-    response = await fetchFeed(as.listing ? { ...request, accept: ACCEPT_HTML } : request);
+    const { robotsAllow } = as;
+    const checkRobots = async (url: string) => {
+      if (robotsAllow && !(await robotsAllow(url))) {
+        throw new FetchError('robots_disallowed', `robots.txt of ${new URL(url).origin} disallows ${url} for ${ROBOTS_AGENT}: ask the site, or use its feed`);
+      }
+    };
+    await checkRobots(request.url);
+    // A redirect's target is judged by its own site's robots.txt before it is fetched.
+    response = await fetchFeed({ ...request, ...(as.listing ? { accept: ACCEPT_HTML } : {}), ...(robotsAllow ? { beforeRedirect: checkRobots } : {}) });
   } catch (err) {
     return { outcome: classifyOutcome(err as Error, now()) };
   }

@@ -2,6 +2,7 @@ import * as cheerio from 'cheerio';
 import { z } from 'zod';
 import { checkCron, checkTimeZone, MIN_EVERY_MS } from './cronSchedule.ts';
 import { parseDuration } from './duration.ts';
+import { TAG_MAX } from '../drafts/schema.ts';
 
 export const SOURCE_KINDS = ['auto', 'rss', 'atom', 'rdf', 'jsonfeed', 'html'] as const;
 export { MIN_EVERY_MS };
@@ -94,7 +95,8 @@ export const SourceSchema = z
     kind: z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` }).default('auto'),
     schedule: schedule.default({ every: '15m' }),
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
-    tags: z.array(z.string().min(1), { error: 'must be a list of strings' }).default([]),
+    // Every draft of the source carries its tags: one too long for a draft would fail all of them.
+    tags: z.array(z.string().min(1).max(TAG_MAX, `a tag has at most ${TAG_MAX} characters`), { error: 'must be a list of strings' }).default([]),
     category: z.string().min(1).optional(),
     weight: z.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.5),
     filters: z

@@ -21,6 +21,9 @@ export type RelatedCoverage = z.infer<typeof RelatedCoverage>;
  * editor fills them. By construction it cannot hold the source's body: the only source text is the
  * title (headline) and a short excerpt for editors, capped at EXCERPT_MAX characters.
  */
+/** Characters in one tag of a draft; a source's own tags are held to it when the sources file is read. */
+export const TAG_MAX = 100;
+
 export const DraftSignal = z.object({
   id: z.string().regex(/^d_[A-Za-z0-9_-]{16}$/),
   version: z.number().int().min(1),
@@ -35,7 +38,7 @@ export const DraftSignal = z.object({
   publishedAt: isoDate.nullable(),
   discoveredAt: isoDate,
   author: z.string().max(200).nullable(),
-  tags: z.array(z.string().max(100)).max(30),
+  tags: z.array(z.string().max(TAG_MAX)).max(30),
   category: z.string().nullable(),
   excerpt: z.string().max(EXCERPT_MAX).nullable(),
   score: z.number().int().min(0).max(100),

@@ -18,6 +18,8 @@ export interface FetchRequest {
   signal?: AbortSignal;
   /** Accept header; defaults to feed types first. */
   accept?: string;
+  /** Asked before following a redirect to `url` (a listing page's robots.txt); throws a FetchError to stop there. */
+  beforeRedirect?: (url: string) => Promise<void>;
 }
 
 export interface Redirect {
@@ -67,6 +69,7 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResponse> {
         await res.body.dump();
         if (hop >= MAX_REDIRECTS) throw new FetchError('too_many_redirects', `more than ${MAX_REDIRECTS} redirects starting at ${req.url}`);
         const next = checkUrl(location, url);
+        await req.beforeRedirect?.(next);
         redirects.push({ status: res.statusCode, from: url, to: next });
         if (res.statusCode !== 301 && res.statusCode !== 308) allPermanent = false;
         url = next;
@@ -85,7 +88,7 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResponse> {
       };
     }
   } catch (err) {
-    throw toFetchError(err, req, deadline);
+    throw toFetchError(err, req, deadline, url);
   }
 }
 
@@ -177,7 +180,8 @@ function tooLarge(maxBytes: number): FetchError {
   return new FetchError('too_large', `the body is larger than ${maxBytes} bytes once decoded; raise SIGNAL_DESK_MAX_BYTES if this feed is legitimately that large`);
 }
 
-function toFetchError(err: unknown, req: FetchRequest, deadline: AbortSignal): unknown {
+/** `url` is the hop that failed (after a redirect, not the URL the fetch started at). */
+function toFetchError(err: unknown, req: FetchRequest, deadline: AbortSignal, url: string): unknown {
   if (err instanceof FetchError) return err;
   const e = err as NodeJS.ErrnoException & { cause?: unknown };
   if (deadline.aborted) return new FetchError('timeout', `no complete response within ${req.timeoutMs} ms`, { cause: err });
@@ -187,7 +191,7 @@ function toFetchError(err: unknown, req: FetchRequest, deadline: AbortSignal): u
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new FetchError('timeout', `timed out (${code})`, { cause: err });
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new FetchError('dns', `cannot resolve ${new URL(req.url).hostname} (${code})`, { cause: err });
-  if (code === 'ERR_INVALID_URL') return new FetchError('bad_url', `invalid URL ${req.url}`, { cause: err });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new FetchError('dns', `cannot resolve ${new URL(url).hostname} (${code})`, { cause: err });
+  if (code === 'ERR_INVALID_URL') return new FetchError('bad_url', `invalid URL ${url}`, { cause: err });
   return new FetchError('network', `${code ?? 'network error'}: ${e.message}`, { cause: err });
 }

@@ -11,7 +11,7 @@ import type { ParsedFeed } from '../parse/types.ts';
 import type { Keys } from '../queue/keys.ts';
 import type { RedisClient } from '../redisClient.ts';
 import { freshnessFloorMs } from './cacheHints.ts';
-import { queueNextPoll } from './chain.ts';
+import { pollJobId, queueNextPoll } from './chain.ts';
 import { clearIngestFailure } from './ingestHealth.ts';
 import { recordPoll } from './outage.ts';
 import { planNextPoll } from './planNextPoll.ts';
@@ -107,9 +107,13 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
 
   if (seq !== undefined) update.pollSeq = String(seq);
   if (seq !== undefined && plan.delayMs !== null && deps.sources.get(source.id)?.enabled !== false) {
-    update.nextJobId = await queueNextPoll(deps.queues.poll, deps.settings, source.id, seq + 1, plan.delayMs);
-    update.nextPollAt = String(plan.nextAt);
-    failpoint('poll.afterNextQueued');
+    if (await ownsChain(deps, source.id, seq)) {
+      update.nextJobId = await queueNextPoll(deps.queues.poll, deps.settings, source.id, seq + 1, plan.delayMs);
+      update.nextPollAt = String(plan.nextAt);
+      failpoint('poll.afterNextQueued');
+    } else {
+      deps.logger.warn({ source_id: source.id, seq }, `${source.id}'s chain was started again while this poll ran (Redis lost its state): this poll does not queue a next one, so the source keeps one chain`);
+    }
   }
   // The health and the new-items index in one round trip.
   const tx = stageSourceState(deps.redis.multi(), deps.keys, source.id, update);
@@ -121,4 +125,15 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
   await tx.exec();
   // A whole feed read after an ingest failed, and nothing in it is waiting for a draft: the failure is over.
   if (parsed && fresh.length === 0 && state.ingestFailedAt) await clearIngestFailure(deps.redis, deps.keys, source.id, startedAt);
+}
+
+/**
+ * Whether the poll at `seq` may continue its source's chain: the source's state names it (or its next job, when
+ * a stalled poll runs again), or names nothing (Redis lost the state and nobody restarted the chain yet). A state
+ * naming another job means the chain was started again while this poll ran (a Redis restarted empty or flushed,
+ * then rebuilt): a next poll queued here would be a second chain, polling the source twice as often for good.
+ */
+async function ownsChain(deps: RecordPollDeps, sourceId: string, seq: number): Promise<boolean> {
+  const owner = await deps.redis.hget(deps.keys.sourceState(sourceId), 'nextJobId');
+  return owner === null || owner === pollJobId(sourceId, seq) || owner === pollJobId(sourceId, seq + 1);
 }
