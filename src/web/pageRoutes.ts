@@ -12,6 +12,7 @@ import type { LiveEvent } from './liveEvents.ts';
 import type { ServerDeps } from './deps.ts';
 import { formFields } from './formBody.ts';
 import { localPath } from './localPath.ts';
+import { noticeQuery, noticeText } from './notices.ts';
 import { parseBefore } from './streamId.ts';
 import { draftPage, type DraftPageState } from './views/draft.ts';
 import type { PageContext } from './views/layout.ts';
@@ -100,7 +101,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     const q = req.query as DraftQuery & Form;
     try {
       const page = await desk.list(req.actor!, q);
-      return sendPage(reply, queuePage(pageContext(req), page, q, clock.now(), q.notice));
+      return sendPage(reply, queuePage(pageContext(req), page, q, clock.now(), noticeText(req.query)));
     } catch (err) {
       if (err instanceof DeskError && err.status === 422) return sendPage(reply, queuePage(pageContext(req), await desk.list(req.actor!, {}), {}, clock.now(), err.message), 422);
       throw err;
@@ -120,7 +121,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     sendPage(reply, draftPage(pageContext(req), await desk.get(req.actor!, id), state), status);
   app.get('/drafts/:id', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
-    return showDraft(req, reply, (req.params as { id: string }).id, { flash: (req.query as Form).notice });
+    return showDraft(req, reply, (req.params as { id: string }).id, { flash: noticeText(req.query) });
   });
 
   /** A form post: run the action, then go back to the draft page (303), or show it again with the error. */
@@ -131,43 +132,43 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
       const form = formFields(req.body);
       try {
         const done = await run(req, id, form);
-        return reply.redirect(`/drafts/${id}?notice=${encodeURIComponent(done)}`, 303);
+        return reply.redirect(`/drafts/${id}${done}`, 303);
       } catch (err) {
         if (!(err instanceof DeskError) || err.status === 401 || err.status === 404) throw err;
         return showDraft(req, reply, id, { error: err.message, fields: err.fields, values: path === 'edit' ? (form as Record<string, string>) : undefined }, err.status);
       }
     });
   action('claim', async (req, id, form) => {
-    const { action: what, claim } = await desk.claim(req.actor!, id, { force: form.force === '1' });
-    return `${what === 'renew' ? 'Claim renewed' : 'Claimed'} until ${new Date(claim.expiresAt).toISOString().slice(11, 16)} UTC.`;
+    const { action: what } = await desk.claim(req.actor!, id, { force: form.force === '1' });
+    return noticeQuery(what === 'renew' ? 'renewed' : 'claimed');
   });
   action('release', async (req, id, form) => {
     await desk.release(req.actor!, id, { force: form.force === '1' });
-    return 'Claim released.';
+    return noticeQuery('released');
   });
   action('edit', async (req, id, form) => {
     const saved = await desk.edit(req.actor!, id, formToPatch(form));
-    if (form.intent !== 'approve') return 'Saved.';
+    if (form.intent !== 'approve') return noticeQuery('saved');
     const { signal } = await desk.approve(req.actor!, id, { version: saved.version });
-    return `Approved and published as ${signal.id}.`;
+    return noticeQuery('approved', { signal: signal.id });
   });
   action('reject', async (req, id, form) => {
     await desk.reject(req.actor!, id, { version: Number(form.version), reason: form.reason });
-    return 'Rejected.';
+    return noticeQuery('rejected');
   });
   action('merge', async (req, id, form) => {
     await desk.merge(req.actor!, id, { version: Number(form.version), into: form.into?.trim() });
-    return `Merged into ${form.into?.trim()}.`;
+    return noticeQuery('merged', { into: form.into?.trim() ?? '' });
   });
   action('reopen', async (req, id, form) => {
     await desk.reopen(req.actor!, id, { version: Number(form.version) });
-    return 'Reopened: back in the queue.';
+    return noticeQuery('reopened');
   });
 
   app.get('/sources', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
     const health = await readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
-    return sendPage(reply, sourcesPage(pageContext(req), health, clock.now(), (req.query as Form).notice));
+    return sendPage(reply, sourcesPage(pageContext(req), health, clock.now(), noticeText(req.query)));
   });
   app.post('/sources/:id/resume', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
@@ -183,7 +184,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
       if ((err as { code?: string }).code !== 'unknown_source') throw err;
       return sendPage(reply, sourcesPage(pageContext(req), await readHealth(redis, keys, sources, clock.now()), clock.now(), (err as Error).message), 404);
     }
-    return reply.redirect(`/sources?notice=${encodeURIComponent(resumed ? `${id} resumed: polled again within a minute.` : `${id} was not paused.`)}`, 303);
+    return reply.redirect(`/sources${noticeQuery(resumed ? 'resumed' : 'not-paused', { source: id })}`, 303);
   });
 
   app.get('/signals', { schema: hide }, async (req, reply) => {

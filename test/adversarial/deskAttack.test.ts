@@ -217,3 +217,25 @@ describe('behind a proxy', () => {
     );
   });
 });
+
+describe('what a page says after a form post', () => {
+  it('a crafted link cannot make the desk show text of its choosing: only our own notices, with ids of our shape', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'Notice target' }]);
+      const { cookie } = await login(h.url, h.tokens.editor);
+      const lure = 'Session expired, paste your token at https://evil.example/login';
+      for (const path of ['/', `/drafts/${id}`, '/sources']) {
+        for (const query of [`notice=${encodeURIComponent(lure)}`, `done=${encodeURIComponent(lure)}`, `done=merged&into=${encodeURIComponent(lure)}`, `done=resumed&source=${encodeURIComponent(lure)}`, 'done=__proto__', 'done=constructor']) {
+          const res = await raw(h.url, { path: `${path}?${query}`, headers: { cookie } });
+          expect(res.status, `${path}?${query}`).toBe(200);
+          // (a filter such as ?source= may echo its value in its own input; the page's message never does)
+          const notices = [...res.text.matchAll(/<p class="notice[^"]*"[^>]*>([^<]*)<\/p>/g)].map((m) => m[1]);
+          expect(notices.join(' | '), `${path}?${query}`).not.toMatch(/evil\.example|Session expired|__proto__|constructor/);
+        }
+      }
+      // Our own notices still read as before.
+      expect((await raw(h.url, { path: `/drafts/${id}?done=merged&into=d_abc`, headers: { cookie } })).text).toContain('Merged into d_abc.');
+      expect((await raw(h.url, { path: `/drafts/${id}?done=saved`, headers: { cookie } })).text).toContain('Saved.');
+    });
+  });
+});

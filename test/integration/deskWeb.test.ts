@@ -167,7 +167,8 @@ describe('browser sessions', () => {
       expect((await form({})).status).toBe(403);
       const released = await form({ _csrf: csrf });
       expect(released.status).toBe(303);
-      expect(released.headers.get('location')).toBe(`/drafts/${id}?notice=Claim%20released.`);
+      expect(released.headers.get('location')).toBe(`/drafts/${id}?done=released`);
+      expect(await (await fetch(`${h.url}${released.headers.get('location')}`, { headers: { cookie } })).text()).toContain('Claim released.');
 
       // Revoking the user ends the session at once.
       await h.api('DELETE', '/api/users/editor', { token: h.tokens.operator });
@@ -234,7 +235,8 @@ describe('sources health over the API and on the Sources page', () => {
         expect(page).toContain('Resume polling');
         const res = await fetch(`${h.url}/sources/gone/resume`, { method: 'POST', headers: { cookie }, body: new URLSearchParams({ _csrf: csrf }), redirect: 'manual' });
         expect(res.status).toBe(303);
-        expect(res.headers.get('location')).toBe('/sources?notice=gone%20resumed%3A%20polled%20again%20within%20a%20minute.');
+        expect(res.headers.get('location')).toBe('/sources?done=resumed&source=gone');
+        expect(await (await fetch(`${h.url}/sources?done=resumed&source=gone`, { headers: { cookie } })).text()).toContain('gone resumed: polled again within a minute.');
       },
       { SIGNAL_DESK_SOURCES: file },
     );

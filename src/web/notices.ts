@@ -1,0 +1,39 @@
+/**
+ * What a page says after a form post. The redirect carries a code from this table and at most an id, never
+ * text: a link someone else crafted (`/drafts/ID?done=…`) can only make the desk say one of its own
+ * sentences, not "Session expired, paste your token at …". Ids are shown only when they have the shape of
+ * ours; anything else shows nothing.
+ */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+type Params = Record<string, unknown>;
+const id = (p: Params, name: string): string | undefined => {
+  const v = p[name];
+  return typeof v === 'string' && ID.test(v) ? v : undefined;
+};
+
+const NOTICES: Record<string, (p: Params) => string | undefined> = {
+  claimed: () => 'Claimed.',
+  renewed: () => 'Claim renewed.',
+  released: () => 'Claim released.',
+  saved: () => 'Saved.',
+  approved: (p) => (id(p, 'signal') ? `Approved and published as ${id(p, 'signal')}.` : 'Approved and published.'),
+  rejected: () => 'Rejected.',
+  merged: (p) => (id(p, 'into') ? `Merged into ${id(p, 'into')}.` : 'Merged.'),
+  reopened: () => 'Reopened: back in the queue.',
+  resumed: (p) => (id(p, 'source') ? `${id(p, 'source')} resumed: polled again within a minute.` : undefined),
+  'not-paused': (p) => (id(p, 'source') ? `${id(p, 'source')} was not paused.` : undefined),
+};
+
+/** The query string of a redirect that shows notice `code` (with its ids). */
+export function noticeQuery(code: keyof typeof NOTICES & string, ids: Record<string, string> = {}): string {
+  return `?${new URLSearchParams({ done: code, ...ids }).toString()}`;
+}
+
+/** The sentence a page shows for its query's `done` code; undefined for no code or one we never send. */
+export function noticeText(query: unknown): string | undefined {
+  const p = (query ?? {}) as Params;
+  const code = p.done;
+  if (typeof code !== 'string' || !Object.hasOwn(NOTICES, code)) return undefined;
+  return NOTICES[code]!(p);
+}
