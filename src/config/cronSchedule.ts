@@ -2,6 +2,8 @@ import { CronExpressionParser } from 'cron-parser';
 
 /** Polling more often than this is impolite to publishers and never needed for news. */
 export const MIN_EVERY_MS = 60_000;
+/** A source polled less often than this is a typo (`99999999d`), not a schedule: a month at most. */
+export const MAX_EVERY_MS = 30 * 86_400_000;
 
 const CRON_FORM = 'a 5-field cron expression (minute hour day-of-month month day-of-week)';
 const EXAMPLE = 'e.g. "*/10 * * * *" (every 10 minutes) or "0 7 * * MON-FRI"';
@@ -33,6 +35,8 @@ export function checkCron(cron: string, tz: string | undefined, now = new Date()
   } else if (fields.length !== 5) {
     return `cron "${cron}" is not ${CRON_FORM}: it has ${fields.length} field${fields.length === 1 ? '' : 's'}; ${EXAMPLE}`;
   }
+  // cron-parser reads "H" as a random value drawn anew at each computation, so the runs would jump around.
+  if (!text.startsWith('@') && fields.some((f) => /(^|[^a-z])h($|[^a-z])/i.test(f))) return `cron "${cron}" uses "H" (a random value): name the minute and hour, ${EXAMPLE}`;
   let runs: number[];
   try {
     const expression = CronExpressionParser.parse(text, { currentDate: now, ...(tz ? { tz } : {}) });

@@ -1,6 +1,6 @@
 import * as cheerio from 'cheerio';
 import { z } from 'zod';
-import { checkCron, checkTimeZone, MIN_EVERY_MS } from './cronSchedule.ts';
+import { checkCron, checkTimeZone, MAX_EVERY_MS, MIN_EVERY_MS } from './cronSchedule.ts';
 import { parseDuration } from './duration.ts';
 import { TAG_MAX } from '../drafts/schema.ts';
 
@@ -45,6 +45,7 @@ const schedule = z
       const ms = parseDuration(v);
       if (ms === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `"${v}" is not a duration: use forms like 5m, 1h, 1d` });
       else if (ms < MIN_EVERY_MS) ctx.addIssue({ code: 'custom', path: [field], message: `"${v}" is too frequent: at least 1m between polls` });
+      else if (ms > MAX_EVERY_MS) ctx.addIssue({ code: 'custom', path: [field], message: `"${v}" is too long: at most 30d between polls` });
     }
     const min = s.min ? parseDuration(s.min) : undefined;
     const max = s.max ? parseDuration(s.max) : undefined;
@@ -59,6 +60,8 @@ const schedule = z
         ctx.addIssue({ code: 'custom', path: ['every'], message: `"${s.every}" is not a duration: use forms like 90s, 15m, 1h30m, 1d` });
       } else if (ms < MIN_EVERY_MS) {
         ctx.addIssue({ code: 'custom', path: ['every'], message: `"${s.every}" is too frequent: at least 1m between polls` });
+      } else if (ms > MAX_EVERY_MS) {
+        ctx.addIssue({ code: 'custom', path: ['every'], message: `"${s.every}" is too long: at most 30d between polls (disable the source with enabled: false instead)` });
       }
     }
     // Everything BullMQ would refuse (or accept wrongly) when the job scheduler is set is refused here, so a
