@@ -11,25 +11,76 @@ export const MIN_SHARE_WORDS = 12;
 
 const weight = (tokens: Token[]) => tokens.reduce((sum, t) => sum + t.w, 0);
 
+/** A suffix automaton of a source's tokens: every run of the source is a path from state 0. */
+interface Automaton {
+  next: Map<string, number>[];
+  link: number[];
+  len: number[];
+}
+
+function buildAutomaton(source: Token[]): Automaton {
+  const a: Automaton = { next: [new Map()], link: [-1], len: [0] };
+  let last = 0;
+  for (const { t } of source) {
+    const cur = a.next.push(new Map()) - 1;
+    a.len[cur] = a.len[last]! + 1;
+    let p = last;
+    while (p !== -1 && !a.next[p]!.has(t)) {
+      a.next[p]!.set(t, cur);
+      p = a.link[p]!;
+    }
+    if (p === -1) a.link[cur] = 0;
+    else {
+      const q = a.next[p]!.get(t)!;
+      if (a.len[p]! + 1 === a.len[q]) a.link[cur] = q;
+      else {
+        const clone = a.next.push(new Map(a.next[q])) - 1;
+        a.len[clone] = a.len[p]! + 1;
+        a.link[clone] = a.link[q]!;
+        while (p !== -1 && a.next[p]!.get(t) === q) {
+          a.next[p]!.set(t, clone);
+          p = a.link[p]!;
+        }
+        a.link[q] = clone;
+        a.link[cur] = clone;
+      }
+    }
+    last = cur;
+  }
+  return a;
+}
+
+const automata = new WeakMap<Token[], Automaton>();
+
 /**
  * The heaviest run of tokens of `own` that also occurs, token for token, in `source` (longest common
- * substring, O(n·m): texts are short). Returns its [start, end) in `own`, or undefined when none.
+ * substring). Returns its [start, end) in `own`, or undefined when none. Linear in `own`: the source's suffix
+ * automaton is built once per source and walked along `own`, so the longest fields against fifty merged
+ * excerpts stay cheap (a table of n·m cells per field and source took seconds, and blocked the desk).
  */
 export function longestCommonRun(own: Token[], source: Token[]): { start: number; end: number; weight: number } | undefined {
+  let a = automata.get(source);
+  if (!a) automata.set(source, (a = buildAutomaton(source)));
   const prefix = [0];
   for (const t of own) prefix.push(prefix.at(-1)! + t.w);
-  let prev = new Array<number>(source.length + 1).fill(0);
   let best: { start: number; end: number; weight: number } | undefined;
+  let state = 0;
+  let len = 0;
   for (let i = 0; i < own.length; i++) {
-    const cur = new Array<number>(source.length + 1).fill(0);
-    for (let j = 0; j < source.length; j++) {
-      if (own[i]!.t !== source[j]!.t) continue;
-      const len = prev[j]! + 1;
-      cur[j + 1] = len;
-      const w = prefix[i + 1]! - prefix[i + 1 - len]!;
-      if (!best || w > best.weight) best = { start: i + 1 - len, end: i + 1, weight: w };
+    const t = own[i]!.t;
+    while (state !== 0 && !a.next[state]!.has(t)) {
+      state = a.link[state]!;
+      len = a.len[state]!;
     }
-    prev = cur;
+    const to = a.next[state]!.get(t);
+    if (to === undefined) {
+      len = 0;
+      continue;
+    }
+    state = to;
+    len++;
+    const w = prefix[i + 1]! - prefix[i + 1 - len]!;
+    if (!best || w > best.weight) best = { start: i + 1 - len, end: i + 1, weight: w };
   }
   return best;
 }
@@ -67,24 +118,36 @@ export interface CopiedShare {
  * every source token inside a shingle that also occurs in `own` is covered. Catches a copy cut into
  * pieces too short to be a run (11 words here, 11 there), wherever the pieces are put.
  */
-export function copiedShare(own: Token[], source: Token[]): CopiedShare {
-  const key = (tokens: Token[], i: number) => tokens.slice(i, i + SHINGLE_TOKENS).map((t) => t.t).join('\u0001');
-  const ownShingles = new Map<string, number[]>();
-  for (let i = 0; i + SHINGLE_TOKENS <= own.length; i++) {
-    const k = key(own, i);
-    ownShingles.set(k, [...(ownShingles.get(k) ?? []), i]);
-  }
+export function copiedShare(own: Token[], source: Token[], index: ShingleIndex = shingleIndex(own)): CopiedShare {
   const covered = new Set<number>();
   const ownPositions = new Set<number>();
+  const marked = new Set<number[]>();
   for (let j = 0; j + SHINGLE_TOKENS <= source.length; j++) {
-    const at = ownShingles.get(key(source, j));
+    const at = index.get(shingleKey(source, j));
     if (!at) continue;
     for (let k = 0; k < SHINGLE_TOKENS; k++) covered.add(j + k);
+    // Each shared shingle marks its places in `own` once, however often the source repeats it.
+    if (marked.has(at)) continue;
+    marked.add(at);
     for (const i of at) for (let k = 0; k < SHINGLE_TOKENS; k++) ownPositions.add(i + k);
   }
   const total = weight(source);
   const words = [...covered].reduce((sum, j) => sum + source[j]!.w, 0);
   return { share: total === 0 ? 0 : words / total, words, ownPositions };
+}
+
+/** Where each shingle of the published tokens starts: built once, shared by every source compared with them. */
+export type ShingleIndex = Map<string, number[]>;
+const shingleKey = (tokens: Token[], i: number) => tokens.slice(i, i + SHINGLE_TOKENS).map((t) => t.t).join('\u0001');
+export function shingleIndex(own: Token[]): ShingleIndex {
+  const index: ShingleIndex = new Map();
+  for (let i = 0; i + SHINGLE_TOKENS <= own.length; i++) {
+    const k = shingleKey(own, i);
+    const at = index.get(k);
+    if (at) at.push(i);
+    else index.set(k, [i]);
+  }
+  return index;
 }
 
 export { describeLength, joinTokens, toTokens };

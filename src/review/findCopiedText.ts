@@ -1,6 +1,6 @@
 import type { DraftSignal } from '../drafts/schema.ts';
 import { describeLength, joinTokens, toTokens, type Token } from './compareText.ts';
-import { copiedShare, findCopiedTokens, MAX_COPIED_SHARE, MIN_SHARE_WORDS } from './copyGuard.ts';
+import { copiedShare, findCopiedTokens, MAX_COPIED_SHARE, MIN_SHARE_WORDS, shingleIndex } from './copyGuard.ts';
 
 /** A draft of the same story (merged into the one being published): its excerpt is a source too. */
 export interface StoryDraft {
@@ -92,6 +92,7 @@ export function findCopiedText(d: DraftSignal, story: StoryDraft[]): CopyFinding
   const owner = texts.flatMap((t) => t.tokens.map(() => t));
   const offsets = texts.map((_, i) => texts.slice(0, i).reduce((n, t) => n + t.tokens.length, 0));
   const named = (positions: Iterable<number>) => [...new Set([...positions].map((i) => owner[i]!))];
+  const index = shingleIndex(all);
   for (const source of sources) {
     const run = findCopiedTokens(all, source.tokens);
     if (run) {
@@ -100,7 +101,7 @@ export function findCopiedText(d: DraftSignal, story: StoryDraft[]): CopyFinding
       const message = `with ${spanned.map((t) => t.label).join(', ')}, copies ${describeLength(run)} from ${source.what}, split across fields ("${joinTokens(run)}"): ${ADVICE}`;
       return { message: `cannot approve: ${message}`, fields: Object.fromEntries(spanned.map((t) => [t.path, message])) };
     }
-    const { share, words, ownPositions } = copiedShare(all, source.tokens);
+    const { share, words, ownPositions } = copiedShare(all, source.tokens, index);
     if (share >= MAX_COPIED_SHARE && words >= MIN_SHARE_WORDS) {
       const involved = named(ownPositions);
       const pieces = involved.map((t) => joinTokens(t.tokens.filter((_, k) => ownPositions.has(offsets[texts.indexOf(t)]! + k))));
