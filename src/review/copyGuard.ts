@@ -151,3 +151,120 @@ export function shingleIndex(own: Token[]): ShingleIndex {
 }
 
 export { describeLength, joinTokens, toTokens };
+
+/**
+ * The published text as one string of letters: every token's comparison key, nothing between them, so
+ * whatever an editor puts inside or between words (a hair space, a hyphen, dots, markdown, a line separator,
+ * no space at all) does not change it. `starts` and `ends` are the offsets where a token begins and ends.
+ */
+export interface LetterStream {
+  letters: string;
+  starts: Set<number>;
+  ends: Set<number>;
+}
+
+const letterKey = (t: Token) => t.t.replace(/['’]/g, '');
+
+export function letterStream(tokens: Token[]): LetterStream {
+  const starts = new Set<number>();
+  const ends = new Set<number>();
+  let letters = '';
+  for (const t of tokens) {
+    starts.add(letters.length);
+    letters += letterKey(t);
+    ends.add(letters.length);
+  }
+  return { letters, starts, ends };
+}
+
+/** A suffix automaton over the UTF-16 code units of a string, with the end of each state's first occurrence. */
+function letterAutomaton(text: string): { next: Map<number, number>[]; link: number[]; len: number[]; end: number[] } {
+  const a = { next: [new Map<number, number>()], link: [-1], len: [0], end: [-1] };
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const cur = a.next.push(new Map()) - 1;
+    a.len[cur] = a.len[last]! + 1;
+    a.end[cur] = i;
+    let p = last;
+    while (p !== -1 && !a.next[p]!.has(c)) {
+      a.next[p]!.set(c, cur);
+      p = a.link[p]!;
+    }
+    if (p === -1) a.link[cur] = 0;
+    else {
+      const q = a.next[p]!.get(c)!;
+      if (a.len[p]! + 1 === a.len[q]) a.link[cur] = q;
+      else {
+        const clone = a.next.push(new Map(a.next[q])) - 1;
+        a.len[clone] = a.len[p]! + 1;
+        a.link[clone] = a.link[q]!;
+        a.end[clone] = a.end[q]!;
+        while (p !== -1 && a.next[p]!.get(c) === q) {
+          a.next[p]!.set(c, clone);
+          p = a.link[p]!;
+        }
+        a.link[q] = clone;
+        a.link[cur] = clone;
+      }
+    }
+    last = cur;
+  }
+  return a;
+}
+
+/**
+ * The heaviest run of whole source words whose letters occur, one after another, in the published letter
+ * stream however the words were split or joined there: "pro-duction", "p.r.o.d.u.c.t.i.o.n", a hair space
+ * inside a word, words written together. A source word at either end of the run counts only when the
+ * published text has a word boundary there too, so an 11-word quotation next to a word that happens to end
+ * in the same letters as the source's next word is not a run of 12. Returns the source's tokens and the
+ * [start, end) of the run in the stream. Linear in the stream (the source's automaton is walked along it).
+ */
+export function findCopiedLetters(own: LetterStream, source: Token[], runWords = COPY_RUN_WORDS): { tokens: Token[]; start: number; end: number } | undefined {
+  if (weight(source) < runWords) return undefined;
+  let text = '';
+  const tokStart: number[] = [];
+  const tokEnd: number[] = [];
+  const tokOfChar: number[] = [];
+  source.forEach((t, k) => {
+    tokStart.push(text.length);
+    const key = letterKey(t);
+    text += key;
+    for (let c = 0; c < key.length; c++) tokOfChar.push(k);
+    tokEnd.push(text.length);
+  });
+  const wPrefix = [0];
+  for (const t of source) wPrefix.push(wPrefix.at(-1)! + t.w);
+  const a = letterAutomaton(text);
+  let best: { from: number; to: number; weight: number; start: number; end: number } | undefined;
+  let state = 0;
+  let len = 0;
+  const { letters } = own;
+  for (let p = 0; p < letters.length; p++) {
+    const c = letters.charCodeAt(p);
+    while (state !== 0 && !a.next[state]!.has(c)) {
+      state = a.link[state]!;
+      len = a.len[state]!;
+    }
+    const to = a.next[state]!.get(c);
+    if (to === undefined) {
+      len = 0;
+      continue;
+    }
+    state = to;
+    len++;
+    if (len < runWords) continue; // fewer letters than words needed
+    const e = a.end[state]!;
+    const s = e - len + 1;
+    const ownAt = (x: number) => p - (e - x); // source offset → stream offset
+    let first = tokOfChar[s]! + (tokStart[tokOfChar[s]!] === s ? 0 : 1);
+    let last = tokOfChar[e]! - (tokEnd[tokOfChar[e]!] === e + 1 ? 0 : 1);
+    if (first <= last && !own.starts.has(ownAt(tokStart[first]!))) first++;
+    if (first <= last && !own.ends.has(ownAt(tokEnd[last]! - 1) + 1)) last--;
+    if (first > last) continue;
+    const w = wPrefix[last + 1]! - wPrefix[first]!;
+    if (!best || w > best.weight) best = { from: first, to: last + 1, weight: w, start: ownAt(tokStart[first]!), end: ownAt(tokEnd[last]! - 1) + 1 };
+  }
+  return best && best.weight >= runWords - 1e-9 ? { tokens: source.slice(best.from, best.to), start: best.start, end: best.end } : undefined;
+}
