@@ -4,10 +4,30 @@ import { EDITORIAL, withDesk, type DeskHarness, type Response } from '../helpers
 // Attacks on what reaches a published signal (the copy guard, links, bidi), through the desk's API over
 // real Redis: drafts are seeded the way the ingest worker writes them, editors edit, merge and approve.
 
+const TITLE = 'Chipmaker pulls forward its server processor launch';
+const EXCERPT =
+  'The chipmaker said on Tuesday that its next generation of data centre processors would ship six months earlier than planned, after a supplier resolved packaging problems that had delayed volume production at two plants in Arizona and Taiwan for most of the year.';
+const GREEK = 'Ο ΥΠΟΥΡΓΟΣ ΟΙΚΟΝΟΜΙΚΩΝ ΕΙΠΕ ΟΤΙ Η ΚΥΒΕΡΝΗΣΗ ΘΑ ΑΥΞΗΣΕΙ ΤΟΥΣ ΜΙΣΘΟΥΣ ΤΩΝ ΔΗΜΟΣΙΩΝ ΥΠΑΛΛΗΛΩΝ ΑΠΟ ΤΟΝ ΕΠΟΜΕΝΟ ΜΗΝΑ';
+const RUSSIAN = 'Компания сообщила во вторник что следующее поколение серверных процессоров будет отгружено на шесть месяцев раньше запланированного срока';
+const GERMAN = 'Die Straße wurde gesperrt, weil die Stadt die Brücke über den Fluß neu bauen muß, und das dauert nach Angaben der Behörden bis zum Herbst.';
+const ARABIC = 'قالت شركة صناعة الرقائق يوم الثلاثاء إن الجيل التالي من معالجات مراكز البيانات سيتم شحنه قبل ستة أشهر من الموعد المخطط له';
+const THAI = 'บริษัทผู้ผลิตชิปกล่าวเมื่อวันอังคารว่าโปรเซสเซอร์สำหรับศูนย์ข้อมูลรุ่นถัดไปจะจัดส่งเร็วกว่ากำหนดหกเดือนหลังจากซัพพลายเออร์แก้ไขปัญหาบรรจุภัณฑ์ได้';
+
+/** Words a to b (exclusive) of a text, as written. */
+const words = (text: string, a: number, b: number) => text.split(' ').slice(a, b).join(' ');
+/** `mark` put inside every word longer than three letters. */
+const inside = (text: string, mark: string) => text.split(' ').map((w) => (w.length > 3 ? `${w.slice(0, 2)}${mark}${w.slice(2)}` : w)).join(' ');
+const SMALL_CAPS = Object.fromEntries(Array.from('abcdefghijklmnopqrstuvwyz', (c, i) => [c, 'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ'[i]!]));
+
 interface Ctx {
   h: DeskHarness;
   id: string;
   version: number;
+}
+
+async function draftWith(h: DeskHarness, summary = EXCERPT, title: string | null = TITLE): Promise<Ctx> {
+  const [id] = await h.seed([{ title, summary }]);
+  return { h, id: id!, version: 1 };
 }
 
 async function edit(c: Ctx, patch: Record<string, unknown>): Promise<Ctx> {
@@ -25,6 +45,62 @@ async function mergeInto(into: Ctx, other: Ctx): Promise<Ctx> {
   expect(r.status, r.text).toBe(200);
   return { ...into, version: r.body.into.version };
 }
+
+type Case = [name: string, excerpt: string, patch: Record<string, unknown>];
+
+const PIECE = words(EXCERPT, 0, 16);
+const SPLIT_OR_JOINED: Case[] = [
+  ['a hair space (U+200A) inside every word', EXCERPT, { whyNow: inside(PIECE, '\u200a') }],
+  ['a thin space (U+2009) inside every word', EXCERPT, { whyNow: inside(PIECE, '\u2009') }],
+  ['a line separator (U+2028) inside every word', EXCERPT, { summary: inside(PIECE, '\u2028') }],
+  ['a hyphen (U+2010) inside every word: "pro‐duction"', EXCERPT, { whyImportant: inside(PIECE, '\u2010') }],
+  ['dots between every letter: "p.r.o.d.u.c.t.i.o.n"', EXCERPT, { whatChanges: PIECE.split(' ').map((w) => w.split('').join('.')).join(' ') }],
+  ['the words written together', EXCERPT, { whyNow: PIECE.split(' ').join('') }],
+  ['markdown emphasis inside every word', EXCERPT, { whyNow: inside(PIECE, '**') }],
+  ['an apostrophe inside every word', EXCERPT, { whyNow: inside(PIECE, "'") }],
+  ['empty HTML tags inside every word', EXCERPT, { whyNow: inside(PIECE, '<b></b>') }],
+  ['split across winners one word each', EXCERPT, { winners: words(EXCERPT, 0, 10).split(' '), losers: words(EXCERPT, 10, 20).split(' ') }],
+];
+
+const LOOK_ALIKES: Case[] = [
+  ['small capitals', EXCERPT, { whyNow: Array.from(PIECE.toLowerCase(), (c) => SMALL_CAPS[c] ?? c).join('') }],
+  ['an upper-case Greek source copied in lower case (final sigma)', GREEK, { whyNow: 'ο υπουργός οικονομικών είπε ότι η κυβέρνηση θα αυξήσει τους μισθούς των δημοσίων υπαλλήλων' }],
+  ['a Russian source copied in upper case', RUSSIAN, { whyNow: RUSSIAN.toUpperCase() }],
+  ['German ß written as ss', GERMAN, { whyNow: 'die Strasse wurde gesperrt weil die Stadt die Brücke über den Fluss neu bauen muss und das dauert' }],
+  ['Arabic with tatweel (U+0640) inside every word', ARABIC, { whyNow: words(ARABIC, 0, 14).split(' ').map((w) => (w.length > 2 ? `${w[0]}\u0640${w.slice(1)}` : w)).join(' ') }],
+  ['Thai (no spaces, not CJK)', THAI, { whyNow: THAI.slice(6, 70) }],
+  ['&nbsp; escaped three times', EXCERPT, { whyNow: PIECE.split(' ').join('&amp;amp;nbsp;') }],
+];
+
+const LEGITIMATE: Case[] = [
+  ['an 11-word quotation next to a word ending as the source’s next word begins', EXCERPT, { whyNow: `Data ${words(EXCERPT, 23, 34)} is the key line.` }],
+  ['a French summary in its own words, accents and all', 'Le fabricant a annoncé mardi que ses processeurs seraient livrés six mois plus tôt que prévu.', { whyNow: 'Les concurrents devront revoir leur calendrier : l’été sera décisif pour les contrats.' }],
+  ['a list of named entities and numbers', EXCERPT, { winners: ['Arizona', 'Taiwan', 'TSMC', 'Intel', 'AMD'], losers: ['Rival server vendors'], whatChanges: 'Six months, two plants, 2026 and 2027 shipments.' }],
+  ['a short Thai quotation', THAI, { whyNow: `รายงานระบุว่า "${THAI.slice(6, 30)}"` }],
+];
+
+async function tryApprove(h: DeskHarness, excerpt: string, patch: Record<string, unknown>): Promise<Response> {
+  return approve(await edit(await draftWith(h, excerpt), { ...EDITORIAL, ...patch }));
+}
+
+describe('the copy guard reads words however they are split, joined or spelled', () => {
+  it.each([...SPLIT_OR_JOINED, ...LOOK_ALIKES])('refuses: %s', { timeout: 60_000 }, async (_name, excerpt, patch) => {
+    await withDesk(async (h) => {
+      const r = await tryApprove(h, excerpt, patch);
+      expect(r.status, r.text).toBe(422);
+      expect(r.body.error).toBe('copied_text');
+      for (const f of Object.keys(patch)) expect(Object.keys(r.body.fields), r.text).toContain(f);
+      expect((await h.api('GET', '/api/signals', { token: h.tokens.viewer })).body.signals).toHaveLength(0);
+    });
+  });
+
+  it.each(LEGITIMATE)('approves: %s', { timeout: 60_000 }, async (_name, excerpt, patch) => {
+    await withDesk(async (h) => {
+      const r = await tryApprove(h, excerpt, patch);
+      expect(r.status, r.text).toBe(200);
+    });
+  });
+});
 
 describe('approve cannot be made to block the desk', () => {
   // Every field at its maximum (CJK: one token per character) against 50 merged drafts' excerpts: the copy
