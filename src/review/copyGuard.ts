@@ -114,43 +114,46 @@ export interface CopiedShare {
 }
 
 /**
- * How much of `source` the published tokens reproduce, counted with shingles of SHINGLE_TOKENS tokens:
- * every source token inside a shingle that also occurs in `own` is covered. Catches a copy cut into
- * pieces too short to be a run (11 words here, 11 there), wherever the pieces are put.
+ * How much of `source` the published tokens reproduce, counted with shingles of SHINGLE_TOKENS tokens, one of
+ * which may differ: every source token inside a shingle that also occurs in `own` is covered, except the one
+ * that differs. Catches a copy cut into pieces too short to be a run (11 words here, 11 there), wherever the
+ * pieces are put, and a copy with one word in five changed ("Wednesday" for "Tuesday", "6" for "six").
  */
 export function copiedShare(own: Token[], source: Token[], index: ShingleIndex = shingleIndex(own)): CopiedShare {
   const covered = new Set<number>();
   const ownPositions = new Set<number>();
   const marked = new Set<number[]>();
   for (let j = 0; j + SHINGLE_TOKENS <= source.length; j++) {
-    const at = index.get(shingleKey(source, j));
-    if (!at) continue;
-    for (let k = 0; k < SHINGLE_TOKENS; k++) covered.add(j + k);
-    // Each shared shingle marks its places in `own` once, however often the source repeats it.
-    if (marked.has(at)) continue;
-    marked.add(at);
-    for (const i of at) for (let k = 0; k < SHINGLE_TOKENS; k++) ownPositions.add(i + k);
+    for (let gap = -1; gap < SHINGLE_TOKENS; gap++) {
+      const at = index.get(shingleKey(source, j, gap));
+      if (!at) continue;
+      for (let k = 0; k < SHINGLE_TOKENS; k++) if (k !== gap) covered.add(j + k);
+      // Each shared shingle marks its places in `own` once, however often the source repeats it.
+      if (marked.has(at)) continue;
+      marked.add(at);
+      for (const i of at) for (let k = 0; k < SHINGLE_TOKENS; k++) if (k !== gap) ownPositions.add(i + k);
+    }
   }
   const total = weight(source);
   const words = [...covered].reduce((sum, j) => sum + source[j]!.w, 0);
   return { share: total === 0 ? 0 : words / total, words, ownPositions };
 }
 
-/** Where each shingle of the published tokens starts: built once, shared by every source compared with them. */
+/** Where each shingle of the published tokens starts, exact and with each place left open: built once, shared by every source. */
 export type ShingleIndex = Map<string, number[]>;
-const shingleKey = (tokens: Token[], i: number) => tokens.slice(i, i + SHINGLE_TOKENS).map((t) => t.t).join('\u0001');
+const shingleKey = (tokens: Token[], i: number, gap = -1) => tokens.slice(i, i + SHINGLE_TOKENS).map((t, k) => (k === gap ? '\u0002' : t.t)).join('\u0001');
 export function shingleIndex(own: Token[]): ShingleIndex {
   const index: ShingleIndex = new Map();
   for (let i = 0; i + SHINGLE_TOKENS <= own.length; i++) {
-    const k = shingleKey(own, i);
-    const at = index.get(k);
-    if (at) at.push(i);
-    else index.set(k, [i]);
+    for (let gap = -1; gap < SHINGLE_TOKENS; gap++) {
+      const k = shingleKey(own, i, gap);
+      const at = index.get(k);
+      if (at) at.push(i);
+      else index.set(k, [i]);
+    }
   }
   return index;
 }
-
-export { describeLength, joinTokens, toTokens };
 
 /**
  * The published text as one string of letters: every token's comparison key, nothing between them, so
@@ -268,3 +271,5 @@ export function findCopiedLetters(own: LetterStream, source: Token[], runWords =
   }
   return best && best.weight >= runWords - 1e-9 ? { tokens: source.slice(best.from, best.to), start: best.start, end: best.end } : undefined;
 }
+
+export { describeLength, joinTokens, toTokens };

@@ -72,6 +72,13 @@ const LOOK_ALIKES: Case[] = [
   ['&nbsp; escaped three times', EXCERPT, { whyNow: PIECE.split(' ').join('&amp;amp;nbsp;') }],
 ];
 
+/** Every n-th word of the excerpt replaced by one of the editor's. */
+const everyNth = (n: number) => EXCERPT.split(' ').map((w, i) => (i % n === n - 1 ? ['Wednesday', 'new', 'server', '6', 'expected', 'vendor', 'issues', 'output', 'factories', 'US', 'much', 'period'][Math.floor(i / n) % 12] : w)).join(' ');
+const SUBSTITUTED: Case[] = [
+  ['the whole excerpt with one word in five changed', EXCERPT, { summary: everyNth(5) }],
+  ['the whole excerpt with one word in four changed', EXCERPT, { summary: everyNth(4) }],
+];
+
 const LEGITIMATE: Case[] = [
   ['an 11-word quotation next to a word ending as the source’s next word begins', EXCERPT, { whyNow: `Data ${words(EXCERPT, 23, 34)} is the key line.` }],
   ['a French summary in its own words, accents and all', 'Le fabricant a annoncé mardi que ses processeurs seraient livrés six mois plus tôt que prévu.', { whyNow: 'Les concurrents devront revoir leur calendrier : l’été sera décisif pour les contrats.' }],
@@ -84,7 +91,7 @@ async function tryApprove(h: DeskHarness, excerpt: string, patch: Record<string,
 }
 
 describe('the copy guard reads words however they are split, joined or spelled', () => {
-  it.each([...SPLIT_OR_JOINED, ...LOOK_ALIKES])('refuses: %s', { timeout: 60_000 }, async (_name, excerpt, patch) => {
+  it.each([...SPLIT_OR_JOINED, ...LOOK_ALIKES, ...SUBSTITUTED])('refuses: %s', { timeout: 60_000 }, async (_name, excerpt, patch) => {
     await withDesk(async (h) => {
       const r = await tryApprove(h, excerpt, patch);
       expect(r.status, r.text).toBe(422);
