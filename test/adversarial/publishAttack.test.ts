@@ -1,4 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { startServer } from '../helpers/httpServer.ts';
+import { REDIS_URL } from '../helpers/redis.ts';
 import { EDITORIAL, withDesk, type DeskHarness, type Response } from '../helpers/desk.ts';
 
 // Attacks on what reaches a published signal (the copy guard, links, bidi), through the desk's API over
@@ -139,5 +146,53 @@ describe('approve cannot be made to block the desk', () => {
       expect(r.status, r.text.slice(0, 300)).toBe(200);
       expect((await h.api('GET', '/api/me', { token: h.tokens.viewer })).status).toBe(200);
     });
+  });
+});
+
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+describe('bidi controls from the sources file (its name, category and tags)', () => {
+  // The feed's text lost its bidi controls at the parse coercer, but the sources file's own text went into
+  // every draft as written: the desk's queue and draft pages showed "Reuters" reversed by a U+202E.
+  it('never reach a draft, a desk page or a signal, through a real run --once', { timeout: 120_000 }, async () => {
+    const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://wire.example/</link>
+      <item><title>${TITLE}</title><link>https://wire.example/a</link><guid>a</guid><description>${EXCERPT}</description></item></channel></rss>`;
+    const server = await startServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed));
+    const dir = mkdtempSync(join(tmpdir(), 'sd-bidi-'));
+    const file = join(dir, 'sources.yaml');
+    writeFileSync(file, `sources:\n  - id: wire\n    name: "Wire \\u202Esretuer\\u202C"\n    url: ${server.url('/feed')}\n    category: "\\u2067Semis\\u2069"\n    tags: ["\\u202Bchips\\u202C"]\n`);
+    try {
+      await withDesk(async (h) => {
+        const r = await promisify(execFile)(process.execPath, ['bin/signal-desk.js', 'run', '--once', '--sources', file], {
+          env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: h.settings.prefix, SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1', SIGNAL_DESK_LOG_LEVEL: 'warn', SIGNAL_DESK_HOST_DELAY_MS: '0' },
+        });
+        const list = await h.api('GET', '/api/drafts', { token: h.tokens.editor });
+        expect(list.body.drafts, r.stdout + r.stderr).toHaveLength(1);
+        const id: string = list.body.drafts[0].id;
+        const draft = await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.editor });
+        expect(draft.body.source.name).toBe('Wire sretuer');
+        expect(draft.text).not.toMatch(BIDI);
+        for (const path of ['/', `/drafts/${id}`]) {
+          const page = await h.api('GET', path, { token: h.tokens.editor });
+          expect(page.status, path).toBe(200);
+          expect(page.text, path).toContain('Wire sretuer');
+          expect(page.text, path).not.toMatch(BIDI);
+        }
+        // The draft the pipeline made is guarded too: its excerpt, with a hair space in every word, is refused.
+        const copied = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.editor, body: { version: draft.body.version, ...EDITORIAL, whyNow: inside(PIECE, '\u200a') } });
+        const refused = await h.api('POST', `/api/drafts/${id}/approve`, { token: h.tokens.editor, body: { version: copied.body.version } });
+        expect(refused.status, refused.text).toBe(422);
+        const edited = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.editor, body: { version: copied.body.version, whyNow: 'Supply is back on track.' } });
+        const approved = await h.api('POST', `/api/drafts/${id}/approve`, { token: h.tokens.editor, body: { version: edited.body.version } });
+        expect(approved.status, approved.text).toBe(200);
+        for (const path of ['/signals.atom', '/signals.json', '/signals']) {
+          const out = await h.api('GET', path);
+          expect(out.text, path).toContain('Wire sretuer');
+          expect(out.text, path).not.toMatch(BIDI);
+        }
+      });
+    } finally {
+      await server.close();
+    }
   });
 });
