@@ -196,3 +196,26 @@ describe('bidi controls from the sources file (its name, category and tags)', ()
     }
   });
 });
+
+describe('URL settings are http(s), as every link the desk publishes or calls', () => {
+  // SIGNAL_DESK_PUBLIC_URL builds the feeds' own links (JSON Feed `url`, Atom rel="related" href) and
+  // SIGNAL_DESK_WEBHOOK_URL is called with every signal: both took any scheme, "javascript:alert(1)//" included.
+  const BAD: [string, string][] = [
+    ['SIGNAL_DESK_PUBLIC_URL', 'javascript:alert(1)//'],
+    ['SIGNAL_DESK_PUBLIC_URL', 'data:text/html,x'],
+    ['SIGNAL_DESK_WEBHOOK_URL', 'javascript:alert(1)'],
+    ['SIGNAL_DESK_WEBHOOK_URL', 'file:///etc/passwd'],
+  ];
+  it.each(BAD)('%s=%s is a config error naming the variable', { timeout: 60_000 }, async (name, value) => {
+    const r = await promisify(execFile)(process.execPath, ['bin/signal-desk.js', 'sources', 'list'], {
+      env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: '{atk-settings}', SIGNAL_DESK_WEBHOOK_SECRET: 'test-secret-0123456789abcdef', [name]: value },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(name);
+    expect(r.stderr).toContain('http(s)');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
