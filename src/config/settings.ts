@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
 
-/** A URL setting: http(s) only, as every link the desk publishes or calls (`javascript:` or `file:` is a config error). */
-const httpSetting = (message: string) => z.string().refine((v) => toHttpUrl(v) !== undefined, message);
+/** A URL setting: http(s) only, as every link the desk publishes or calls (`javascript:` or `file:` is a config error). A webhook receiver may take basic-auth credentials. */
+const httpSetting = (message: string) => z.string().refine((v) => toHttpUrl(v.replace(/^(\s*https?:\/\/)[^/@]*@/i, '$1')) !== undefined, message);
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 

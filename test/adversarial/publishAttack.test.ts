@@ -219,3 +219,22 @@ describe('URL settings are http(s), as every link the desk publishes or calls', 
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
+
+describe('published links carry no user name or password', () => {
+  // `https://www.reuters.com@evil.example/` reads as a Reuters link and goes to evil.example; a real
+  // `user:pass@` leaks a credential. Both were published as the signal's link (`external_url`, Atom href).
+  it.each(['https://www.reuters.com@evil.example/story', 'https://user:secret@wire.example/a'])('drops %s', { timeout: 60_000 }, async (url) => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: TITLE, summary: 'Short.', url }]);
+      const draft = await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.editor });
+      expect(draft.body.link).toBeNull();
+      const r = await approve(await edit({ h, id: id!, version: 1 }, EDITORIAL));
+      expect(r.status, r.text).toBe(200);
+      for (const path of ['/signals.json', '/signals.atom', '/signals']) {
+        const out = await h.api('GET', path);
+        expect(out.text, path).not.toContain('evil.example');
+        expect(out.text, path).not.toContain('secret@');
+      }
+    });
+  });
+});
