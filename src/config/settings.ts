@@ -1,6 +1,10 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { toHttpUrl } from '../drafts/httpUrl.ts';
+
+/** A URL setting: http(s) only, as every link the desk publishes or calls (`javascript:` or `file:` is a config error). A webhook receiver may take basic-auth credentials. */
+const httpSetting = (message: string) => z.string().refine((v) => toHttpUrl(v.replace(/^(\s*https?:\/\/)[^/@]*@/i, '$1')) !== undefined, message);
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -26,12 +30,12 @@ const EnvSchema = z.object({
   SIGNAL_DESK_STALLED_MS: int(30_000, 200),
   SIGNAL_DESK_SHUTDOWN_MS: int(10_000, 0),
   SIGNAL_DESK_STATE_CHECK_MS: int(180_000, 100),
-  SIGNAL_DESK_PUBLIC_URL: z.string().url('must be the URL readers reach the desk at, e.g. https://desk.example.com').optional(),
+  SIGNAL_DESK_PUBLIC_URL: httpSetting('must be the http(s) URL readers reach the desk at, e.g. https://desk.example.com').optional(),
   SIGNAL_DESK_CLAIM_MINUTES: z.coerce.number().positive().default(15),
   SIGNAL_DESK_SESSION_HOURS: z.coerce.number().positive().default(12),
   SIGNAL_DESK_AUTH_FAILURES: int(10, 1),
   SIGNAL_DESK_AUTH_WINDOW_MINUTES: z.coerce.number().positive().default(15),
-  SIGNAL_DESK_WEBHOOK_URL: z.string().url('must be an http(s) URL that receives published signals').optional(),
+  SIGNAL_DESK_WEBHOOK_URL: httpSetting('must be an http(s) URL that receives published signals').optional(),
   SIGNAL_DESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   SIGNAL_DESK_WEBHOOK_ATTEMPTS: int(8, 1),
   SIGNAL_DESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkCron, checkTimeZone, MAX_EVERY_MS, MIN_EVERY_MS } from './cronSchedule.ts';
 import { parseDuration } from './duration.ts';
 import { TAG_MAX } from '../drafts/schema.ts';
+import { stripBidiControls } from '../parse/bidi.ts';
 
 export const SOURCE_KINDS = ['auto', 'rss', 'atom', 'rdf', 'jsonfeed', 'html'] as const;
 export { MIN_EVERY_MS };
@@ -93,14 +94,14 @@ const keywords = z.array(z.string().min(1, 'must not be empty'), { error: 'must 
 export const SourceSchema = z
   .object({
     id: slug,
-    name: z.string({ error: 'is required: the publisher name shown to editors' }).min(1, 'must not be empty'),
+    name: z.string({ error: 'is required: the publisher name shown to editors' }).overwrite(stripBidiControls).min(1, 'must not be empty'),
     url: httpUrl,
     kind: z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` }).default('auto'),
     schedule: schedule.default({ every: '15m' }),
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
     // Every draft of the source carries its tags: one too long for a draft would fail all of them.
-    tags: z.array(z.string().min(1).max(TAG_MAX, `a tag has at most ${TAG_MAX} characters`), { error: 'must be a list of strings' }).default([]),
-    category: z.string().min(1).optional(),
+    tags: z.array(z.string().overwrite(stripBidiControls).min(1).max(TAG_MAX, `a tag has at most ${TAG_MAX} characters`), { error: 'must be a list of strings' }).default([]),
+    category: z.string().overwrite(stripBidiControls).min(1).optional(),
     weight: z.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.5),
     filters: z
       .object({ include: keywords, exclude: keywords })

@@ -4,7 +4,7 @@ const SCHEMES = new Set(['http:', 'https:']);
 
 /**
  * The one rule for every link Signal Desk stores or publishes: an absolute http(s) URL with a host,
- * returned as the WHATWG URL parser serialises it (what a browser would follow). Anything else is
+ * without a user name or password, returned as the WHATWG URL parser serialises it (what a browser would follow). Anything else is
  * undefined: `javascript:`, `data:`, `file:`, `vbscript:`, relative paths, text that is not a URL. The
  * scheme is judged after the parser's own clean-up (leading spaces and control characters dropped, tabs
  * and newlines removed, case folded), so ` javascript:`, `java\tscript:` and `JAVASCRIPT:` are refused
@@ -18,7 +18,8 @@ export function toHttpUrl(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
-  return SCHEMES.has(url.protocol) && url.hostname !== '' ? url.href : undefined;
+  // A user name or password in a published link leaks it, or disguises the host (`https://www.reuters.com@evil.example/`).
+  return SCHEMES.has(url.protocol) && url.hostname !== '' && url.username === '' && url.password === '' ? url.href : undefined;
 }
 
 /** A required link: an http(s) URL, or a validation issue. */

@@ -2,18 +2,38 @@ import { decodeHTML } from 'entities';
 import unhomoglyph from 'unhomoglyph';
 
 /**
- * Text as the copy guard reads it: entities decoded (`&nbsp;`, `&#8203;`, twice-escaped ones too), NFKC
+ * Text as the copy guard reads it: entities decoded (`&nbsp;`, `&#8203;`, escaped twice or more too), tags dropped, NFKC
  * (full-width and mathematical letters, ligatures, no-break spaces), combining marks dropped, format
  * characters (\p{Cf}: zero-width space U+200B, soft hyphen U+00AD, word joiner U+2060, bidi controls…)
  * dropped. Case is kept for `compareKey`, which folds it. Never stored: only compared.
  */
 export function normalizeForCompare(text: string): string {
   let t = text;
-  for (let i = 0; i < 2 && t.includes('&'); i++) t = decodeHTML(t);
+  for (let i = 0; i < 4 && t.includes('&'); i++) {
+    const decoded = decodeHTML(t);
+    if (decoded === t) break;
+    t = decoded;
+  }
+  // Markup is published as text, but a reader that renders it would not show it: "ch<b></b>ipmaker".
+  if (t.includes('<')) t = t.replace(TAG, '');
   t = t.normalize('NFKD').replace(/\p{Mn}/gu, '').normalize('NFKC');
-  t = t.replace(/[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]/gu, '');
+  // Format characters, fillers, and the Arabic tatweel (U+0640), which only stretches a word.
+  t = t.replace(/[\p{Cf}\u034F\u0640\u115F\u1160\u3164\uFFA0]/gu, '');
   return t;
 }
+
+const TAG = /<\/?[a-zA-Z][^<>]*>/g;
+
+/**
+ * Letters that compare as others before the skeleton is taken: small capitals (not in the confusables list,
+ * and not decomposed by NFKC), the sharp s as "ss" (its case folding), the final sigma as sigma.
+ */
+const FOLD: Record<string, string> = {
+  ...Object.fromEntries(Array.from('ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ', (c, i) => [c, 'abcdefghijklmnopqrstuvwyz'[i]!])),
+  ß: 'ss',
+  ẞ: 'ss',
+  ς: 'σ',
+};
 
 /**
  * The key a character is compared by: its confusable skeleton (Unicode's confusables list, UTS #39, through
@@ -26,8 +46,12 @@ const isAscii = (s: string) => Array.from(s).every((c) => c.charCodeAt(0) <= 0x7
 function charKey(c: string): string {
   let key = keys.get(c);
   if (key === undefined) {
-    const fromSmall = unhomoglyph(c.toLowerCase());
-    const fromCapital = unhomoglyph(c);
+    const folded = FOLD[c];
+    if (folded !== undefined) return folded === 'σ' ? charKey(folded) : folded;
+    // Both asked from the small letter's pair, so a letter's key never depends on the case it was written in.
+    const small = c.toLowerCase();
+    const fromSmall = unhomoglyph(small);
+    const fromCapital = unhomoglyph(small.toUpperCase());
     key = (isAscii(fromSmall) || !isAscii(fromCapital) ? fromSmall : fromCapital).toLowerCase();
     if (keys.size < 20_000) keys.set(c, key);
   }
@@ -42,27 +66,34 @@ const quoteForm = (word: string): string => Array.from(word, (c) => (c.charCodeA
 
 /** Chinese, Japanese and Korean script: no spaces between words, so each character is a token of its own. */
 const CJK_CLASS = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Hangul}\\u3005\\u30FC';
-const CJK_OR_REST = new RegExp(`[${CJK_CLASS}]|[^${CJK_CLASS}]+`, 'gu');
+/** Thai, Lao, Khmer and Myanmar: no spaces between words either (and not CJK), so also a token per character. */
+const UNSPACED_CLASS = '\\p{sc=Thai}\\p{sc=Lao}\\p{sc=Khmer}\\p{sc=Myanmar}';
+const CJK_OR_REST = new RegExp(`[${CJK_CLASS}]|[${UNSPACED_CLASS}]|[^${CJK_CLASS}${UNSPACED_CLASS}]+`, 'gu');
 const CJK = new RegExp(`^[${CJK_CLASS}]$`, 'u');
+const UNSPACED = new RegExp(`^[${UNSPACED_CLASS}]$`, 'u');
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 
 /** How much a CJK character weighs against a word: two of them make one (24 copied characters = 12 words). */
 export const CJK_CHARS_PER_WORD = 2;
+/** A Thai, Lao, Khmer or Myanmar character (its vowel marks dropped, as every combining mark is): three make a word. */
+export const UNSPACED_CHARS_PER_WORD = 3;
 
 export interface Token {
   /** The comparison key (confusable skeleton). */
   t: string;
   /** The token as the normalised text has it, for quoting. */
   d: string;
-  /** 1 for a word; 1 / CJK_CHARS_PER_WORD for a CJK character. */
+  /** 1 for a word; 1 / CJK_CHARS_PER_WORD for a CJK character, 1 / UNSPACED_CHARS_PER_WORD for a Thai one. */
   w: number;
 }
 
-/** Words (letters and digits, inner apostrophes) and single CJK characters, normalised. */
+const weightOf = (part: string) => (CJK.test(part) ? 1 / CJK_CHARS_PER_WORD : UNSPACED.test(part) ? 1 / UNSPACED_CHARS_PER_WORD : 1);
+
+/** Words (letters and digits, inner apostrophes) and single CJK (and Thai, Lao, Khmer, Myanmar) characters, normalised. */
 export function toTokens(text: string): Token[] {
   const out: Token[] = [];
   for (const [word] of normalizeForCompare(text).matchAll(WORD)) {
-    for (const [part] of word.matchAll(CJK_OR_REST)) out.push({ t: compareKey(part), d: quoteForm(part), w: CJK.test(part) ? 1 / CJK_CHARS_PER_WORD : 1 });
+    for (const [part] of word.matchAll(CJK_OR_REST)) out.push({ t: compareKey(part), d: quoteForm(part), w: weightOf(part) });
   }
   return out;
 }

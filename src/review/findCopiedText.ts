@@ -1,6 +1,6 @@
 import type { DraftSignal } from '../drafts/schema.ts';
 import { describeLength, joinTokens, toTokens, type Token } from './compareText.ts';
-import { copiedShare, findCopiedTokens, MAX_COPIED_SHARE, MIN_SHARE_WORDS } from './copyGuard.ts';
+import { copiedShare, findCopiedLetters, findCopiedTokens, letterStream, MAX_COPIED_SHARE, MIN_SHARE_WORDS, shingleIndex, type LetterStream } from './copyGuard.ts';
 
 /** A draft of the same story (merged into the one being published): its excerpt is a source too. */
 export interface StoryDraft {
@@ -68,7 +68,8 @@ const ADVICE = 'say it in your own words and link to the source';
  * character counts half a word: 24 characters), unless the run is part of the source's own title standing
  * as the headline; (2) no such run across fields either (the published texts read in order, as one);
  * (3) all published texts together reproduce less than MAX_COPIED_SHARE (40%) of a source's excerpt,
- * counted with 5-token shingles, once that share is MIN_SHARE_WORDS (12) words or more.
+ * counted with 5-token shingles, once that share is MIN_SHARE_WORDS (12) words or more; (4) no run of
+ * 12 words either when its words are split or joined (compared letter by letter, separators ignored).
  */
 export function findCopiedText(d: DraftSignal, story: StoryDraft[]): CopyFinding | undefined {
   const sources = [
@@ -92,6 +93,7 @@ export function findCopiedText(d: DraftSignal, story: StoryDraft[]): CopyFinding
   const owner = texts.flatMap((t) => t.tokens.map(() => t));
   const offsets = texts.map((_, i) => texts.slice(0, i).reduce((n, t) => n + t.tokens.length, 0));
   const named = (positions: Iterable<number>) => [...new Set([...positions].map((i) => owner[i]!))];
+  const index = shingleIndex(all);
   for (const source of sources) {
     const run = findCopiedTokens(all, source.tokens);
     if (run) {
@@ -100,7 +102,7 @@ export function findCopiedText(d: DraftSignal, story: StoryDraft[]): CopyFinding
       const message = `with ${spanned.map((t) => t.label).join(', ')}, copies ${describeLength(run)} from ${source.what}, split across fields ("${joinTokens(run)}"): ${ADVICE}`;
       return { message: `cannot approve: ${message}`, fields: Object.fromEntries(spanned.map((t) => [t.path, message])) };
     }
-    const { share, words, ownPositions } = copiedShare(all, source.tokens);
+    const { share, words, ownPositions } = copiedShare(all, source.tokens, index);
     if (share >= MAX_COPIED_SHARE && words >= MIN_SHARE_WORDS) {
       const involved = named(ownPositions);
       const pieces = involved.map((t) => joinTokens(t.tokens.filter((_, k) => ownPositions.has(offsets[texts.indexOf(t)]! + k))));
@@ -108,5 +110,35 @@ export function findCopiedText(d: DraftSignal, story: StoryDraft[]): CopyFinding
       return { message: `cannot approve: ${message}`, fields: Object.fromEntries(involved.map((t) => [t.path, message])) };
     }
   }
+
+  // (4) The same runs, letter by letter: words split ("pro-duction", "p.r.o.d", a hair space) or run together.
+  const stream = publishedLetters(texts);
+  for (const source of sources) {
+    const found = findCopiedLetters(stream.all, source.tokens);
+    if (!found) continue;
+    const spanned = texts.filter((_, i) => stream.offsets[i]! < found.end && stream.offsets[i + 1]! > found.start);
+    const message = `${spanned.map((t) => t.label).join(', ')} ${spanned.length > 1 ? 'copy' : 'copies'} ${describeLength(found.tokens)} from ${source.what}, with the words split or joined ("${joinTokens(found.tokens)}"): ${ADVICE}`;
+    return { message: `cannot approve: ${message}`, fields: Object.fromEntries(spanned.map((t) => [t.path, message])) };
+  }
   return undefined;
+}
+
+/** The published texts as one letter stream (copyGuard.ts), each text's own title, where it stands, masked out. */
+function publishedLetters(texts: PublishedText[]): { all: LetterStream; offsets: number[] } {
+  const all: LetterStream = { letters: '', starts: new Set(), ends: new Set() };
+  const offsets: number[] = [];
+  for (const t of texts) {
+    const s = letterStream(t.tokens);
+    let { letters } = s;
+    const title = t.title ? letterStream(t.title).letters : '';
+    const at = title ? letters.indexOf(title) : -1;
+    if (at >= 0) letters = letters.slice(0, at) + '\u0000'.repeat(title.length) + letters.slice(at + title.length);
+    const base = all.letters.length;
+    offsets.push(base);
+    all.letters += letters;
+    for (const x of s.starts) all.starts.add(base + x);
+    for (const x of s.ends) all.ends.add(base + x);
+  }
+  offsets.push(all.letters.length);
+  return { all, offsets };
 }
