@@ -11,34 +11,41 @@ export const MIN_SHARE_WORDS = 12;
 
 const weight = (tokens: Token[]) => tokens.reduce((sum, t) => sum + t.w, 0);
 
-/** A suffix automaton of a source's tokens: every run of the source is a path from state 0. */
-interface Automaton {
-  next: Map<string, number>[];
+/**
+ * A suffix automaton of a sequence (a source's token keys, or its letters): every run of the sequence is a path
+ * from state 0; `end` is where each state's first occurrence ends. Built in linear time and space.
+ */
+interface Automaton<K> {
+  next: Map<K, number>[];
   link: number[];
   len: number[];
+  end: number[];
 }
 
-function buildAutomaton(source: Token[]): Automaton {
-  const a: Automaton = { next: [new Map()], link: [-1], len: [0] };
+function buildAutomaton<K>(symbols: Iterable<K>): Automaton<K> {
+  const a: Automaton<K> = { next: [new Map()], link: [-1], len: [0], end: [-1] };
   let last = 0;
-  for (const { t } of source) {
+  let i = 0;
+  for (const c of symbols) {
     const cur = a.next.push(new Map()) - 1;
     a.len[cur] = a.len[last]! + 1;
+    a.end[cur] = i++;
     let p = last;
-    while (p !== -1 && !a.next[p]!.has(t)) {
-      a.next[p]!.set(t, cur);
+    while (p !== -1 && !a.next[p]!.has(c)) {
+      a.next[p]!.set(c, cur);
       p = a.link[p]!;
     }
     if (p === -1) a.link[cur] = 0;
     else {
-      const q = a.next[p]!.get(t)!;
+      const q = a.next[p]!.get(c)!;
       if (a.len[p]! + 1 === a.len[q]) a.link[cur] = q;
       else {
         const clone = a.next.push(new Map(a.next[q])) - 1;
         a.len[clone] = a.len[p]! + 1;
         a.link[clone] = a.link[q]!;
-        while (p !== -1 && a.next[p]!.get(t) === q) {
-          a.next[p]!.set(t, clone);
+        a.end[clone] = a.end[q]!;
+        while (p !== -1 && a.next[p]!.get(c) === q) {
+          a.next[p]!.set(c, clone);
           p = a.link[p]!;
         }
         a.link[q] = clone;
@@ -50,7 +57,7 @@ function buildAutomaton(source: Token[]): Automaton {
   return a;
 }
 
-const automata = new WeakMap<Token[], Automaton>();
+const automata = new WeakMap<Token[], Automaton<string>>();
 
 /**
  * The heaviest run of tokens of `own` that also occurs, token for token, in `source` (longest common
@@ -60,7 +67,7 @@ const automata = new WeakMap<Token[], Automaton>();
  */
 export function longestCommonRun(own: Token[], source: Token[]): { start: number; end: number; weight: number } | undefined {
   let a = automata.get(source);
-  if (!a) automata.set(source, (a = buildAutomaton(source)));
+  if (!a) automata.set(source, (a = buildAutomaton(source.map((t) => t.t))));
   const prefix = [0];
   for (const t of own) prefix.push(prefix.at(-1)! + t.w);
   let best: { start: number; end: number; weight: number } | undefined;
@@ -180,42 +187,6 @@ export function letterStream(tokens: Token[]): LetterStream {
   return { letters, starts, ends };
 }
 
-/** A suffix automaton over the UTF-16 code units of a string, with the end of each state's first occurrence. */
-function letterAutomaton(text: string): { next: Map<number, number>[]; link: number[]; len: number[]; end: number[] } {
-  const a = { next: [new Map<number, number>()], link: [-1], len: [0], end: [-1] };
-  let last = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const cur = a.next.push(new Map()) - 1;
-    a.len[cur] = a.len[last]! + 1;
-    a.end[cur] = i;
-    let p = last;
-    while (p !== -1 && !a.next[p]!.has(c)) {
-      a.next[p]!.set(c, cur);
-      p = a.link[p]!;
-    }
-    if (p === -1) a.link[cur] = 0;
-    else {
-      const q = a.next[p]!.get(c)!;
-      if (a.len[p]! + 1 === a.len[q]) a.link[cur] = q;
-      else {
-        const clone = a.next.push(new Map(a.next[q])) - 1;
-        a.len[clone] = a.len[p]! + 1;
-        a.link[clone] = a.link[q]!;
-        a.end[clone] = a.end[q]!;
-        while (p !== -1 && a.next[p]!.get(c) === q) {
-          a.next[p]!.set(c, clone);
-          p = a.link[p]!;
-        }
-        a.link[q] = clone;
-        a.link[cur] = clone;
-      }
-    }
-    last = cur;
-  }
-  return a;
-}
-
 /**
  * The heaviest run of whole source words whose letters occur, one after another, in the published letter
  * stream however the words were split or joined there: "pro-duction", "p.r.o.d.u.c.t.i.o.n", a hair space
@@ -239,7 +210,7 @@ export function findCopiedLetters(own: LetterStream, source: Token[], runWords =
   });
   const wPrefix = [0];
   for (const t of source) wPrefix.push(wPrefix.at(-1)! + t.w);
-  const a = letterAutomaton(text);
+  const a = buildAutomaton(Array.from({ length: text.length }, (_, k) => text.charCodeAt(k)));
   let best: { from: number; to: number; weight: number; start: number; end: number } | undefined;
   let state = 0;
   let len = 0;
