@@ -4,11 +4,10 @@ import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeys } from '../../src/queue/keys.ts';
 import { planIngest, queueIngest } from '../../src/queue/queueIngest.ts';
-import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { REDIS_URL } from '../helpers/redis.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
-import { spawnWorker, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
+import { workerRig, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
 
 // Issue 8, "Lost items": a crash plus a changed feed (1) and a feed too large for one script call (2) must
 // never leave validators that hide items. Real worker processes, real Redis, a local publisher.
@@ -38,28 +37,14 @@ async function growingFeeds(initial: Record<string, number>) {
 }
 
 async function setup(ids: string[], initial: number) {
-  const prefix = testPrefix();
   const feeds = await growingFeeds(Object.fromEntries(ids.map((id) => [id, initial])));
   const file = writeSourcesFile(ids.map((id) => ({ id, url: feeds.server.url(`/feed/${id}`) })));
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const poll = new Queue('poll', { connection: redis, prefix });
-  const ingest = new Queue('ingest', { connection: redis, prefix });
-  const workers: WorkerProcess[] = [];
+  const rig = workerRig(file, FAST);
   cleanup.push(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
-    await poll.close();
-    await ingest.close();
-    await redis.quit();
+    await rig.close();
     await feeds.server.close();
-    await dropPrefix(prefix);
   });
-  const spawn = (env: Record<string, string> = {}) => {
-    const w = spawnWorker(prefix, file, { ...FAST, ...env });
-    workers.push(w);
-    return w;
-  };
-  return { prefix, file, redis, poll, ingest, keys: createKeys(prefix), feeds, spawn, workers };
+  return { ...rig, file, feeds };
 }
 
 async function drained(q: Queue): Promise<boolean> {

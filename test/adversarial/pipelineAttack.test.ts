@@ -12,11 +12,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../src/parse/parseFeed.ts';
 import { pingRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
-import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { testPrefix } from '../helpers/redis.ts';
 import { withChain } from '../helpers/chain.ts';
 import { freePort, rss, startServer } from '../helpers/httpServer.ts';
 import { source } from '../helpers/pipeline.ts';
-import { spawnWorker, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
+import { spawnWorker, workerRig, writeSourcesFile } from '../helpers/workerProcess.ts';
 
 // Attacks on the worker pipeline after issue 8: crashes in the middle of large (chunked) polls while the
 // feed changes. Real worker processes, real Redis, a local publisher.
@@ -43,28 +43,14 @@ async function changingFeed(id: string, items: number[]) {
 }
 
 async function setup(id: string, items: number[]) {
-  const prefix = testPrefix();
   const publisher = await changingFeed(id, items);
   const file = writeSourcesFile([{ id, url: publisher.server.url(`/feed/${id}`) }]);
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const poll = new Queue('poll', { connection: redis, prefix });
-  const ingest = new Queue('ingest', { connection: redis, prefix });
-  const workers: WorkerProcess[] = [];
+  const rig = workerRig(file, { ...FAST, SIGNAL_DESK_INGEST_CONCURRENCY: '1', SIGNAL_DESK_MAX_BYTES: String(16 * 1024 * 1024) });
   cleanup.push(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
-    await poll.close();
-    await ingest.close();
-    await redis.quit();
+    await rig.close();
     await publisher.server.close();
-    await dropPrefix(prefix);
   });
-  const spawn = (env: Record<string, string> = {}) => {
-    const w = spawnWorker(prefix, file, { ...FAST, SIGNAL_DESK_INGEST_CONCURRENCY: '1', SIGNAL_DESK_MAX_BYTES: String(16 * 1024 * 1024), ...env });
-    workers.push(w);
-    return w;
-  };
-  return { prefix, redis, poll, ingest, keys: createKeys(prefix), publisher, spawn };
+  return { ...rig, publisher };
 }
 
 async function drained(q: Queue): Promise<boolean> {

@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REDIS_URL } from './redis.ts';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createKeys, type Keys } from '../../src/queue/keys.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from './redis.ts';
 
 export function writeSourcesFile(sources: { id: string; url: string }[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'sd-sources-'));
@@ -38,4 +41,47 @@ export function spawnWorker(prefix: string, sourcesFile: string, env: Record<str
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return { child, exited, output: () => out };
+}
+
+export interface WorkerRig {
+  prefix: string;
+  redis: Redis;
+  poll: Queue;
+  ingest: Queue;
+  keys: Keys;
+  workers: WorkerProcess[];
+  /** Starts one more `run --no-scheduler` process on this rig's prefix and sources file. */
+  spawn(env?: Record<string, string>): WorkerProcess;
+  /** Kills the processes still running, closes the queues and the client, drops the prefix. */
+  close(): Promise<void>;
+}
+
+/** A prefix, a Redis client, the poll and ingest queues and a way to start worker processes against `file`. */
+export function workerRig(file: string, baseEnv: Record<string, string> = {}): WorkerRig {
+  const prefix = testPrefix();
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const poll = new Queue('poll', { connection: redis, prefix });
+  const ingest = new Queue('ingest', { connection: redis, prefix });
+  const workers: WorkerProcess[] = [];
+  return {
+    prefix,
+    redis,
+    poll,
+    ingest,
+    keys: createKeys(prefix),
+    workers,
+    spawn(env = {}) {
+      const w = spawnWorker(prefix, file, { ...baseEnv, ...env });
+      workers.push(w);
+      return w;
+    },
+    async close() {
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      await Promise.all(workers.map((w) => w.exited));
+      await poll.close();
+      await ingest.close();
+      await redis.quit();
+      await dropPrefix(prefix);
+    },
+  };
 }

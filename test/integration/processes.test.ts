@@ -1,11 +1,10 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeys } from '../../src/queue/keys.ts';
 import { IngestResult } from '../../src/queue/jobs.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { rss, startServer, type TestServer } from '../helpers/httpServer.ts';
-import { spawnWorker, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
+import { spawnWorker, workerRig, writeSourcesFile } from '../helpers/workerProcess.ts';
 
 // Each source publishes its own 20 articles (the same URL in two sources would be de-duplicated across them).
 const itemsOf = (path: string) => Array.from({ length: 20 }, (_, i) => ({ guid: `item-${i}`, title: `Story ${i}`, link: `https://pub.example${path}/${i}` }));
@@ -17,24 +16,15 @@ afterEach(async () => {
 });
 
 async function setup(sourceCount: number) {
-  const prefix = testPrefix();
   const server = await startServer((req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(itemsOf(req.url!), req.url!)));
   const sources = Array.from({ length: sourceCount }, (_, i) => ({ id: `src-${i}`, url: server.url(`/feed/${i}`) }));
   const file = writeSourcesFile(sources);
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const poll = new Queue('poll', { connection: redis, prefix });
-  const ingest = new Queue('ingest', { connection: redis, prefix });
-  const workers: WorkerProcess[] = [];
+  const rig = workerRig(file);
   cleanup.push(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
-    await poll.close();
-    await ingest.close();
-    await redis.quit();
+    await rig.close();
     await server.close();
-    await dropPrefix(prefix);
   });
-  return { prefix, server, sources, file, redis, poll, ingest, keys: createKeys(prefix), workers };
+  return { ...rig, server, sources, file };
 }
 
 async function drained(q: Queue): Promise<boolean> {
