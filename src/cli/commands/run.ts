@@ -135,10 +135,27 @@ async function rebuildState(runtime: Runtime, trigger: RebuildTrigger, lost: str
 }
 
 async function runUntilStopped(runtime: Runtime, settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
+  // Live configuration: a changed sources file, or SIGHUP, is re-read; an invalid file is refused whole and
+  // the running configuration stays. The watch starts before the first sync, so a file replaced while the
+  // schedules are being written is not missed; reloads queue behind that sync.
+  let reloading: Promise<void> = Promise.resolve();
+  const reload = (why: string) => {
+    reloading = reloading
+      .then(() => reloadSources(runtime, settings, why, options.scheduler !== false))
+      .then(
+        () => undefined,
+        (err: Error) => runtime.ctx.logger.error({ err }, `reloading the sources failed (${why}); the running configuration stays`),
+      );
+  };
+  const stopWatching = watchSourcesFile(settings.sourcesFile, () => reload('file changed'));
+  const onHup = () => reload('SIGHUP');
+  process.on('SIGHUP', onHup);
   let watch: StateWatch | undefined;
   if (options.scheduler !== false) {
     const { ctx } = runtime;
-    const { report } = await syncAll(runtime);
+    const initial = syncAll(runtime);
+    reloading = initial.then(() => undefined, () => undefined);
+    const { report } = await initial;
     ctx.logger.info(report, `polls synced: ${report.started.length} started, ${report.running.length} running, ${report.resumed.length} resumed, ${report.paused.length} paused, ${report.stopped.length} stopped; cron: ${report.cron.added.length + report.cron.changed.length + report.cron.unchanged.length}`);
     watch = watchRedisState({
       redis: ctx.redis,
@@ -153,20 +170,6 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
   const metricsServer = !web && options.metricsPort !== undefined ? await serveMetrics(runtime.ctx.metrics, options.metricsPort, options.host ?? '127.0.0.1') : undefined;
   if (metricsServer) runtime.ctx.logger.info({ url: metricsServer.url }, `metrics at ${metricsServer.url}`);
   if (web) runtime.ctx.logger.info({ url: web.url }, `desk at ${web.url}`);
-  // Live configuration: a changed sources file, or SIGHUP, is re-read; an invalid file is refused whole and
-  // the running configuration stays.
-  let reloading = Promise.resolve();
-  const reload = (why: string) => {
-    reloading = reloading
-      .then(() => reloadSources(runtime, settings, why, options.scheduler !== false))
-      .then(
-        () => undefined,
-        (err: Error) => runtime.ctx.logger.error({ err }, `reloading the sources failed (${why}); the running configuration stays`),
-      );
-  };
-  const stopWatching = watchSourcesFile(settings.sourcesFile, () => reload('file changed'));
-  const onHup = () => reload('SIGHUP');
-  process.on('SIGHUP', onHup);
   runtime.ctx.logger.info({ sources: sources.length }, 'running; SIGTERM or SIGINT stops gracefully, SIGHUP re-reads the sources file');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
