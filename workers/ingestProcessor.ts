@@ -54,9 +54,9 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   ctx.metrics.items.inc({ kind: 'new' }, ids.length);
   if (records.length > ids.length) ctx.metrics.items.inc({ kind: 'duplicate' }, records.length - ids.length);
   ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates: records.length - ids.length }, 'drafts created');
-  if (job.parent) return { drafted: ids, duplicates: records.length - ids.length };
+  if (job.parent) return { drafted: ids, duplicates: records.length - ids.length, related: 0 };
   await recordIngestDone(ctx.redis, ctx.keys, data.source.id, { id: job.id!, discoveredAt: data.discoveredAt });
-  return { created: ids, duplicates: records.length - ids.length };
+  return { created: ids, duplicates: records.length - ids.length, related: 0 };
 }
 
 /** The parent of a chunked poll: every chunk has committed; their drafts are the poll's. */
@@ -68,11 +68,12 @@ async function finishPoll(ctx: WorkerContext, job: Job): Promise<IngestResult> {
     if (err instanceof JobDataError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  const result: IngestResult = { created: [], duplicates: 0 };
+  const result: IngestResult = { created: [], duplicates: 0, related: 0 };
   for (const value of Object.values(await job.getChildrenValues())) {
     const chunk = IngestChunkResult.parse(value);
     for (const id of chunk.drafted) result.created.push(id);
     result.duplicates += chunk.duplicates;
+    result.related += chunk.related;
   }
   await recordIngestDone(ctx.redis, ctx.keys, data.sourceId, { id: job.id!, discoveredAt: data.discoveredAt });
   ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates }, 'drafts of a large poll created');

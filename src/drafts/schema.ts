@@ -17,6 +17,60 @@ export const RelatedCoverage = z.object({
 export type RelatedCoverage = z.infer<typeof RelatedCoverage>;
 
 /**
+ * Another source's item that resolved to the same article as this draft (same normalised or canonical
+ * URL): recorded by the pipeline instead of a second draft, never dropped. Stored apart from the draft
+ * (`{sd}:coverage:<draftId>`, a list the commit script appends to) and joined to it when drafts are read.
+ */
+export const Coverage = z.object({
+  sourceId: z.string(),
+  sourceName: z.string(),
+  headline: z.string(),
+  link: HttpLink,
+  /** When the pipeline found it (ISO 8601). */
+  at: isoDate,
+  /** The item's own date, when the feed gave one. */
+  publishedAt: isoDate.nullable().default(null),
+});
+export type Coverage = z.infer<typeof Coverage>;
+
+const found = <T extends z.ZodType>(value: T) => z.object({ value, rule: z.string() }).nullable().default(null);
+
+export const ENRICHMENT_STATES = ['pending', 'done', 'refused', 'failed', 'non_html', 'disabled'] as const;
+
+/**
+ * What the article page itself said, filled in by the enrich stage after the draft is in the queue.
+ * `state`: pending (queued), done, refused (robots.txt, a private address, a canonical elsewhere…),
+ * failed (network, status, size, deadline: `reason` says which), non_html (PDF, video, image: `contentType`),
+ * disabled (per source `enrich: false` or the global switch). Each field keeps the rule that gave it.
+ */
+export const Enrichment = z.object({
+  state: z.enum(ENRICHMENT_STATES),
+  /** Why it was refused or failed, in words an editor understands ("robots.txt disallows /a1.html"). */
+  reason: z.string().max(500).nullable().default(null),
+  at: isoDate.nullable().default(null),
+  /** The page actually fetched, after redirects. */
+  finalUrl: HttpLink.default(null),
+  contentType: z.string().max(200).nullable().default(null),
+  canonicalUrl: found(HttpUrl),
+  title: found(z.string().max(500)),
+  description: found(z.string().max(1000)),
+  authors: found(z.array(z.string().max(200)).max(20)),
+  publishedAt: found(z.string()),
+  modifiedAt: found(z.string()),
+  siteName: found(z.string().max(200)),
+  lang: found(z.string().max(35)),
+  image: found(HttpUrl),
+  section: found(z.string().max(200)),
+  keywords: found(z.array(z.string().max(100)).max(50)),
+  type: found(z.string().max(100)),
+  isAccessibleForFree: found(z.boolean()),
+  wordCount: found(z.number().int().min(0)),
+  /** Robots directives that changed what the draft keeps (excerpt dropped or cut, description not kept). */
+  robots: z.object({ nosnippet: z.boolean(), maxSnippet: z.number().int().min(0).nullable(), noarchive: z.boolean(), applied: z.array(z.string()) }).nullable().default(null),
+});
+export type Enrichment = z.infer<typeof Enrichment>;
+
+/**
  * A draft signal: metadata about a source item plus the editorial fields of the brief, empty until an
  * editor fills them. By construction it cannot hold the source's body: the only source text is the
  * title (headline) and a short excerpt for editors, capped at EXCERPT_MAX characters.
@@ -60,6 +114,13 @@ export const DraftSignal = z.object({
   /** The last decision (approve, reject, merge, reopen): who, when and, for a rejection, why. */
   decision: z.object({ action: z.string(), by: z.string(), at: isoDate, reason: z.string().optional() }).nullable().default(null),
   updatedAt: isoDate.nullable().default(null),
+  /** The article page's own metadata (enrich stage); null before enrichment was queued (drafts older than it). */
+  enrichment: Enrichment.nullable().default(null),
+  /**
+   * Other sources' items for the same article, recorded by the pipeline (not by an editor). Not part of the
+   * stored draft JSON: kept in its own list and joined on read (review/draftStore.ts); writes leave it out.
+   */
+  coverage: z.array(Coverage).default([]),
 });
 
 export type DraftSignal = z.infer<typeof DraftSignal>;

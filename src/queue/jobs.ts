@@ -71,6 +71,8 @@ export type IngestJobData = z.infer<typeof IngestJobData>;
 export const IngestResult = z.object({
   created: z.array(z.string()),
   duplicates: z.number().int(),
+  /** Items recorded as related coverage on an existing draft of the same article (another source's link to it). */
+  related: z.number().int().default(0),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
 
@@ -92,6 +94,7 @@ export type IngestPollJobData = z.infer<typeof IngestPollJobData>;
 export const IngestChunkResult = z.object({
   drafted: z.array(z.string()),
   duplicates: z.number().int(),
+  related: z.number().int().default(0),
 });
 export type IngestChunkResult = z.infer<typeof IngestChunkResult>;
 

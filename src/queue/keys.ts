@@ -49,6 +49,12 @@ export interface Keys {
   chained: string;
   /** Pub/sub channel: desk changes (claims, decisions) for live pages in every web process. */
   deskEvents: string;
+  /** List: other sources' items for the same article as this draft (JSON Coverage), appended by the commit script. */
+  coverage(draftId: string): string;
+  /** Hash: digest of a normalised or canonical article URL → the draft that holds that article. */
+  urlDrafts: string;
+  /** String: hashes of the article page's word shingles (never its text), for the copy guard; lives as long as the draft. */
+  shingles(draftId: string): string;
   /** String: written by a scheduling `run` at start; its absence means Redis lost our state (restarted empty, flushed). */
   stateMarker: string;
 }
@@ -78,5 +84,8 @@ export function createKeys(prefix: string): Keys {
     hostNext: (host) => `${prefix}:host-next:${host}`,
     deskEvents: `${prefix}:desk-events`,
     stateMarker: `${prefix}:state-marker`,
+    coverage: (id) => `${prefix}:coverage:${id}`,
+    urlDrafts: `${prefix}:url-drafts`,
+    shingles: (id) => `${prefix}:shingles:${id}`,
   };
 }
