@@ -1,4 +1,5 @@
 import { digest } from '../dedupe/itemKey.ts';
+import { cleanLink } from '../dedupe/normalizeUrl.ts';
 import { truncate } from '../parse/text.ts';
 import type { FeedItem } from '../parse/types.ts';
 import { toHttpUrl } from './httpUrl.ts';
@@ -21,7 +22,7 @@ export function draftId(sourceId: string, itemKey: string): string {
 
 /**
  * A feed item becomes a draft signal: metadata, a headline, an excerpt capped for editors, a suggested
- * category and an initial score. Pure and deterministic for a given `discoveredAt`, so a retried job
+ * category and an initial score. The link is the cleaned one (dedupe/normalizeUrl.ts `cleanLink`). Pure and deterministic for a given `discoveredAt`, so a retried job
  * writes exactly the same draft.
  */
 export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: string): DraftSignal {
@@ -34,7 +35,8 @@ export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: strin
     headline: truncate(headline, 300),
     title: truncate(item.title, 300),
     source: { id: source.id, name: source.name, url: source.url },
-    link: toHttpUrl(item.url) ?? null,
+    // The publisher's link without tracking parameters (an AMP cache unwrapped); identity uses normalizeUrl.
+    link: toHttpUrl(item.url ? cleanLink(item.url) : undefined) ?? null,
     itemKey: item.key,
     publishedAt: item.publishedAt ?? item.updatedAt,
     discoveredAt,
