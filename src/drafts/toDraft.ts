@@ -3,7 +3,7 @@ import { cleanLink } from '../dedupe/normalizeUrl.ts';
 import { truncate } from '../parse/text.ts';
 import type { FeedItem } from '../parse/types.ts';
 import { toHttpUrl } from './httpUrl.ts';
-import { DraftSignal, EXCERPT_MAX } from './schema.ts';
+import { Coverage, DraftSignal, EXCERPT_MAX } from './schema.ts';
 import { initialScore } from './score.ts';
 
 export interface DraftSource {
@@ -70,4 +70,20 @@ function dedupeCaseless(values: string[]): string[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The same item as related coverage of another source's draft of the article (JSON, for the commit script,
+ * which appends it only when the item's URL already belongs to such a draft). Undefined without a link.
+ */
+export function toCoverageJson(d: DraftSignal): string | undefined {
+  if (!d.link) return undefined;
+  const entry: Coverage = { sourceId: d.source.id, sourceName: d.source.name, headline: d.headline, link: d.link, at: d.discoveredAt, publishedAt: d.publishedAt };
+  return JSON.stringify(Coverage.parse(entry));
+}
+
+/** The draft as stored: without `coverage`, which lives in its own list (the commit script appends to it, reads join it). */
+export function toStoredJson(d: DraftSignal): string {
+  const { coverage: _coverage, ...stored } = d;
+  return JSON.stringify(stored);
 }
