@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
-import { cleanLink, normalizeUrl } from '../dedupe/normalizeUrl.ts';
+import { cleanLink } from '../dedupe/normalizeUrl.ts';
 import { DraftSignal, HORIZONS, LEVELS, RelatedCoverage } from '../drafts/schema.ts';
 import { stripBidiControls as plain } from '../parse/bidi.ts';
 
@@ -87,20 +87,17 @@ function clean(link: string | null | undefined): string | undefined {
 
 /**
  * Other coverage of the story: the drafts an editor merged in, then the other sources' items the pipeline
- * recorded for the same article, less those an editor merge already lists (same source, or the same article URL).
+ * recorded for the same article, less the sources an editor merge already lists (a draft folded in by the
+ * pipeline and merged again by an editor is listed once). One entry per source.
  */
 function relatedOf(d: DraftSignal): Signal['related'] {
   const out: Signal['related'] = d.related.map((r) => ({ headline: plain(r.headline), sourceName: plain(r.sourceName), link: clean(r.link) ?? null }));
   const sources = new Set(out.map((r) => r.sourceName.toLowerCase()));
-  const links = new Set(out.flatMap((r) => (r.link ? [normalizeUrl(r.link)] : [])));
   for (const c of d.coverage) {
-    const link = clean(c.link) ?? null;
     const name = plain(c.sourceName);
-    const key = link ? normalizeUrl(link) : undefined;
-    if (sources.has(name.toLowerCase()) || (key && links.has(key))) continue;
+    if (sources.has(name.toLowerCase())) continue;
     sources.add(name.toLowerCase());
-    if (key) links.add(key);
-    out.push({ headline: plain(c.headline), sourceName: name, link });
+    out.push({ headline: plain(c.headline), sourceName: name, link: clean(c.link) ?? null });
   }
   return out.slice(0, RELATED_MAX);
 }
