@@ -127,9 +127,10 @@ export interface SeenCandidate {
  * Items per script call. A feed can list 100,000 items; one call with all of them would spread hundreds of
  * thousands of arguments into one JavaScript call (a stack overflow) and block Redis for the whole run. Per
  * chunk the script stays atomic, and that is all correctness needs: each item's decision (seen or not;
- * duplicate or new draft) reads and writes only that item's own members (its item digest, its URL digest,
- * its draft key), and those sets only grow between trims. So an item is decided by exactly one call, whatever
- * other calls (another chunk, another job, another worker) ran before or after it; no decision spans items.
+ * duplicate, new draft or related coverage) reads and writes only that item's own members (its item digest,
+ * its URL digest and that URL's mapping, its draft key) and, for coverage, the target draft's list, where the
+ * only rule (one entry per source) is checked and written in the same call. So an item is decided by exactly
+ * one call, whatever other calls (another chunk, another job, another worker) ran before or after it.
  */
 export const SCRIPT_CHUNK = 1000;
 
