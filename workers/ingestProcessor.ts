@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { commitDrafts } from '../src/dedupe/seenStore.ts';
 import { ageRank, reviewRank } from '../src/drafts/score.ts';
-import { toDraft } from '../src/drafts/toDraft.ts';
+import { toCoverageJson, toDraft, toStoredJson } from '../src/drafts/toDraft.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestChunkResult, IngestJobData, IngestPollJobData, validateJobData, type IngestResult } from '../src/queue/jobs.ts';
@@ -45,18 +45,29 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   }
   const records = data.items.map((item) => {
     const draft = toDraft(item, data.source, data.discoveredAt);
-    return { itemHash: item.itemHash, urlHash: item.urlHash ?? undefined, draftId: draft.id, rank: reviewRank(draft.score, draft.discoveredAt), age: ageRank(draft.publishedAt, draft.discoveredAt), json: JSON.stringify(draft) };
+    return {
+      itemHash: item.itemHash,
+      urlHash: item.urlHash ?? undefined,
+      draftId: draft.id,
+      rank: reviewRank(draft.score, draft.discoveredAt),
+      age: ageRank(draft.publishedAt, draft.discoveredAt),
+      json: toStoredJson(draft),
+      coverage: toCoverageJson(draft),
+    };
   });
   failpoint('ingest.beforeCommit');
-  const created = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
+  const outcomes = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
   failpoint('ingest.afterCommit');
-  const ids = records.filter((_, i) => created[i]).map((r) => r.draftId);
+  const ids = records.filter((_, i) => outcomes[i] === 'created').map((r) => r.draftId);
+  const related = outcomes.filter((o) => o === 'related').length;
+  const duplicates = records.length - ids.length - related;
   ctx.metrics.items.inc({ kind: 'new' }, ids.length);
-  if (records.length > ids.length) ctx.metrics.items.inc({ kind: 'duplicate' }, records.length - ids.length);
-  ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates: records.length - ids.length }, 'drafts created');
-  if (job.parent) return { drafted: ids, duplicates: records.length - ids.length, related: 0 };
+  if (duplicates > 0) ctx.metrics.items.inc({ kind: 'duplicate' }, duplicates);
+  if (related > 0) ctx.metrics.items.inc({ kind: 'related' }, related);
+  ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates, related }, 'drafts created');
+  if (job.parent) return { drafted: ids, duplicates, related };
   await recordIngestDone(ctx.redis, ctx.keys, data.source.id, { id: job.id!, discoveredAt: data.discoveredAt });
-  return { created: ids, duplicates: records.length - ids.length, related: 0 };
+  return { created: ids, duplicates, related };
 }
 
 /** The parent of a chunked poll: every chunk has committed; their drafts are the poll's. */
@@ -76,6 +87,6 @@ async function finishPoll(ctx: WorkerContext, job: Job): Promise<IngestResult> {
     result.related += chunk.related;
   }
   await recordIngestDone(ctx.redis, ctx.keys, data.sourceId, { id: job.id!, discoveredAt: data.discoveredAt });
-  ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates }, 'drafts of a large poll created');
+  ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates, related: result.related }, 'drafts of a large poll created');
   return result;
 }

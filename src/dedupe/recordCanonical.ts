@@ -1,16 +1,137 @@
+import type { Coverage, DraftSignal } from '../drafts/schema.ts';
 import type { Keys } from '../queue/keys.ts';
+import { withScripts } from '../queue/scripts.ts';
 import type { RedisClient } from '../redisClient.ts';
+import { bumpVersion, describeChange, emitEvent, type DeskOptions } from '../review/deskContext.ts';
+import { applyDraftChanges, getDraft } from '../review/draftStore.ts';
+import { digest } from './itemKey.ts';
+import { normalizeUrl } from './normalizeUrl.ts';
+import { COVERAGE_MAX } from './seenStore.ts';
 
 export interface CanonicalOutcome {
   /** Set when another draft already holds this article: this draft was folded into it as related coverage. */
   foldedInto?: string;
+  /**
+   * Set when the canonical article belongs to a draft an editor has already decided (approved or rejected):
+   * this draft is left in the queue as it is (not folded, no coverage written), for an editor to judge.
+   */
+  heldBy?: { draftId: string; status: DraftSignal['status'] };
 }
 
+/** The system actor of automatic folds, in audit entries and desk events. */
+export const ENRICHMENT_ACTOR = 'enrichment';
+const MERGE_HOPS = 4;
+const ATTEMPTS = 5;
+
 /**
- * The enrich stage found the article's canonical URL for a draft. Contract (the identity work fills it in):
- * claims the canonical URL's digest for the draft in `keys.urlDrafts`; when another live draft already
- * holds it, this draft becomes related coverage of that one (never a second draft) and `foldedInto` says so.
+ * Claims a URL digest for a draft in url-drafts (and marks it in seen-urls, so it is trimmed with the same
+ * retention), unless another draft holds it; returns the holder. KEYS: url-drafts, seen-urls.
+ * ARGV: digest, draft id, now.
  */
-export async function recordCanonical(_redis: RedisClient, _keys: Keys, _draftId: string, _canonicalUrl: string, _now: number): Promise<CanonicalOutcome> {
+const CLAIM = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held and held ~= ARGV[2] then return held end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return ARGV[2]`;
+
+/**
+ * Moves a folded draft's item (and the coverage it had gathered) to the surviving draft's coverage list, one
+ * entry per source and never the survivor's own source, capped at COVERAGE_MAX; points the folded draft's URL
+ * digests at the survivor where they still name the folded draft. Idempotent: a retry appends nothing twice.
+ * KEYS: coverage(survivor), url-drafts. ARGV: survivor's source id, folded id, survivor id, number of entries,
+ * entries (JSON Coverage)…, URL digests…
+ */
+const FOLD = `
+local n = tonumber(ARGV[4])
+local listed = {}
+listed[ARGV[1]] = true
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, e = pcall(cjson.decode, raw)
+  if ok and type(e) == 'table' and type(e.sourceId) == 'string' then listed[e.sourceId] = true end
+end
+local added = 0
+for i = 5, 4 + n do
+  local ok, e = pcall(cjson.decode, ARGV[i])
+  if ok and type(e) == 'table' and type(e.sourceId) == 'string' and not listed[e.sourceId] and redis.call('LLEN', KEYS[1]) < ${COVERAGE_MAX} then
+    redis.call('RPUSH', KEYS[1], ARGV[i])
+    listed[e.sourceId] = true
+    added = added + 1
+  end
+end
+for i = 5 + n, #ARGV do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[2] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[3]) end
+end
+return added`;
+
+type ScriptClient = {
+  sdClaimUrl(numKeys: number, ...args: string[]): Promise<string>;
+  sdFoldCoverage(numKeys: number, ...args: string[]): Promise<number>;
+};
+const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdClaimUrl: CLAIM, sdFoldCoverage: FOLD });
+
+/**
+ * The enrich stage found the article's canonical URL for a draft. Claims the canonical URL's digest for the
+ * draft in `keys.urlDrafts` (so a later item linking to the canonical URL becomes coverage of this draft).
+ * When another draft already holds it (this draft came from an AMP or tracking variant, the other from the
+ * canonical link), and both are pending, this draft is folded into that one: its item (and any coverage it
+ * had) becomes the other's coverage, and it leaves the review queue as merged into it, written by the desk's
+ * own script (actor "enrichment", claims not checked, an audit entry). A holder merged by an editor is
+ * followed to the draft it was merged into. A holder already approved or rejected is never folded into:
+ * this draft stays in the queue as it is (`heldBy` says why), since listing it as coverage of a decided
+ * draft while it is still pending would count it twice. Both URLs keep their seen-url marks.
+ */
+export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: string, canonicalUrl: string, now: number): Promise<CanonicalOutcome> {
+  const normalized = normalizeUrl(canonicalUrl);
+  if (!normalized) return {};
+  const hash = digest(normalized);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const draft = await getDraft(redis, keys, draftId);
+    if (!draft) return {};
+    const holderId = await scripts(redis).sdClaimUrl(2, keys.urlDrafts, keys.seenUrls, hash, draftId, String(now));
+    if (holderId === draftId) return {};
+    const holder = await followMerges(redis, keys, holderId);
+    if (!holder || holder.id === draftId) {
+      // The holder's draft is gone, or this draft is where its chain ends: the canonical URL is this draft's.
+      await redis.hset(keys.urlDrafts, hash, draftId);
+      return {};
+    }
+    if (holder.status !== 'pending') return { heldBy: { draftId: holder.id, status: holder.status } };
+    if (draft.status !== 'pending') return {};
+    await foldCoverage(redis, keys, draft, holder);
+    const o: DeskOptions = { redis, keys, clock: { now: () => now }, claimMs: 0 };
+    const at = new Date(now).toISOString();
+    const next = bumpVersion(o, { ...draft, status: 'merged', mergedInto: holder.id, decision: { action: 'merge', by: ENRICHMENT_ACTOR, at } });
+    const change = describeChange(o, draft, next, { action: 'merge', into: holder.id, reason: `same canonical article as ${holder.id}: ${normalized}` }, 'none');
+    change.audit.actor = ENRICHMENT_ACTOR;
+    const result = await applyDraftChanges(redis, keys, ENRICHMENT_ACTOR, now, [change]);
+    if (result.ok) {
+      await emitEvent(o, { type: 'merge', draftId, actor: ENRICHMENT_ACTOR });
+      return { foldedInto: holder.id };
+    }
+    if (result.reason === 'missing') return {};
+    // Stale: an editor changed the draft meanwhile; read it again and decide afresh.
+  }
   return {};
+}
+
+/** The draft a URL's holder stands for now: itself, or the draft an editor merged it into (a few hops). */
+async function followMerges(redis: RedisClient, keys: Keys, id: string): Promise<DraftSignal | undefined> {
+  let current = await getDraft(redis, keys, id).catch(() => undefined);
+  for (let hop = 0; hop < MERGE_HOPS && current?.status === 'merged' && current.mergedInto; hop++) {
+    const next = await getDraft(redis, keys, current.mergedInto).catch(() => undefined);
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
+async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivor: DraftSignal): Promise<void> {
+  const own: Coverage[] = folded.link
+    ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: folded.headline, link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
+    : [];
+  const entries = [...own, ...folded.coverage].map((c) => JSON.stringify(c));
+  const link = folded.link ? normalizeUrl(folded.link) : undefined;
+  const hashes = link ? [digest(link)] : [];
+  await scripts(redis).sdFoldCoverage(2, keys.coverage(survivor.id), keys.urlDrafts, survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
 }

@@ -1,8 +1,9 @@
 import { digest } from '../dedupe/itemKey.ts';
+import { cleanLink } from '../dedupe/normalizeUrl.ts';
 import { truncate } from '../parse/text.ts';
 import type { FeedItem } from '../parse/types.ts';
 import { toHttpUrl } from './httpUrl.ts';
-import { DraftSignal, EXCERPT_MAX } from './schema.ts';
+import { Coverage, DraftSignal, EXCERPT_MAX } from './schema.ts';
 import { initialScore } from './score.ts';
 
 export interface DraftSource {
@@ -21,7 +22,7 @@ export function draftId(sourceId: string, itemKey: string): string {
 
 /**
  * A feed item becomes a draft signal: metadata, a headline, an excerpt capped for editors, a suggested
- * category and an initial score. Pure and deterministic for a given `discoveredAt`, so a retried job
+ * category and an initial score. The link is the cleaned one (dedupe/normalizeUrl.ts `cleanLink`). Pure and deterministic for a given `discoveredAt`, so a retried job
  * writes exactly the same draft.
  */
 export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: string): DraftSignal {
@@ -34,7 +35,8 @@ export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: strin
     headline: truncate(headline, 300),
     title: truncate(item.title, 300),
     source: { id: source.id, name: source.name, url: source.url },
-    link: toHttpUrl(item.url) ?? null,
+    // The publisher's link without tracking parameters (an AMP cache unwrapped); identity uses normalizeUrl.
+    link: toHttpUrl(item.url ? cleanLink(item.url) : undefined) ?? null,
     itemKey: item.key,
     publishedAt: item.publishedAt ?? item.updatedAt,
     discoveredAt,
@@ -68,4 +70,20 @@ function dedupeCaseless(values: string[]): string[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The same item as related coverage of another source's draft of the article (JSON, for the commit script,
+ * which appends it only when the item's URL already belongs to such a draft). Undefined without a link.
+ */
+export function toCoverageJson(d: DraftSignal): string | undefined {
+  if (!d.link) return undefined;
+  const entry: Coverage = { sourceId: d.source.id, sourceName: d.source.name, headline: d.headline, link: d.link, at: d.discoveredAt, publishedAt: d.publishedAt };
+  return JSON.stringify(Coverage.parse(entry));
+}
+
+/** The draft as stored: without `coverage`, which lives in its own list (the commit script appends to it, reads join it). */
+export function toStoredJson(d: DraftSignal): string {
+  const { coverage: _coverage, ...stored } = d;
+  return JSON.stringify(stored);
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
+import { cleanLink } from '../dedupe/normalizeUrl.ts';
 import { DraftSignal, HORIZONS, LEVELS, RelatedCoverage } from '../drafts/schema.ts';
 import { stripBidiControls as plain } from '../parse/bidi.ts';
 
 /**
  * A published signal: the editorial record of the brief. It carries the source's name, the link to the
- * primary source and the source's title as headline, and nothing else of the source's text: never the
+ * primary source (its canonical URL, without tracking parameters) and the source's title as headline, and nothing else of the source's text: never the
  * excerpt, never the author's words. Consumers of the stream and the feeds get exactly this.
  */
 export const Signal = DraftSignal.pick({
@@ -36,6 +37,9 @@ export const Signal = DraftSignal.pick({
 });
 export type Signal = z.infer<typeof Signal>;
 
+/** Entries in a signal's `related`: editor merges first, then pipeline coverage. */
+const RELATED_MAX = 100;
+
 export function signalId(draftId: string): string {
   return `s_${draftId.slice(2)}`;
 }
@@ -62,25 +66,53 @@ export function toSignal(d: DraftSignal, approvedAt: string, approvedBy: string)
     editorialConfidence: d.editorialConfidence,
     structuralImpact: d.structuralImpact,
     source: { name: plain(d.source.name), url: d.source.url },
-    link: toHttpUrl(d.link) ?? null,
+    link: publishedLink(d),
     tags: d.tags.map(plain),
-    related: d.related.map((r) => ({ headline: plain(r.headline), sourceName: plain(r.sourceName), link: toHttpUrl(r.link) ?? null })),
+    related: relatedOf(d),
     sourcePublishedAt: d.publishedAt,
     approvedAt,
     approvedBy,
   });
 }
 
+/** The article's canonical URL when enrichment found one, else the feed's link; either way without tracking parameters. */
+function publishedLink(d: DraftSignal): string | null {
+  const canonical = d.enrichment?.canonicalUrl?.value;
+  return clean(canonical) ?? clean(d.link) ?? null;
+}
+
+function clean(link: string | null | undefined): string | undefined {
+  return link ? toHttpUrl(cleanLink(link)) : undefined;
+}
+
+/**
+ * Other coverage of the story: the drafts an editor merged in, then the other sources' items the pipeline
+ * recorded for the same article, less the sources an editor merge already lists (a draft folded in by the
+ * pipeline and merged again by an editor is listed once). One entry per source.
+ */
+function relatedOf(d: DraftSignal): Signal['related'] {
+  const out: Signal['related'] = d.related.map((r) => ({ headline: plain(r.headline), sourceName: plain(r.sourceName), link: clean(r.link) ?? null }));
+  const sources = new Set(out.map((r) => r.sourceName.toLowerCase()));
+  for (const c of d.coverage) {
+    const name = plain(c.sourceName);
+    if (sources.has(name.toLowerCase())) continue;
+    sources.add(name.toLowerCase());
+    out.push({ headline: plain(c.headline), sourceName: name, link: clean(c.link) ?? null });
+  }
+  return out.slice(0, RELATED_MAX);
+}
+
 /**
  * The signal as it leaves the desk (feeds, webhook): every link checked once more with the same http(s)
  * rule, so a signal that reached the stream some other way (an old entry, a hand-written one) still never
- * publishes a `javascript:` or `data:` link. A bad link is dropped; the signal goes out without it.
+ * publishes a `javascript:` or `data:` link, nor a tracking parameter (an entry published before links were
+ * cleaned). A bad link is dropped; the signal goes out without it.
  */
 export function withHttpLinks(s: Signal): Signal {
   return {
     ...s,
-    link: toHttpUrl(s.link) ?? null,
+    link: clean(s.link) ?? null,
     source: { ...s.source, url: toHttpUrl(s.source.url) ?? '' },
-    related: s.related.map((r) => ({ ...r, link: toHttpUrl(r.link) ?? null })),
+    related: s.related.map((r) => ({ ...r, link: clean(r.link) ?? null })),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RedisClient } from '../redisClient.ts';
-import { DRAFT_STATUSES, DraftSignal, type DraftStatus } from '../drafts/schema.ts';
+import { Coverage, DRAFT_STATUSES, DraftSignal, type DraftStatus } from '../drafts/schema.ts';
+import { toStoredJson } from '../drafts/toDraft.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 
@@ -138,7 +139,7 @@ export async function applyDraftChanges(redis: RedisClient, keys: Keys, actor: s
     actor,
     signalJson,
     String(changes.length),
-    ...changes.flatMap((c) => [String(c.expectedVersion), JSON.stringify(c.next), c.next.status, String(c.scoreRank), String(c.ageRank), JSON.stringify(c.audit), c.claim]),
+    ...changes.flatMap((c) => [String(c.expectedVersion), toStoredJson(c.next), c.next.status, String(c.scoreRank), String(c.ageRank), JSON.stringify(c.audit), c.claim]),
   ];
   const [status, a, b, c] = await scripts(redis).sdApplyDraftChanges(keyList.length, ...keyList, ...args);
   if (status === 'ok') return { ok: true, streamId: a || undefined };
@@ -164,23 +165,39 @@ export async function changeClaim(redis: RedisClient, keys: Keys, draftId: strin
 }
 
 export async function getDraft(redis: RedisClient, keys: Keys, id: string): Promise<DraftSignal | undefined> {
-  const raw = await redis.get(keys.draft(id));
-  return raw ? DraftSignal.parse(JSON.parse(raw)) : undefined;
+  const [[, raw], [, coverage]] = (await redis.pipeline().get(keys.draft(id)).lrange(keys.coverage(id), 0, -1).exec()) as [[unknown, string | null], [unknown, string[]]];
+  return raw ? DraftSignal.parse({ ...JSON.parse(raw), coverage: parseCoverage(coverage) }) : undefined;
 }
 
 /**
  * Drafts by id, in order; missing ones are left out, and so is a record that no longer parses (hand-edited,
  * or written by a newer version), so that one bad record never takes the whole queue down. Opening that
- * draft by id (getDraft) still reports it.
+ * draft by id (getDraft) still reports it. Each draft's related coverage (its own list, written by the
+ * pipeline) is joined in the same round trip.
  */
 export async function getDrafts(redis: RedisClient, keys: Keys, ids: string[]): Promise<DraftSignal[]> {
   if (ids.length === 0) return [];
-  const raw = await redis.mget(...ids.map((id) => keys.draft(id)));
-  return raw.flatMap((json) => {
+  const pipeline = redis.pipeline().mget(...ids.map((id) => keys.draft(id)));
+  for (const id of ids) pipeline.lrange(keys.coverage(id), 0, -1);
+  const replies = (await pipeline.exec()) ?? [];
+  const raw = (replies[0]?.[1] as (string | null)[] | undefined) ?? [];
+  return raw.flatMap((json, i) => {
     if (!json) return [];
     try {
-      const parsed = DraftSignal.safeParse(JSON.parse(json));
+      const parsed = DraftSignal.safeParse({ ...JSON.parse(json), coverage: parseCoverage((replies[i + 1]?.[1] as string[] | undefined) ?? []) });
       return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The entries of a coverage list that parse; a bad one is skipped, never the draft. */
+function parseCoverage(raw: string[]): Coverage[] {
+  return raw.flatMap((json) => {
+    try {
+      const entry = Coverage.safeParse(JSON.parse(json));
+      return entry.success ? [entry.data] : [];
     } catch {
       return [];
     }

@@ -23,7 +23,7 @@ describe('the seen index', () => {
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     const retention = 90 * DAY;
 
-    expect(await commitDrafts(redis, keys, 'src', [record('evergreen'), record('onetime')], t0, retention)).toEqual([true, true]);
+    expect(await commitDrafts(redis, keys, 'src', [record('evergreen'), record('onetime')], t0, retention)).toEqual(['created', 'created']);
     // Day 60: the evergreen item is still in the feed; its sighting is refreshed.
     expect(await partitionSeen(redis, keys, 'src', [seenDigests({ key: 'evergreen', url: 'https://pub.example/evergreen' })], t0 + 60 * DAY)).toEqual([true]);
     // Day 100: the one-time item has not been sighted for 100 days and is forgotten; the evergreen one stays.
@@ -32,13 +32,13 @@ describe('the seen index', () => {
     expect(await redis.zscore(keys.seen('src'), record('onetime').itemHash)).toBeNull();
     expect(await redis.zscore(keys.seen('src'), record('evergreen').itemHash)).not.toBeNull();
     // Forgotten is not re-drafted: its draft still exists, so the commit makes no second one.
-    expect(await commitDrafts(redis, keys, 'src', [record('onetime')], t0 + 101 * DAY, retention)).toEqual([false]);
+    expect(await commitDrafts(redis, keys, 'src', [record('onetime')], t0 + 101 * DAY, retention)).toEqual(['duplicate']);
     expect(await redis.zcard(keys.review)).toBe(3);
   });
 });
 
 describe('de-duplication across sources and bad job data', () => {
-  it('the same article (tracking parameters aside) from two sources makes one draft', async () => {
+  it('the same article (tracking parameters aside) from two sources makes one draft, the other source as its coverage', async () => {
     const server = await startServer((req, res) => {
       const link = req.url === '/a' ? 'https://pub.example/story?utm_source=a' : 'https://PUB.example/story?utm_medium=rss#top';
       res.writeHead(200).end(`<rss version="2.0"><channel><title>t</title><item><guid>${req.url}-1</guid><title>Story</title><link>${link}</link></item></channel></rss>`);
@@ -47,8 +47,10 @@ describe('de-duplication across sources and bad job data', () => {
     await withPipeline([source('a', server.url('/a')), source('b', server.url('/b'))], async (p) => {
       const results = await p.once();
       expect(results.map((r) => r.newDrafts).sort()).toEqual([0, 1]);
-      expect(results.map((r) => r.duplicates).sort()).toEqual([0, 1]);
-      expect(await p.drafts()).toHaveLength(1);
+      const drafts = await p.drafts();
+      expect(drafts).toHaveLength(1);
+      expect(drafts[0]!.coverage).toHaveLength(1);
+      expect(drafts[0]!.coverage[0]!.sourceId).not.toBe(drafts[0]!.source.id);
     });
   });
 
