@@ -4,7 +4,7 @@ import { getUser } from '../../auth/userStore.ts';
 import { systemClock } from '../../clock.ts';
 import type { Settings } from '../../config/settings.ts';
 import type { DraftSignal, DraftStatus } from '../../drafts/schema.ts';
-import { describeEnrichment, describeRobots, ENRICHMENT_MARK } from '../../web/views/enrichment.ts';
+import { describeEnrichment, describeRobots, ENRICHMENT_MARK } from '../../review/describeEnrichment.ts';
 import { DeskError } from '../../errors.ts';
 import { createLogger } from '../../log.ts';
 import { truncate } from '../../parse/text.ts';
