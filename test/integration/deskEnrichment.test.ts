@@ -1,44 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Coverage, DraftSignal, Enrichment } from '../../src/drafts/schema.ts';
+import type { Coverage, DraftSignal } from '../../src/drafts/schema.ts';
 import { Enrichment as EnrichmentSchema } from '../../src/drafts/schema.ts';
-import { ageRank, reviewRank } from '../../src/drafts/score.ts';
-import { applyDraftChanges, getDraft } from '../../src/review/draftStore.ts';
+import { reviewListCommand, reviewShowCommand } from '../../src/cli/commands/review.ts';
 import { enrichmentSection } from '../../src/web/views/enrichment.ts';
 import { withDesk, type DeskHarness } from '../helpers/desk.ts';
+import { enrichDraft, sampleEnrichment } from '../helpers/enrichDraft.ts';
 
-/** An enrichment record as the enrich stage writes it: every field with the rule that gave it. */
-function enrichment(fields: Partial<Enrichment> = {}): Enrichment {
-  return EnrichmentSchema.parse({
-    state: 'done',
-    at: '2026-11-27T10:01:00.000Z',
-    finalUrl: 'https://www.tomshardware.com/news/a1',
-    contentType: 'text/html; charset=utf-8',
-    canonicalUrl: { value: 'https://www.tomshardware.com/news/a1', rule: 'link:canonical' },
-    title: { value: 'Arm server chip with 192 cores', rule: 'jsonld:headline' },
-    authors: { value: ['Anton Shilov', 'Paul Alcorn'], rule: 'jsonld:author' },
-    publishedAt: { value: '2026-11-26T12:00:00Z', rule: 'jsonld:datePublished' },
-    modifiedAt: { value: '2026-11-27T08:30:00Z', rule: 'meta:article:modified_time' },
-    siteName: { value: 'Tom’s Hardware', rule: 'meta:og:site_name' },
-    lang: { value: 'en-GB', rule: 'html:lang' },
-    image: { value: 'https://cdn.tomshardware.example/a1.jpg', rule: 'meta:og:image' },
-    section: { value: 'Processors', rule: 'meta:article:section' },
-    keywords: { value: ['arm', 'servers'], rule: 'meta:keywords' },
-    isAccessibleForFree: { value: false, rule: 'jsonld:isAccessibleForFree' },
-    ...fields,
-  });
-}
-
-/** Writes enrichment onto a draft the way the enrich worker does: one version up, audit actor "enrichment". */
-async function enrich(h: DeskHarness, id: string, e: Enrichment, extra: Partial<DraftSignal> = {}): Promise<DraftSignal> {
-  const d = (await getDraft(h.redis, h.keys, id))!;
-  const next = { ...d, ...extra, enrichment: e, version: d.version + 1 };
-  const result = await applyDraftChanges(h.redis, h.keys, 'enrichment', h.clock.now(), [
-    { expectedVersion: d.version, next, scoreRank: reviewRank(next.score, next.discoveredAt), ageRank: ageRank(next.publishedAt, next.discoveredAt), audit: { at: new Date(h.clock.now()).toISOString(), actor: 'enrichment', action: 'enrich', version: next.version }, claim: 'none' },
-  ]);
-  expect(result.ok).toBe(true);
-  await h.redis.publish(h.keys.deskEvents, JSON.stringify({ type: 'enriched', draftId: id, actor: 'enrichment' }));
-  return next;
-}
+const enrichment = sampleEnrichment;
+const enrich = enrichDraft;
 
 /** Another source's item for the same article, as the pipeline records it (its own list, joined on read). */
 async function addCoverage(h: DeskHarness, id: string, c: Coverage): Promise<void> {
@@ -247,3 +216,35 @@ async function until(fn: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !fn(); i++) await new Promise((r) => setTimeout(r, 25));
   if (!fn()) throw new Error('timed out waiting');
 }
+
+describe('the CLI shows it', () => {
+  it('review show prints each field with its rule, the state, robots and coverage; review list marks the state', async () => {
+    await withDesk(async (h) => {
+      const [id, other] = await h.seed([{ title: 'Arm server chip with 192 cores' }, { title: 'Failed one' }]);
+      const coverage: Coverage[] = [{ sourceId: 'reg', sourceName: 'The Register', headline: 'Arm 192-core part lands', link: 'https://www.theregister.example/a1', at: '2026-11-27T10:02:00.000Z', publishedAt: null }];
+      for (const c of coverage) await addCoverage(h, id!, c);
+      await enrich(h, id!, enrichment({ robots: { nosnippet: false, maxSnippet: 120, noarchive: true, applied: ['max-snippet:120', 'noarchive'] } }), { coverage });
+      await enrich(h, other!, EnrichmentSchema.parse({ state: 'failed', reason: 'no answer within 20 s' }));
+      const text = async (fn: (out: NodeJS.WritableStream) => Promise<number>) => {
+        let s = '';
+        const out = { write: (chunk: string) => ((s += chunk), true) } as unknown as NodeJS.WritableStream;
+        expect(await fn(out)).toBe(0);
+        return s;
+      };
+      const show = await text((out) => reviewShowCommand(h.settings, id!, {}, out));
+      expect(show).toContain('article page:        done  [editor only]');
+      expect(show).toMatch(/ {2}authors {12}Anton Shilov; Paul Alcorn {2}\(jsonld:author\)/);
+      expect(show).toMatch(/ {2}published {10}2026-11-26T12:00:00Z {2}\(jsonld:datePublished\)/);
+      expect(show).toContain('free to read       false  (jsonld:isAccessibleForFree)');
+      expect(show).toContain('excerpt cut to 120 characters: the page says max-snippet:120');
+      expect(show).toContain('page description not kept: the page says noarchive');
+      expect(show).toContain('coverage (1 other source):');
+      expect(show).toContain('The Register (reg): Arm 192-core part lands  https://www.theregister.example/a1');
+      const list = await text((out) => reviewListCommand(h.settings, { limit: 10 }, out));
+      expect(list).toMatch(/page read, 2 sources/);
+      expect(list).toContain('page failed');
+      const filtered = await text((out) => reviewListCommand(h.settings, { limit: 10, lang: 'en' }, out));
+      expect(filtered).toContain('1 of 2 pending drafts');
+    });
+  });
+});
