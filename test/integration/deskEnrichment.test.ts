@@ -3,7 +3,7 @@ import type { Coverage, DraftSignal } from '../../src/drafts/schema.ts';
 import { Enrichment as EnrichmentSchema } from '../../src/drafts/schema.ts';
 import { reviewListCommand, reviewShowCommand } from '../../src/cli/commands/review.ts';
 import { enrichmentSection } from '../../src/web/views/enrichment.ts';
-import { withDesk, type DeskHarness } from '../helpers/desk.ts';
+import { EDITORIAL, withDesk, type DeskHarness } from '../helpers/desk.ts';
 import { enrichDraft, sampleEnrichment } from '../helpers/enrichDraft.ts';
 
 const enrichment = sampleEnrichment;
@@ -216,6 +216,30 @@ async function until(fn: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !fn(); i++) await new Promise((r) => setTimeout(r, 25));
   if (!fn()) throw new Error('timed out waiting');
 }
+
+describe('what is published', () => {
+  it('a signal approved from an enriched draft carries no source image, no page metadata, no coverage and no excerpt', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'Arm server chip with 192 cores', summary: 'The feed excerpt, for editors only.' }]);
+      await enrich(h, id!, enrichment({ description: { value: 'The page description, for editors only.', rule: 'meta:og:description' } }));
+      const edited = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.editor, body: { version: 2, ...EDITORIAL } });
+      expect(edited.status).toBe(200);
+      const approved = await h.api('POST', `/api/drafts/${id}/approve`, { token: h.tokens.editor, body: { version: edited.body.version } });
+      expect(approved.status).toBe(200);
+      const feed = (await h.api('GET', '/signals.json')).text;
+      for (const published of [JSON.stringify(approved.body.signal), feed]) {
+        expect(published).toContain('Arm server chip with 192 cores');
+        expect(published).not.toContain('cdn.tomshardware.example');
+        expect(published).not.toContain('for editors only');
+        expect(published).not.toContain('jsonld:');
+        expect(published).not.toContain('Paul Alcorn');
+      }
+      expect(Object.keys(approved.body.signal)).not.toEqual(expect.arrayContaining(['image']));
+      expect(approved.body.signal).not.toHaveProperty('enrichment');
+      expect(approved.body.signal).not.toHaveProperty('coverage');
+    });
+  });
+});
 
 describe('the CLI shows it', () => {
   it('review show prints each field with its rule, the state, robots and coverage; review list marks the state', async () => {
