@@ -57,7 +57,10 @@ export async function reviewListCommand(settings: Settings, options: ReviewListO
       return 0;
     }
     const now = Date.now();
-    out.write(`${formatTable(['id', 'score', 'source', 'headline', 'page', 'age', 'claimed by'], page.drafts.map((d) => [d.id, d.score, d.source.id, truncate(d.headline, 72)!, pageMark(d), formatAge(d.publishedAt ?? d.discoveredAt, now), d.claim?.user ?? '']))}\n`);
+    // The page column once there is something to say (drafts older than enrichment have nothing).
+    const marks = page.drafts.some((d) => pageMark(d));
+    const table = page.drafts.map((d) => [d.id, d.score, d.source.id, truncate(d.headline, 72)!, ...(marks ? [pageMark(d)] : []), formatAge(d.publishedAt ?? d.discoveredAt, now), d.claim?.user ?? '']);
+    out.write(`${formatTable(['id', 'score', 'source', 'headline', ...(marks ? ['page'] : []), 'age', 'claimed by'], table)}\n`);
     out.write(`\n${page.drafts.length} of ${page.counts[status]} ${status} drafts (pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
     return 0;
   });
