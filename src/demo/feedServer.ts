@@ -12,17 +12,17 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
 };
 
+/** Written in the bundled feeds and article pages where the server's own origin goes (its port is known once it listens). */
+export const ORIGIN_PLACEHOLDER = '{{DEMO_ORIGIN}}';
+
 /**
- * Serves the files of a folder as feeds under /feeds/NAME, the way a well-behaved publisher does:
- * strong ETags and Last-Modified, 304 on a match (RFC 9110 §13.1.2: If-None-Match wins over
- * If-Modified-Since), gzip when asked for.
+ * Serves the files of a folder as feeds under /feeds/NAME, and the article pages of their items (the
+ * folder's `articles/`) under /articles/NAME, the way a well-behaved publisher does: strong ETags and
+ * Last-Modified, 304 on a match (RFC 9110 §13.1.2: If-None-Match wins over If-Modified-Since), gzip when
+ * asked for. `{{DEMO_ORIGIN}}` in a file becomes this server's origin, so item links point at these pages.
  */
 export async function startFeedServer(dir: string, port = 0): Promise<{ server: Server; origin: string; close(): Promise<void> }> {
   const files = new Map<string, { body: Buffer; etag: string; type: string }>();
-  for (const name of await readdir(dir)) {
-    const body = await readFile(join(dir, name));
-    files.set(`/feeds/${name}`, { body, etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`, type: TYPES[extname(name)] ?? 'application/octet-stream' });
-  }
   const lastModified = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000).toUTCString();
   const server = createServer((req, res) => {
     const file = files.get((req.url ?? '').split('?')[0]!);
@@ -44,9 +44,21 @@ export async function startFeedServer(dir: string, port = 0): Promise<{ server: 
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.address() as { port: number };
+  const origin = `http://127.0.0.1:${address.port}`;
+  const load = async (folder: string, route: string) => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const body = Buffer.from((await readFile(join(folder, entry.name), 'latin1')).replaceAll(ORIGIN_PLACEHOLDER, origin), 'latin1');
+      files.set(`${route}${entry.name}`, { body, etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`, type: TYPES[extname(entry.name)] ?? 'application/octet-stream' });
+    }
+  };
+  await load(dir, '/feeds/');
+  await load(join(dir, 'articles'), '/articles/').catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
   return {
     server,
-    origin: `http://127.0.0.1:${address.port}`,
+    origin,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -4,18 +4,24 @@ import { toSignal, type Signal } from '../publish/signal.ts';
 import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraftAt, requirePermission, requireStatus, type DeskOptions } from './deskContext.ts';
 import { applyPatch, changedFields, checkPublishable, parseBody, PatchBody, RejectBody, VersionBody } from './draftEdits.ts';
 import { getDrafts } from './draftStore.ts';
+import { loadDraftForEditor, retryAfterSystemWrite } from './systemWrites.ts';
 import type { StoryDraft } from './findCopiedText.ts';
 
 /** Edits editorial fields. The body names the version read; a stale one gets 409 with the current version. */
 export async function editDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<DraftSignal> {
   requirePermission(actor, 'review');
   const { version, ...patch } = parseBody(PatchBody, body);
-  const draft = await loadDraftAt(o, id, version);
-  requireStatus(draft, ['pending'], 'edited');
-  const next = bumpVersion(o, applyPatch(draft, patch));
-  const fields = changedFields(draft, next);
-  if (fields.length === 0) return draft;
-  await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'edit', fields }, 'check')]);
+  // The version read may be behind by enrichment's writes only: the patch then goes on the current version.
+  const { draft, next } = await retryAfterSystemWrite(async () => {
+    const draft = await loadDraftForEditor(o, id, version);
+    requireStatus(draft, ['pending'], 'edited');
+    const next = bumpVersion(o, applyPatch(draft, patch));
+    const fields = changedFields(draft, next);
+    if (fields.length === 0) return { draft, next: undefined };
+    await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'edit', fields }, 'check')]);
+    return { draft, next };
+  });
+  if (!next) return draft;
   await emitEvent(o, { type: 'edit', draftId: id, actor: actor.name });
   return next;
 }
@@ -39,10 +45,13 @@ export async function approveDraft(o: DeskOptions, actor: Actor, id: string, bod
 export async function rejectDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<DraftSignal> {
   requirePermission(actor, 'review');
   const { version, reason } = parseBody(RejectBody, body);
-  const draft = await loadDraftAt(o, id, version);
-  requireStatus(draft, ['pending'], 'rejected');
-  const next = bumpVersion(o, { ...draft, status: 'rejected', decision: { action: 'reject', by: actor.name, at: isoNow(o), reason } });
-  await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'reject', reason }, 'check-release')]);
+  const next = await retryAfterSystemWrite(async () => {
+    const draft = await loadDraftForEditor(o, id, version);
+    requireStatus(draft, ['pending'], 'rejected');
+    const next = bumpVersion(o, { ...draft, status: 'rejected', decision: { action: 'reject', by: actor.name, at: isoNow(o), reason } });
+    await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'reject', reason }, 'check-release')]);
+    return next;
+  });
   await emitEvent(o, { type: 'reject', draftId: id, actor: actor.name });
   return next;
 }

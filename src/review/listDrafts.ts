@@ -12,6 +12,10 @@ export const DraftQuery = z.object({
   source: z.string().optional(),
   tag: z.string().optional(),
   q: z.string().max(200).optional(),
+  /** The article page's language (enrichment): `en` also finds `en-GB`; case-insensitive. */
+  lang: z.string().max(35).optional(),
+  /** The article page's section (enrichment), case-insensitive, whole value. */
+  section: z.string().max(200).optional(),
   sort: z.enum(['score', 'age'], 'one of: score, age').default('score'),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200, 'at most 200').default(50),
@@ -43,6 +47,8 @@ export async function listDrafts(o: DeskOptions, actor: Actor, query: DraftQuery
     (!q.category || d.category === q.category) &&
     (!q.source || d.source.id === q.source) &&
     (!q.tag || d.tags.some((t) => t.toLowerCase() === q.tag!.toLowerCase())) &&
+    matchesLang(d, q.lang) &&
+    matchesSection(d, q.section) &&
     (!needle || [d.headline, d.summary, d.source.name, ...d.tags].some((t) => t.toLowerCase().includes(needle)));
 
   const found: DraftSignal[] = [];
@@ -70,6 +76,20 @@ export async function listDrafts(o: DeskOptions, actor: Actor, query: DraftQuery
     counts: await countByStatus(redis, keys),
     nextCursor: more && last ? encodeCursor(last) : null,
   };
+}
+
+/** `en` matches `en`, `en-GB`, `EN_us`; `en-GB` matches only `en-GB`. A draft without a known language never matches a filter. */
+export function matchesLang(d: DraftSignal, lang: string | undefined): boolean {
+  const want = lang?.trim().toLowerCase().replaceAll('_', '-');
+  if (!want) return true;
+  const have = d.enrichment?.lang?.value.trim().toLowerCase().replaceAll('_', '-');
+  return have !== undefined && (have === want || have.startsWith(`${want}-`));
+}
+
+export function matchesSection(d: DraftSignal, section: string | undefined): boolean {
+  const want = section?.trim().toLowerCase();
+  if (!want) return true;
+  return d.enrichment?.section?.value.trim().toLowerCase() === want;
 }
 
 export async function getDraftView(o: DeskOptions, actor: Actor, id: string): Promise<DraftView & { history: AuditEntry[] }> {

@@ -31,11 +31,11 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
     return { name: actor.name, role: actor.role, via: req.authVia };
   });
 
-  app.get('/api/drafts', { schema: { tags, summary: 'List drafts with counts per status', description: 'Filtered, sorted by score (then newest) or by age. Pass `nextCursor` back as `cursor` for the next page; a filtered page may be short and still have a cursor.', querystring: doc(DraftQuery) } }, async (req, reply) => {
+  app.get('/api/drafts', { schema: { tags, summary: 'List drafts with counts per status', description: 'Filtered (`lang` matches the article page\'s language and its primary subtag: `en` finds `en-GB`; `section` its section; both case-insensitive), sorted by score (then newest) or by age. Pass `nextCursor` back as `cursor` for the next page; a filtered page may be short and still have a cursor.', querystring: doc(DraftQuery) } }, async (req, reply) => {
     noStore(reply);
     return desk.list(requireActor(req), req.query as Record<string, string>);
   });
-  app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', params: idParam } }, async (req, reply) => {
+  app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', description: '`enrichment` is what the article page itself said (state pending/done/refused/failed/non_html/disabled with `reason`; each field as `{value, rule}`, the rule being its provenance; `robots` the directives applied); `coverage` lists other sources\' items for the same article (source, headline, link, time). Editors only: none of it is published.', params: idParam } }, async (req, reply) => {
     noStore(reply);
     return desk.get(requireActor(req), (req.params as { id: string }).id);
   });

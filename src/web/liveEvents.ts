@@ -5,6 +5,11 @@ import type { Logger } from '../log.ts';
 import { INGEST_QUEUE } from '../queue/jobs.ts';
 import type { Keys } from '../queue/keys.ts';
 
+/**
+ * `desk` carries every desk event as published, editors' actions and the pipeline's own: the enrich stage
+ * publishes `enriched` (actor "enrichment") when a draft's article page was read, and open pages refresh
+ * that row or that draft's "Article page" section.
+ */
 export type LiveEvent = { type: 'drafts'; created: number } | { type: 'desk'; draftId: string; action: string; actor: string };
 
 /**

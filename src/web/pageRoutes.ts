@@ -15,6 +15,7 @@ import { localPath } from './localPath.ts';
 import { noticeQuery, noticeText } from './notices.ts';
 import { parseBefore } from './streamId.ts';
 import { draftPage, type DraftPageState } from './views/draft.ts';
+import { enrichmentSection } from './views/enrichment.ts';
 import type { PageContext } from './views/layout.ts';
 import { loginPage } from './views/login.ts';
 import { queuePage, queueRows } from './views/queue.ts';
@@ -115,6 +116,13 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
       .type('text/html; charset=utf-8')
       .header('x-counts', JSON.stringify(page.counts))
       .send(queueRows(page, clock.now()).value);
+  });
+
+  /** The draft page's "Article page" section alone, for the live refresh when enrichment lands. */
+  app.get('/fragments/drafts/:id/enrichment', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const d = await desk.get(req.actor!, (req.params as { id: string }).id);
+    return noStore(reply).type('text/html; charset=utf-8').send(enrichmentSection(d).value);
   });
 
   const showDraft = async (req: FastifyRequest, reply: FastifyReply, id: string, state: DraftPageState, status = 200) =>

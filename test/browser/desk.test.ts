@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startRuntime } from '../../workers/runtime.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { withDesk, type DeskHarness } from '../helpers/desk.ts';
+import { enrichDraft, sampleEnrichment } from '../helpers/enrichDraft.ts';
 
 // UPDATE_SCREENSHOTS=1 npm test -- test/browser  rewrites the screenshots the README shows.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
@@ -157,6 +158,9 @@ describe('the desk in a browser', () => {
         await logIn(h, page, h.tokens.editor);
         expect(await audit('/')).toEqual([]);
         expect(await audit(`/drafts/${id}`)).toEqual([]);
+        const [enriched] = await h.seed([{ title: 'Enriched draft', summary: 'An excerpt.' }]);
+        await enrichDraft(h, enriched!, sampleEnrichment({ robots: { nosnippet: true, maxSnippet: null, noarchive: false, applied: ['nosnippet'] } }));
+        expect(await audit(`/drafts/${enriched}`)).toEqual([]);
         expect(await audit('/signals')).toEqual([]);
       } finally {
         await context.close();
@@ -221,6 +225,32 @@ describe('the desk in a browser', () => {
       } finally {
         await context.close();
         await runtime.stop();
+      }
+    });
+  });
+
+  it('fills in an open draft page when enrichment lands, keeps what the editor typed, and saves it without a 409', async () => {
+    await withDesk(async (h) => {
+      h.clock.set(Date.now());
+      const [id] = await h.seed([{ title: 'Being edited', summary: 'An excerpt.' }]);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await logIn(h, page, h.tokens.editor);
+        await page.goto(`${h.url}/drafts/${id}`);
+        await expect.poll(() => page.locator('#enrichment').getAttribute('data-state')).toBe('none');
+        await page.getByLabel('Why now').fill('Typed before the page was read.');
+        await page.waitForTimeout(300); // let the EventSource connect
+        await enrichDraft(h, id!, sampleEnrichment());
+        await expect.poll(() => page.locator('#enrichment').getAttribute('data-state'), { timeout: 8000 }).toBe('done');
+        expect(await page.locator('#enrichment').textContent()).toContain('jsonld:datePublished');
+        expect(await page.getByLabel('Why now').inputValue()).toBe('Typed before the page was read.');
+        // The form still names version 1; only enrichment wrote version 2, so the save lands.
+        await page.getByRole('button', { name: 'Save', exact: true }).click();
+        await page.waitForURL(/\/drafts\/d_[^?]+\?/);
+        expect((await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.viewer })).body).toMatchObject({ whyNow: 'Typed before the page was read.', version: 3, enrichment: { state: 'done' } });
+      } finally {
+        await context.close();
       }
     });
   });

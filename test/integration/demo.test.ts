@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startFeedServer } from '../../src/demo/feedServer.ts';
+import { readPendingDrafts } from '../../src/demo/awaitEnrichment.ts';
+import { createRedis } from '../../src/queue/connection.ts';
+import { createKeys } from '../../src/queue/keys.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 
 const run = promisify(execFile);
@@ -19,5 +23,84 @@ describe('npm run demo', () => {
     const second = await demo();
     expect(second.stdout).toMatch(/6 sources, 0 new drafts, 0 failed/);
     expect(second.stdout).toContain('20 of 25 pending drafts');
+  });
+});
+
+/**
+ * The enrich stage (issue 9 item 1) and canonical identity (item 4) are built on other branches. Set this to
+ * true once both are merged: the assertions below are what a fresh user sees from `npm run demo` then.
+ */
+const ENRICH_STAGE_MERGED = false;
+
+describe('npm run demo: the article pages behind the demo feeds', () => {
+  it('serves an article page for the demo items, with JSON-LD on some, OpenGraph only on others, one nosnippet, one article from two feeds', async () => {
+    const server = await startFeedServer('fixtures/demo', 0);
+    try {
+      const feed = async (name: string) => (await fetch(`${server.origin}/feeds/${name}`)).text();
+      const links = [await feed('toms-hardware.xml'), await feed('slashdot.rdf'), await feed('servethehome.xml'), await feed('the-register.atom'), await feed('infra-weekly.json')]
+        .flatMap((text) => [...text.matchAll(/(?:<link>|href="|"url": ")([^<"]*\/articles\/[^<"]+)/g)].map((m) => m[1]!.replaceAll('&amp;', '&')));
+      expect(links.length).toBe(7);
+      expect(links.every((l) => l.startsWith(`${server.origin}/articles/`))).toBe(true);
+      expect(links.join('\n')).not.toContain('{{DEMO_ORIGIN}}');
+      const pages = new Map<string, string>();
+      for (const link of links) {
+        const res = await fetch(link);
+        expect(res.status, link).toBe(200);
+        expect(res.headers.get('content-type')).toContain('text/html');
+        pages.set(new URL(link).pathname, await res.text());
+      }
+      expect(pages.get('/articles/arm-server-chip-tape-out.html')).toMatch(/"@type": "NewsArticle"[\s\S]*"author": \{ "@type": "Person", "name": "Paul Alcorn"/);
+      expect(pages.get('/articles/arm-server-chip-tape-out.html')).toContain(`<link rel="canonical" href="${server.origin}/articles/arm-server-chip-tape-out.html">`);
+      expect(pages.get('/articles/postgres-19-beta.html')).not.toContain('ld+json');
+      expect(pages.get('/articles/postgres-19-beta.html')).toContain('property="og:title"');
+      expect(pages.get('/articles/chip-export-rules-tightened.html')).toContain('<meta name="robots" content="nosnippet">');
+      // One article, linked with different utm_ parameters from Slashdot and from Infrastructure Weekly.
+      const shared = links.filter((l) => l.includes('/datacenter-power-moratorium.html?utm_source=rss'));
+      expect(shared).toHaveLength(2);
+      expect(new Set(shared).size).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.skipIf(!ENRICH_STAGE_MERGED)('shows enriched drafts: canonical link, authors, image URL with provenance, nosnippet obeyed, one draft with coverage from two sources', { timeout: 60_000 }, async () => {
+    const own = testPrefix();
+    try {
+      const { stdout } = await run(process.execPath, ['bin/signal-desk.js', 'demo'], { env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: own, SIGNAL_DESK_DEMO_PORT: '0' } });
+      expect(stdout).toMatch(/6 sources, 25 new drafts, 0 failed/);
+      expect(stdout).toContain('page read');
+      expect(stdout).toMatch(/excerpt withheld: the page says nosnippet {2}\(Chip Export Rules Tightened Again/);
+      expect(stdout).toContain('One enriched draft in full');
+      expect(stdout).toMatch(/authors {12}Hannah Price; Tom Okafor {2}\(jsonld:/);
+
+      const redis = createRedis(REDIS_URL);
+      try {
+        const drafts = await readPendingDrafts(redis, createKeys(own));
+        const byPage = (page: string) => drafts.filter((d) => d.link?.includes(`/articles/${page}`) || d.enrichment?.canonicalUrl?.value.endsWith(`/articles/${page}`));
+        const [arm] = byPage('arm-server-chip-tape-out.html');
+        expect(arm!.enrichment).toMatchObject({ state: 'done', authors: { value: ['Paul Alcorn'] }, section: { value: 'CPUs' }, lang: { value: 'en-US' } });
+        expect(arm!.enrichment!.authors!.rule).toMatch(/^jsonld/);
+        expect(arm!.enrichment!.canonicalUrl!.value).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/articles\/arm-server-chip-tape-out\.html$/);
+        expect(arm!.enrichment!.image!.value).toMatch(/\/images\/arm-192-core\.jpg$/);
+        expect(arm!.enrichment!.publishedAt!.value).toMatch(/^2026-11-26T14:05/);
+        const [postgres] = byPage('postgres-19-beta.html');
+        expect(postgres!.enrichment!.authors).toMatchObject({ value: ['Thomas Claburn'] });
+        expect(postgres!.enrichment!.authors!.rule).toMatch(/^meta:/);
+        const [hbm] = byPage('hbm4-supply-2027.html');
+        expect(hbm!.enrichment!.isAccessibleForFree).toMatchObject({ value: false });
+        const [chip] = byPage('chip-export-rules-tightened.html');
+        expect(chip!.excerpt).toBeNull();
+        expect(chip!.enrichment!.robots).toMatchObject({ nosnippet: true });
+        // One draft for the article both feeds link, the other source recorded on it as coverage.
+        const power = byPage('datacenter-power-moratorium.html');
+        expect(power).toHaveLength(1);
+        expect(power[0]!.coverage).toHaveLength(1);
+        expect([power[0]!.source.id, power[0]!.coverage[0]!.sourceId].sort()).toEqual(['infra-weekly', 'slashdot']);
+      } finally {
+        await redis.quit();
+      }
+    } finally {
+      await dropPrefix(own);
+    }
   });
 });

@@ -13,7 +13,12 @@ import { createRedis } from '../../queue/connection.ts';
 import { createKeys } from '../../queue/keys.ts';
 import { startWebServer } from '../../web/startServer.ts';
 import { pollOnce } from './run.ts';
-import { reviewListCommand } from './review.ts';
+import { reviewListCommand, reviewShowCommand } from './review.ts';
+import { awaitEnrichment, pickShowcase } from '../../demo/awaitEnrichment.ts';
+import { systemClock } from '../../clock.ts';
+import type { DraftSignal } from '../../drafts/schema.ts';
+import { truncate } from '../../parse/text.ts';
+import { describeRobots } from '../../review/describeEnrichment.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEMO_PORT = 4870;
@@ -52,13 +57,17 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options:
     process.stderr.write(`Serving ${sources.length} demo feeds at ${feeds.origin}/feeds/ (prefix ${settings.prefix}).\n`);
     const runtime = await startRuntime(settings, sources);
     let code: number;
+    let drafts: DraftSignal[];
     try {
       code = await pollOnce(runtime, sources.filter((s) => s.enabled));
+      // The enrich stage reads the article pages after the drafts are in the queue: give it a moment.
+      ({ drafts } = await awaitEnrichment(runtime.ctx.redis, runtime.ctx.keys, systemClock, ENRICH_WAIT_MS));
     } finally {
       await runtime.stop();
     }
     process.stdout.write('\nReview queue:\n');
     await reviewListCommand(settings, { limit: 20 });
+    await showEnrichment(settings, drafts);
     if (options.serve) await serveDemoDesk(settings, options.port ?? 8080);
     else process.stdout.write('\nReview these drafts in the browser: npm run demo -- --serve\n');
     return code;
@@ -66,6 +75,23 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options:
     await feeds.close();
     await privateRedis?.stop();
   }
+}
+
+/** How long the demo waits for the article pages to be read before it prints the queue. */
+const ENRICH_WAIT_MS = 15_000;
+
+/** What the article pages added: one draft in full (fields with their rules, coverage), and each robots directive obeyed. */
+async function showEnrichment(settings: Settings, drafts: DraftSignal[]): Promise<void> {
+  const enriched = drafts.filter((d) => d.enrichment?.state === 'done');
+  if (drafts.every((d) => d.enrichment === null)) return;
+  process.stdout.write(`\nArticle pages read for ${enriched.length} of ${drafts.length} pending drafts.\n`);
+  for (const d of drafts) {
+    for (const line of describeRobots(d.enrichment?.robots ?? null)) process.stdout.write(`  ${d.id}  ${line}  (${truncate(d.headline, 60)})\n`);
+  }
+  const showcase = pickShowcase(drafts);
+  if (!showcase) return;
+  process.stdout.write(`\nOne enriched draft in full (signal-desk review show ${showcase.id}):\n`);
+  await reviewShowCommand(settings, showcase.id, {});
 }
 
 /** `demo --serve`: the desk over the demo's drafts, with a fresh token for a demo editor, until Ctrl-C. */

@@ -3,7 +3,8 @@ import type { Actor } from '../../auth/roles.ts';
 import { getUser } from '../../auth/userStore.ts';
 import { systemClock } from '../../clock.ts';
 import type { Settings } from '../../config/settings.ts';
-import type { DraftStatus } from '../../drafts/schema.ts';
+import type { DraftSignal, DraftStatus } from '../../drafts/schema.ts';
+import { describeEnrichment, describeRobots, ENRICHMENT_MARK } from '../../review/describeEnrichment.ts';
 import { DeskError } from '../../errors.ts';
 import { createLogger } from '../../log.ts';
 import { truncate } from '../../parse/text.ts';
@@ -41,19 +42,25 @@ export interface ReviewListOptions {
   json?: boolean;
   limit: number;
   status?: DraftStatus;
+  /** The article page's language (`en` finds `en-GB`) and section, as the desk's filters. */
+  lang?: string;
+  section?: string;
   as?: string;
 }
 
 export async function reviewListCommand(settings: Settings, options: ReviewListOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   return withDesk(settings, options.as, async (desk, actor) => {
     const status = options.status ?? 'pending';
-    const page = await desk.list(actor, { status, limit: options.limit });
+    const page = await desk.list(actor, { status, limit: options.limit, lang: options.lang, section: options.section });
     if (options.json) {
       out.write(`${JSON.stringify(page.drafts)}\n`);
       return 0;
     }
     const now = Date.now();
-    out.write(`${formatTable(['id', 'score', 'source', 'headline', 'age', 'claimed by'], page.drafts.map((d) => [d.id, d.score, d.source.id, truncate(d.headline, 72)!, formatAge(d.publishedAt ?? d.discoveredAt, now), d.claim?.user ?? '']))}\n`);
+    // The page column once there is something to say (drafts older than enrichment have nothing).
+    const marks = page.drafts.some((d) => pageMark(d));
+    const table = page.drafts.map((d) => [d.id, d.score, d.source.id, truncate(d.headline, 72)!, ...(marks ? [pageMark(d)] : []), formatAge(d.publishedAt ?? d.discoveredAt, now), d.claim?.user ?? '']);
+    out.write(`${formatTable(['id', 'score', 'source', 'headline', ...(marks ? ['page'] : []), 'age', 'claimed by'], table)}\n`);
     out.write(`\n${page.drafts.length} of ${page.counts[status]} ${status} drafts (pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
     return 0;
   });
@@ -88,9 +95,35 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['related', d.related.map((r) => `${r.sourceName}: ${r.headline}`).join('; ')],
     ];
     out.write(`${rows.filter(([, v]) => v).map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n')}\n`);
+    out.write(formatEnrichment(d));
     out.write(`\nhistory:\n${[`  ${d.discoveredAt}  discovered`, ...d.history.map((h) => `  ${h.at}  ${h.actor} ${h.action}${h.fields ? ` ${h.fields.join(', ')}` : ''}${h.reason ? `: ${h.reason}` : ''}${h.into ? ` ${h.into}` : ''}`)].join('\n')}\n`);
     return 0;
   });
+}
+
+/** The list's page column: enrichment state in a word or two, and "3 sources" when others carry the article. */
+function pageMark(d: DraftSignal): string {
+  const state = d.enrichment ? ENRICHMENT_MARK[d.enrichment.state] : '';
+  return [state, d.coverage.length ? `${d.coverage.length + 1} sources` : ''].filter(Boolean).join(', ');
+}
+
+/** `review show`: what the article page said, each field with the rule that gave it, then other sources' coverage. */
+function formatEnrichment(d: DraftSignal): string {
+  const e = d.enrichment;
+  const lines = [`\narticle page:        ${e ? describeEnrichment(e) : 'not requested'}  [editor only]`];
+  if (e) {
+    const fields: [string, { value: unknown; rule: string } | null][] = [
+      ['canonical', e.canonicalUrl], ['title', e.title], ['site', e.siteName], ['authors', e.authors], ['published', e.publishedAt], ['modified', e.modifiedAt],
+      ['section', e.section], ['keywords', e.keywords], ['language', e.lang], ['type', e.type], ['free to read', e.isAccessibleForFree], ['words', e.wordCount], ['image', e.image], ['description', e.description],
+    ];
+    for (const [name, f] of fields) if (f) lines.push(`  ${name.padEnd(18)} ${Array.isArray(f.value) ? f.value.join('; ') : String(f.value)}  (${f.rule})`);
+    for (const r of describeRobots(e.robots)) lines.push(`  robots             ${r}`);
+  }
+  if (d.coverage.length) {
+    lines.push(`\ncoverage (${d.coverage.length} other source${d.coverage.length === 1 ? '' : 's'}):`);
+    for (const c of d.coverage) lines.push(`  ${c.publishedAt ?? c.at}  ${c.sourceName} (${c.sourceId}): ${c.headline}${c.link ? `  ${c.link}` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Approves the draft as it is now (its current version): the CLI user has just looked at it with `review show`. */

@@ -94,14 +94,30 @@
       if (i >= 0) { selected = i; rows()[i].setAttribute('aria-selected', 'true'); }
     }
   }
-  if (document.getElementById('rows') && 'EventSource' in window) {
+  // Draft page: when the enrich stage fills this draft in, its "Article page" section is fetched again
+  // (rendered by the server); the edit form is left alone, so nothing typed is lost.
+  async function refreshEnrichment(section) {
+    const res = await fetch(`/fragments/drafts/${encodeURIComponent(section.dataset.draft)}/enrichment`, { credentials: 'same-origin' });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+    const next = doc.getElementById('enrichment');
+    if (next) { section.replaceWith(next); announce('The article page was read: its metadata is shown.'); }
+  }
+  const enrichment = () => document.getElementById('enrichment');
+  if ((document.getElementById('rows') || enrichment()) && 'EventSource' in window) {
     const events = new EventSource('/events');
     const schedule = () => { clearTimeout(pending); pending = setTimeout(refreshRows, 300); };
     events.addEventListener('drafts', (e) => {
+      if (!document.getElementById('rows')) return;
       const { created } = JSON.parse(e.data);
       announce(`${created} new draft${created === 1 ? '' : 's'} arrived.`);
       schedule();
     });
-    events.addEventListener('desk', schedule);
+    events.addEventListener('desk', (e) => {
+      if (document.getElementById('rows')) schedule();
+      const section = enrichment();
+      const event = JSON.parse(e.data);
+      if (section && event.draftId === section.dataset.draft && (event.action === 'enriched' || event.actor === 'enrichment')) refreshEnrichment(section);
+    });
   }
 })();

@@ -4,6 +4,7 @@ import { HORIZONS, LEVELS } from '../../drafts/schema.ts';
 import type { AuditEntry } from '../../review/draftStore.ts';
 import type { DraftView } from '../../review/desk.ts';
 import { html, safeHref, type SafeHtml } from '../html.ts';
+import { enrichmentSection } from './enrichment.ts';
 import { when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
 import { signalCard } from './signalCard.ts';
@@ -84,8 +85,9 @@ ${claimBox}
   </dl>
   <figure class="excerpt">
     <figcaption>Source excerpt <span class="editor-only">editor only · never published</span></figcaption>
-    <blockquote>${d.excerpt ?? html`<span class="muted">no excerpt</span>`}</blockquote>
+    <blockquote>${d.excerpt ?? html`<span class="muted">${d.enrichment?.robots?.nosnippet ? 'excerpt withheld: the page says nosnippet' : 'no excerpt'}</span>`}</blockquote>
   </figure>
+  ${enrichmentSection(d)}
   ${d.related.length ? html`<h3>Related coverage</h3><ul>${d.related.map((r) => html`<li><a href="/drafts/${r.draftId}">${r.headline}</a> — ${r.sourceName}</li>`)}</ul>` : ''}
 </section>
 

@@ -1,6 +1,7 @@
 import { DRAFT_STATUSES } from '../../drafts/schema.ts';
 import type { DraftPage, DraftQuery } from '../../review/desk.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { enrichmentMarker } from './enrichment.ts';
 import { ago, when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
 
@@ -17,7 +18,7 @@ export function queueRows(page: DraftPage, now: number): SafeHtml {
   return html`${page.drafts.map(
     (d) => html`<tr data-id="${d.id}">
   <td class="score"><span class="badge score-${d.score >= 70 ? 'high' : d.score >= 40 ? 'mid' : 'low'}">${d.score}</span></td>
-  <td class="headline"><a href="/drafts/${d.id}">${d.headline}</a>${d.tags.length ? html`<div class="tags">${d.tags.slice(0, 5).map((t) => html`<span class="tag">${t}</span>`)}</div>` : ''}</td>
+  <td class="headline"><a href="/drafts/${d.id}">${d.headline}</a> ${enrichmentMarker(d)}${d.tags.length ? html`<div class="tags">${d.tags.slice(0, 5).map((t) => html`<span class="tag">${t}</span>`)}</div>` : ''}</td>
   <td>${d.source.name}</td>
   <td>${d.category ?? html`<span class="muted">—</span>`}</td>
   <td><time datetime="${d.publishedAt ?? d.discoveredAt}" title="${when(d.publishedAt ?? d.discoveredAt)}">${ago(d.publishedAt ?? d.discoveredAt, now)}</time></td>
@@ -28,7 +29,7 @@ export function queueRows(page: DraftPage, now: number): SafeHtml {
 
 export function queuePage(ctx: PageContext, page: DraftPage, q: DraftQuery, now: number, flash?: string): SafeHtml {
   const status = q.status ?? 'pending';
-  const filters = { category: q.category, source: q.source, tag: q.tag, q: q.q, sort: q.sort };
+  const filters = { category: q.category, source: q.source, tag: q.tag, lang: q.lang, section: q.section, q: q.q, sort: q.sort };
   const body = html`
 <h1>Review queue</h1>
 ${notice(flash)}
@@ -41,6 +42,8 @@ ${notice(flash)}
   <label>Category <input name="category" value="${q.category ?? ''}"></label>
   <label>Source <input name="source" value="${q.source ?? ''}" placeholder="source id"></label>
   <label>Tag <input name="tag" value="${q.tag ?? ''}"></label>
+  <label>Language <input name="lang" value="${q.lang ?? ''}" placeholder="en, de, pt-BR" size="6"></label>
+  <label>Section <input name="section" value="${q.section ?? ''}" placeholder="article section"></label>
   <label>Sort <select name="sort"><option value="score"${q.sort !== 'age' ? html` selected` : ''}>Score</option><option value="age"${q.sort === 'age' ? html` selected` : ''}>Newest</option></select></label>
   <button type="submit">Filter</button>
 </form>
