@@ -187,8 +187,10 @@ reviewCmd
   .option('--json', 'print the drafts as JSON')
   .option('--limit <n>', 'how many', positiveInt, 50)
   .option('--status <status>', `one of: ${DRAFT_STATUSES.join(', ')}`, oneOf(DRAFT_STATUSES), 'pending')
+  .option('--lang <lang>', "the article page's language (en finds en-GB)")
+  .option('--section <section>', "the article page's section, case-insensitive")
   .option('--as <user>', 'act as this desk user (default: cli:$USER with operator rights)')
-  .action(async (opts: { json?: boolean; limit: number; status: DraftStatus; as?: string }) => {
+  .action(async (opts: { json?: boolean; limit: number; status: DraftStatus; lang?: string; section?: string; as?: string }) => {
     process.exitCode = await reviewListCommand(settings(), opts);
   });
 reviewCmd

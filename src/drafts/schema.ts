@@ -33,7 +33,8 @@ export const Coverage = z.object({
 });
 export type Coverage = z.infer<typeof Coverage>;
 
-const found = <T extends z.ZodType>(value: T) => z.object({ value, rule: z.string() }).nullable().default(null);
+/** One page field with its rule. A stored value that no longer fits (a `javascript:` link, an oversized text) reads as null: one bad field never hides the draft. */
+const found = <T extends z.ZodType>(value: T) => z.object({ value, rule: z.string() }).nullable().default(null).catch(null);
 
 export const ENRICHMENT_STATES = ['pending', 'done', 'refused', 'failed', 'non_html', 'disabled'] as const;
 
@@ -115,12 +116,15 @@ export const DraftSignal = z.object({
   decision: z.object({ action: z.string(), by: z.string(), at: isoDate, reason: z.string().optional() }).nullable().default(null),
   updatedAt: isoDate.nullable().default(null),
   /** The article page's own metadata (enrich stage); null before enrichment was queued (drafts older than it). */
-  enrichment: Enrichment.nullable().default(null),
+  enrichment: Enrichment.nullable().default(null).catch(null),
   /**
    * Other sources' items for the same article, recorded by the pipeline (not by an editor). Not part of the
    * stored draft JSON: kept in its own list and joined on read (review/draftStore.ts); writes leave it out.
    */
-  coverage: z.array(Coverage).default([]),
+  coverage: z
+    .array(Coverage.nullable().catch(null))
+    .default([])
+    .transform((list) => list.filter((c): c is Coverage => c !== null)),
 });
 
 export type DraftSignal = z.infer<typeof DraftSignal>;
