@@ -3,6 +3,7 @@ import { commitDrafts } from '../src/dedupe/seenStore.ts';
 import { ageRank, reviewRank } from '../src/drafts/score.ts';
 import { toDraft } from '../src/drafts/toDraft.ts';
 import { JobDataError } from '../src/errors.ts';
+import { queueEnrichment } from '../src/enrich/queueEnrichment.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestChunkResult, IngestJobData, IngestPollJobData, validateJobData, type IngestResult } from '../src/queue/jobs.ts';
 import { INGEST_POLL_JOB } from '../src/queue/queueIngest.ts';
@@ -51,6 +52,7 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   const created = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
   failpoint('ingest.afterCommit');
   const ids = records.filter((_, i) => created[i]).map((r) => r.draftId);
+  await queueEnrichment({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.enrich, switches: { enabled: ctx.settings.enrich, sourceEnrich: ctx.sources.get(data.source.id)?.enrich !== false }, now: ctx.clock.now() }, data.source.id, records.filter((_, i) => created[i]));
   ctx.metrics.items.inc({ kind: 'new' }, ids.length);
   if (records.length > ids.length) ctx.metrics.items.inc({ kind: 'duplicate' }, records.length - ids.length);
   ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates: records.length - ids.length }, 'drafts created');
