@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.ts';
 import { recordCanonical } from '../dedupe/recordCanonical.ts';
 import type { FetchResponse } from '../fetch/fetchFeed.ts';
 import { hostOf, takeHostTurn } from '../fetch/politeness.ts';
-import { cachedRobots, fetchRobotsFile, isAllowedByRobots } from '../fetch/robots.ts';
+import { cachedRobots, fetchRobotsFile } from '../fetch/robots.ts';
 import type { EnrichJobData, EnrichResult } from '../queue/jobs.ts';
 import type { Keys } from '../queue/keys.ts';
 import type { RedisClient } from '../redisClient.ts';
@@ -58,7 +58,7 @@ export async function enrichArticle(deps: EnrichDeps, data: EnrichJobData, final
       timeoutMs: settings.fetchTimeoutMs,
       dispatcher: deps.agent,
       signal: deps.shutdown,
-      robotsAllow: async (u) => isAllowedByRobots(await cachedRobots(redis, keys, u, (r) => fetchRobotsFile(r, { userAgent: deps.userAgent, timeoutMs: settings.fetchTimeoutMs, dispatcher: deps.agent })), u),
+      robotsFor: (u) => cachedRobots(redis, keys, u, (r) => fetchRobotsFile(r, { userAgent: deps.userAgent, timeoutMs: settings.fetchTimeoutMs, dispatcher: deps.agent })),
     });
     outcome = classifyPage(response, settings.pageMaxBytes);
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import { FetchError } from '../errors.ts';
 import { ACCEPT_HTML, fetchFeed, type FetchResponse } from '../fetch/fetchFeed.ts';
-import { ROBOTS_AGENT } from '../fetch/robots.ts';
+import { isAllowedByRobots, ROBOTS_AGENT, type RobotsFile } from '../fetch/robots.ts';
 import { isHtmlType } from './classifyPage.ts';
 
 export interface PageFetchOptions {
@@ -13,8 +13,8 @@ export interface PageFetchOptions {
   /** The SSRF-guarded agent: every connect, every redirect hop. */
   dispatcher: Agent;
   signal?: AbortSignal;
-  /** robots.txt for a URL's path: asked before the fetch and before following each redirect. */
-  robotsAllow: (url: string) => Promise<boolean>;
+  /** robots.txt for a URL's path, asked before the fetch and before following each redirect: its file as read. */
+  robotsFor: (url: string) => Promise<RobotsFile>;
 }
 
 /**
@@ -24,10 +24,15 @@ export interface PageFetchOptions {
  */
 export async function fetchArticlePage(url: string, o: PageFetchOptions): Promise<FetchResponse> {
   const checkRobots = async (target: string) => {
-    if (!(await o.robotsAllow(target))) {
-      const u = new URL(target);
-      throw new FetchError('robots_disallowed', `robots.txt of ${u.origin} disallows ${u.pathname}${u.search} for ${ROBOTS_AGENT}: the page was not fetched`);
-    }
+    const file = await o.robotsFor(target);
+    if (isAllowedByRobots(file, target)) return;
+    const u = new URL(target);
+    throw new FetchError(
+      'robots_disallowed',
+      file.kind === 'disallow_all'
+        ? `robots.txt of ${u.origin} could not be read (no answer or a server error), which forbids fetching for now: the page was not fetched`
+        : `robots.txt of ${u.origin} disallows ${u.pathname}${u.search} for ${ROBOTS_AGENT}: the page was not fetched`,
+    );
   };
   await checkRobots(url);
   return fetchFeed({
