@@ -146,3 +146,33 @@ describe('enrichment, end to end with real workers', () => {
     });
   });
 });
+
+describe('run --once and enrichment', () => {
+  it('the summary table counts enriched drafts, and says what is still pending when the wait is over', async () => {
+    const { pollOnce } = await import('../../src/cli/commands/run.ts');
+    const { runOnce } = await import('../../src/queue/runOnce.ts');
+    const server = await publisher({ '/a.html': { body: article({ title: 'A' }) } });
+    await withPipeline([source('pub', server.url('/feed.xml'))], async (p) => {
+      let out = '';
+      const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
+      await pollOnce(p.runtime, [source('pub', server.url('/feed.xml'))], sink);
+      expect(out).toMatch(/^source\s+outcome\s+new\s+duplicates\s+related\s+enriched\s+error$/m);
+      expect(out).toMatch(/^pub\s+ok\s+1\s+0\s+0\s+1\/1\s*$/m);
+    });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = await startServer((req, res) => {
+      if (req.url === '/feed.xml') return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ title: 'Slow', link: `${slow.origin}/slow.html`, guid: 's' }]));
+      if (req.url === '/robots.txt') return void res.writeHead(404).end();
+      void held.then(() => res.writeHead(200, { 'content-type': 'text/html' }).end(article({ title: 'Slow' })));
+    });
+    servers.push(slow);
+    await withPipeline([source('slow', slow.url('/feed.xml'))], async (p) => {
+      const [summary] = await runOnce(p.runtime.ctx, [source('slow', slow.url('/feed.xml'))], undefined, { enrichWaitMs: 0 });
+      expect(summary).toMatchObject({ newDrafts: 1, enriched: 0, enrichPending: 1 });
+      release();
+      const drafts = await settled(p);
+      expect(drafts.get('/slow.html')!.enrichment!.state).toBe('done');
+    });
+  });
+});
