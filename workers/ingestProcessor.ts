@@ -3,6 +3,7 @@ import { commitDrafts } from '../src/dedupe/seenStore.ts';
 import { ageRank, reviewRank } from '../src/drafts/score.ts';
 import { toCoverageJson, toDraft, toStoredJson } from '../src/drafts/toDraft.ts';
 import { JobDataError } from '../src/errors.ts';
+import { queueEnrichment } from '../src/enrich/queueEnrichment.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestChunkResult, IngestJobData, IngestPollJobData, validateJobData, type IngestResult } from '../src/queue/jobs.ts';
 import { INGEST_POLL_JOB } from '../src/queue/queueIngest.ts';
@@ -61,6 +62,7 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   const ids = records.filter((_, i) => outcomes[i] === 'created').map((r) => r.draftId);
   const related = outcomes.filter((o) => o === 'related').length;
   const duplicates = records.length - ids.length - related;
+  await queueEnrichment({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.enrich, switches: { enabled: ctx.settings.enrich, sourceEnrich: ctx.sources.get(data.source.id)?.enrich !== false }, now: ctx.clock.now() }, data.source.id, records.filter((_, i) => outcomes[i] === 'created'));
   ctx.metrics.items.inc({ kind: 'new' }, ids.length);
   if (duplicates > 0) ctx.metrics.items.inc({ kind: 'duplicate' }, duplicates);
   if (related > 0) ctx.metrics.items.inc({ kind: 'related' }, related);

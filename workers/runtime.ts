@@ -7,11 +7,12 @@ import { createGuardedAgent } from '../src/fetch/guardedAgent.ts';
 import { userAgent } from '../src/fetch/userAgent.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import { createRedis } from '../src/queue/connection.ts';
-import { INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from '../src/queue/jobs.ts';
+import { ENRICH_QUEUE, INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from '../src/queue/jobs.ts';
 import { createKeys } from '../src/queue/keys.ts';
 import { createQueues } from '../src/queue/queues.ts';
 import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
+import { createEnrichProcessor } from './enrichProcessor.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
 import { createWebhookProcessor, SWEEP_JOB } from './webhookProcessor.ts';
@@ -54,13 +55,15 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     userAgent: userAgent(settings.contactUrl),
     shutdown: shutdown.signal,
   };
-  registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
+  registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.enrich, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];
   if (options.workers !== false) {
     // Named host:pid so every job records which process on which machine ran it (job.processedBy).
     const common = { name: `${hostname()}:${process.pid}`, connection: redis, prefix: settings.prefix, lockDuration: settings.lockMs, stalledInterval: settings.stalledMs, maxStalledCount: 2 };
     workers.push(new Worker(POLL_QUEUE, createPollProcessor(ctx), { ...common, concurrency: settings.pollConcurrency }));
     workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
+    // Always started (the switch decides what is queued): jobs queued before SIGNAL_DESK_ENRICH=off still finish.
+    workers.push(new Worker(ENRICH_QUEUE, createEnrichProcessor(ctx), { ...common, concurrency: settings.enrichConcurrency }));
     if (settings.webhook) {
       workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
       await upsertWebhookSweep(ctx);
@@ -90,6 +93,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
       await ctx.queues.poll.close();
       await ctx.queues.ingest.close();
       await ctx.queues.webhook.close();
+      await ctx.queues.enrich.close();
       await ctx.agent.close();
       await redis.quit().catch(() => redis.disconnect());
     })());

@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   SIGNAL_DESK_WEBHOOK_URL: httpSetting('must be an http(s) URL that receives published signals').optional(),
   SIGNAL_DESK_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   SIGNAL_DESK_WEBHOOK_ATTEMPTS: int(8, 1),
+  SIGNAL_DESK_ENRICH: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  SIGNAL_DESK_PAGE_MAX_BYTES: int(2 * 1024 * 1024, 1024),
+  SIGNAL_DESK_ENRICH_CONCURRENCY: int(4, 1),
   SIGNAL_DESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -79,6 +82,12 @@ export interface Settings {
   authFailures: { limit: number; windowMs: number };
   /** Where published signals are POSTed, HMAC-SHA256 signed with the secret; undefined turns the webhook off. */
   webhook: { url: string; secret: string; attempts: number } | undefined;
+  /** SIGNAL_DESK_ENRICH: fetch each new draft's article page for its metadata (off: drafts are marked disabled). */
+  enrich: boolean;
+  /** Cap on an article page's decoded bytes (SIGNAL_DESK_PAGE_MAX_BYTES). */
+  pageMaxBytes: number;
+  /** Article pages fetched at once by one process (SIGNAL_DESK_ENRICH_CONCURRENCY). */
+  enrichConcurrency: number;
 }
 
 export function hashTagPrefix(prefix: string): string {
@@ -121,6 +130,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     claimMs: Math.round(e.SIGNAL_DESK_CLAIM_MINUTES * 60_000),
     sessionMs: Math.round(e.SIGNAL_DESK_SESSION_HOURS * 3_600_000),
     authFailures: { limit: e.SIGNAL_DESK_AUTH_FAILURES, windowMs: Math.round(e.SIGNAL_DESK_AUTH_WINDOW_MINUTES * 60_000) },
+    enrich: e.SIGNAL_DESK_ENRICH === 'on',
+    pageMaxBytes: e.SIGNAL_DESK_PAGE_MAX_BYTES,
+    enrichConcurrency: e.SIGNAL_DESK_ENRICH_CONCURRENCY,
     webhook: e.SIGNAL_DESK_WEBHOOK_URL ? { url: e.SIGNAL_DESK_WEBHOOK_URL, secret: e.SIGNAL_DESK_WEBHOOK_SECRET!, attempts: e.SIGNAL_DESK_WEBHOOK_ATTEMPTS } : undefined,
   };
 }

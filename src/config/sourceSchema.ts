@@ -109,6 +109,8 @@ export const SourceSchema = z
       .default({ include: [], exclude: [] }),
     /** For kind: html, the CSS selectors that read items off the listing page. */
     selectors: selectors.optional(),
+    /** false: the items' article pages are not fetched for their metadata (drafts say enrichment is disabled). */
+    enrich: z.boolean({ error: 'must be true or false' }).default(true),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -20,6 +20,8 @@ export interface FetchRequest {
   accept?: string;
   /** Asked before following a redirect to `url` (a listing page's robots.txt); throws a FetchError to stop there. */
   beforeRedirect?: (url: string) => Promise<void>;
+  /** Asked once the final 2xx response's headers are in: false skips the body (an article page that is a PDF or a video is not read). */
+  wantBody?: (headers: Record<string, string | undefined>) => boolean;
 }
 
 export interface Redirect {
@@ -75,7 +77,7 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResponse> {
         url = next;
         continue;
       }
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const ok = res.statusCode >= 200 && res.statusCode < 300 && (req.wantBody?.(flat) ?? true);
       if (!ok) await res.body.dump();
       const body = ok ? await readBody(res.body, flat, req.maxBytes) : Buffer.alloc(0);
       return {

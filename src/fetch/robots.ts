@@ -1,6 +1,7 @@
 import robotsParserModule from 'robots-parser';
 import type { RedisClient } from '../redisClient.ts';
 import type { Keys } from '../queue/keys.ts';
+import { FetchError } from '../errors.ts';
 import { fetchFeed, type FetchRequest } from './fetchFeed.ts';
 
 type RobotsParser = (url: string, text: string) => { isAllowed(url: string, ua?: string): boolean | undefined };
@@ -45,12 +46,14 @@ export async function cachedRobots(redis: RedisClient, keys: Keys, url: string, 
   return file;
 }
 
-/** Fetches a robots.txt (through the same guarded agent as feeds) and reads it per RFC 9309. */
+/** Fetches a robots.txt (through the same guarded agent as feeds) and reads it per RFC 9309; a non-public address throws the guard's FetchError. */
 export async function fetchRobotsFile(robotsUrl: string, o: { userAgent: string; timeoutMs: number; dispatcher: FetchRequest['dispatcher'] }): Promise<RobotsFile> {
   try {
     const res = await fetchFeed({ url: robotsUrl, userAgent: o.userAgent, maxBytes: ROBOTS_MAX_BYTES, timeoutMs: o.timeoutMs, dispatcher: o.dispatcher, accept: 'text/plain' });
     return robotsFromResponse(res.status, res.body.toString('utf8'));
-  } catch {
+  } catch (err) {
+    // A site the guard refuses: its pages are refused for that reason, not for an unread robots.txt.
+    if (err instanceof FetchError && err.code === 'blocked_address') throw err;
     // Unreachable (or over the size limit, where RFC 9309 would let us read the first 500 KiB): allow nothing for now.
     return robotsFromResponse(undefined, '');
   }

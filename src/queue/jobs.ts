@@ -6,6 +6,7 @@ import { Signal } from '../publish/signal.ts';
 export const POLL_QUEUE = 'poll';
 export const INGEST_QUEUE = 'ingest';
 export const WEBHOOK_QUEUE = 'webhook';
+export const ENRICH_QUEUE = 'enrich';
 
 /** A poll of one source. `runId` marks a poll started by `run --once` (it reports rather than waits). */
 export const PollJobData = z.object({
@@ -97,6 +98,24 @@ export const IngestChunkResult = z.object({
   related: z.number().int().default(0),
 });
 export type IngestChunkResult = z.infer<typeof IngestChunkResult>;
+
+/** One article page to read for a draft's metadata (job id `enrich-<digest of the normalised link>`: one fetch per article). */
+export const EnrichJobData = z.object({
+  draftId: z.string().min(1),
+  sourceId: z.string().min(1),
+  url: z.url({ protocol: /^https?$/ }),
+});
+export type EnrichJobData = z.infer<typeof EnrichJobData>;
+
+/** What an enrichment did: the state recorded on the draft (or `skipped`: the draft was gone or no longer pending). */
+export const EnrichResult = z.object({
+  draftId: z.string(),
+  state: z.enum(['done', 'refused', 'failed', 'non_html', 'skipped']),
+  reason: z.string().nullable(),
+  /** Set when the page's canonical URL belongs to an article another draft already holds. */
+  foldedInto: z.string().optional(),
+});
+export type EnrichResult = z.infer<typeof EnrichResult>;
 
 /** One published signal to deliver to the webhook. */
 export const WebhookJobData = z.object({ signal: Signal });

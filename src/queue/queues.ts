@@ -1,13 +1,15 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Settings } from '../config/settings.ts';
 import type { RedisClient } from '../redisClient.ts';
-import { INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from './jobs.ts';
+import { ENRICH_QUEUE, INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from './jobs.ts';
 
 export interface Queues {
   poll: Queue;
   ingest: Queue;
   /** Deliveries of published signals to the webhook, one job per signal (job id = signal id). */
   webhook: Queue;
+  /** Article pages to read for new drafts, one job per article (job id `enrich-<link digest>`, see enrich/queueEnrichment.ts). */
+  enrich: Queue;
 }
 
 /** Default options: bounded history so Redis memory stays flat, failures kept visible for a week. */
@@ -39,11 +41,25 @@ export function webhookJobOptions(settings: Settings): JobsOptions {
   };
 }
 
+/**
+ * Article page fetches: a few quick retries for a network error, a 5xx or a 429, then the failure is
+ * recorded on the draft. Completed jobs are kept a week: their ids are what makes one fetch per article.
+ */
+export function enrichJobOptions(settings: Settings): JobsOptions {
+  return {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: Math.min(settings.backoffMs, 5000), jitter: 0.5 },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
 export function createQueues(settings: Settings, connection: RedisClient): Queues {
   const opts = { connection, prefix: settings.prefix };
   return {
     poll: new Queue(POLL_QUEUE, { ...opts, defaultJobOptions: pollJobOptions(settings) }),
     ingest: new Queue(INGEST_QUEUE, { ...opts, defaultJobOptions: ingestJobOptions(settings) }),
     webhook: new Queue(WEBHOOK_QUEUE, { ...opts, defaultJobOptions: webhookJobOptions(settings) }),
+    enrich: new Queue(ENRICH_QUEUE, { ...opts, defaultJobOptions: enrichJobOptions(settings) }),
   };
 }

@@ -16,6 +16,12 @@ export interface SourceSummary {
   items: number;
   newDrafts: number;
   duplicates: number;
+  /** Items recorded as related coverage on another draft of the same article. */
+  related: number;
+  /** New drafts whose article page was read (enrichment done) by the time the run reported. */
+  enriched: number;
+  /** New drafts whose enrichment was still pending when the run stopped waiting for it. */
+  enrichPending: number;
   error: string | null;
 }
 
@@ -34,6 +40,8 @@ export interface RunOnceOptions {
    */
   signal?: AbortSignal;
   stopWorkers?: () => Promise<void>;
+  /** How long to wait for the enrichment of the run's new drafts (default: 3 fetch deadlines); what is still pending then is reported as pending. */
+  enrichWaitMs?: number;
 }
 
 const CANCELLED = Symbol('cancelled');
@@ -67,7 +75,7 @@ export async function runOnce(deps: RunOnceDeps, sources: Source[], onProgress?:
     let done = 0;
     const outcomes = await Promise.all(
       jobs.map(async (job, i) => {
-        const summary = await Promise.race([followPoll(deps, job, sources[i]!.id, pollEvents, ingestEvents), aborted]);
+        const summary = await Promise.race([followPoll(deps, job, sources[i]!.id, pollEvents, ingestEvents, options.enrichWaitMs ?? deps.settings.fetchTimeoutMs * 3), aborted]);
         if (summary !== CANCELLED) onProgress?.(summary, ++done, jobs.length);
         return summary;
       }),
@@ -99,7 +107,7 @@ function cancelled(sourceId: string, code: 'interrupted' | 'still_active' | 'ing
     still_active: 'still running in another worker process',
     ingest_queued: 'polled; its new items wait in the ingest queue (any running worker makes the drafts)',
   }[code];
-  return { sourceId, outcome: 'cancelled', code, items: 0, newDrafts: 0, duplicates: 0, error, ...extra };
+  return { sourceId, outcome: 'cancelled', code, items: 0, newDrafts: 0, duplicates: 0, related: 0, enriched: 0, enrichPending: 0, error, ...extra };
 }
 
 /**
@@ -118,14 +126,15 @@ async function settleInterrupted(deps: RunOnceDeps, jobId: string, sourceId: str
       const ingest = result.ingestJobId ? await Job.fromId(deps.queues.ingest, result.ingestJobId) : undefined;
       if (ingest && (await ingest.getState()) !== 'completed') return cancelled(sourceId, 'ingest_queued', base);
       const drafted = ingest ? IngestResult.safeParse(ingest.returnvalue) : undefined;
-      const newDrafts = drafted?.success ? drafted.data.created.length : 0;
+      const created = drafted?.success ? drafted.data.created : [];
       const duplicates = result.alreadySeen + (drafted?.success ? drafted.data.duplicates : 0);
-      return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts, duplicates, error: result.outcome === 'rate_limited' ? result.message : null };
+      const enrichment = await countEnrichment(deps, created);
+      return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related: drafted?.success ? drafted.data.related : 0, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
     }
   }
   if (state === 'failed') {
     const s = await readSourceState(deps.redis, deps.keys, sourceId);
-    return { sourceId, outcome: 'failed', code: s.lastCode ?? 'failed', items: 0, newDrafts: 0, duplicates: 0, error: s.lastMessage ?? job?.failedReason ?? 'failed' };
+    return { sourceId, outcome: 'failed', code: s.lastCode ?? 'failed', items: 0, newDrafts: 0, duplicates: 0, related: 0, enriched: 0, enrichPending: 0, error: s.lastMessage ?? job?.failedReason ?? 'failed' };
   }
   if (job && state !== 'active') {
     // remove() refuses a job another worker has just locked: then it is that worker's.
@@ -135,27 +144,64 @@ async function settleInterrupted(deps: RunOnceDeps, jobId: string, sourceId: str
   return cancelled(sourceId, state === 'active' ? 'still_active' : 'interrupted');
 }
 
-async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEvents: QueueEvents, ingestEvents: QueueEvents): Promise<SourceSummary> {
+async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEvents: QueueEvents, ingestEvents: QueueEvents, enrichWaitMs: number): Promise<SourceSummary> {
+  const none = { related: 0, enriched: 0, enrichPending: 0 };
   let result: PollResult;
   try {
     result = PollResult.parse(await job.waitUntilFinished(pollEvents));
   } catch (err) {
     const state = await readSourceState(deps.redis, deps.keys, sourceId);
-    return { sourceId, outcome: 'failed', code: state.lastCode ?? 'failed', items: 0, newDrafts: 0, duplicates: 0, error: state.lastMessage ?? (err as Error).message };
+    return { sourceId, outcome: 'failed', code: state.lastCode ?? 'failed', items: 0, newDrafts: 0, duplicates: 0, ...none, error: state.lastMessage ?? (err as Error).message };
   }
-  let newDrafts = 0;
+  let created: string[] = [];
+  let related = 0;
   let duplicates = result.alreadySeen;
   if (result.ingestJobId) {
     const ingest = await Job.fromId(deps.queues.ingest, result.ingestJobId);
     if (ingest) {
       try {
         const r = IngestResult.parse(await ingest.waitUntilFinished(ingestEvents));
-        newDrafts = r.created.length;
+        created = r.created;
+        related = r.related;
         duplicates += r.duplicates;
       } catch (err) {
-        return { sourceId, outcome: 'failed', code: 'ingest_failed', items: result.items, newDrafts: 0, duplicates, error: (err as Error).message };
+        return { sourceId, outcome: 'failed', code: 'ingest_failed', items: result.items, newDrafts: 0, duplicates, ...none, error: (err as Error).message };
       }
     }
   }
-  return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts, duplicates, error: result.outcome === 'rate_limited' ? result.message : null };
+  const enrichment = await waitForEnrichment(deps, created, enrichWaitMs);
+  return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
+}
+
+/** Enrichment of these drafts: done, and still pending (a draft gone or decided meanwhile counts as neither). */
+async function countEnrichment(deps: RunOnceDeps, draftIds: string[]): Promise<{ enriched: number; enrichPending: number }> {
+  let enriched = 0;
+  let enrichPending = 0;
+  for (let i = 0; i < draftIds.length; i += 1000) {
+    const raw = await deps.redis.mget(...draftIds.slice(i, i + 1000).map((id) => deps.keys.draft(id)));
+    for (const json of raw) {
+      if (!json) continue;
+      try {
+        const state = (JSON.parse(json) as { enrichment?: { state?: unknown } | null }).enrichment?.state;
+        if (state === 'done') enriched++;
+        else if (state === 'pending') enrichPending++;
+      } catch {
+        /* a record that does not parse is the desk's to report */
+      }
+    }
+  }
+  return { enriched, enrichPending };
+}
+
+/**
+ * The summary waits for the enrichment of the poll's new drafts (it never holds the drafts back: they are
+ * in the review queue already), at most `waitMs`; what is still pending then is reported as pending.
+ */
+async function waitForEnrichment(deps: RunOnceDeps, draftIds: string[], waitMs: number): Promise<{ enriched: number; enrichPending: number }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const counts = await countEnrichment(deps, draftIds);
+    if (counts.enrichPending === 0 || Date.now() >= deadline) return counts;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))));
+  }
 }

@@ -241,9 +241,15 @@ export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.
   return failed > 0 ? 1 : 0;
 }
 
+/** "3/4", and what is still pending when the run stopped waiting: "3/4 (1 pending)". */
+function formatEnriched(s: SourceSummary): string {
+  if (s.newDrafts === 0) return '';
+  return `${s.enriched}/${s.newDrafts}${s.enrichPending > 0 ? ` (${s.enrichPending} pending)` : ''}`;
+}
+
 export function formatSummary(summaries: SourceSummary[]): string {
   return formatTable(
-    ['source', 'outcome', 'new', 'duplicates', 'error'],
-    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.error ?? '']),
+    ['source', 'outcome', 'new', 'duplicates', 'related', 'enriched', 'error'],
+    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.related, formatEnriched(s), s.error ?? '']),
   );
 }

@@ -16,6 +16,7 @@ import { createQueues } from '../../queue/queues.ts';
 import { resumeSource } from '../../schedule/resume.ts';
 import { readHealth } from '../../schedule/healthStore.ts';
 import { fetchRobotsFile, isAllowedByRobots } from '../../fetch/robots.ts';
+import { previewEnrichment, previewRows } from '../../enrich/previewEnrichment.ts';
 
 export async function validateCommand(settings: Settings): Promise<number> {
   const file = settings.sourcesFile;
@@ -70,15 +71,32 @@ export async function testCommand(settings: Settings, sources: Source[], id: str
     const kept = parsed.items.filter((i) => matchFilters(i, source.filters));
     const drafts = kept.map((i) => toDraft(i, source, now));
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ source: source.id, format: parsed.format, feed: parsed.feed, items: parsed.items.length, filtered: parsed.items.length - kept.length, skipped: parsed.skipped, drafts })}\n`);
+      const enrichment = settings.enrich && source.enrich !== false ? await previewEnrichment(settings, agent, userAgent(settings.contactUrl), drafts.flatMap((d) => (d.link ? [{ link: d.link, excerpt: d.excerpt }] : [])).slice(0, PREVIEW_ITEMS), Date.now) : [];
+      process.stdout.write(`${JSON.stringify({ source: source.id, format: parsed.format, feed: parsed.feed, items: parsed.items.length, filtered: parsed.items.length - kept.length, skipped: parsed.skipped, drafts, enrichment })}\n`);
       return 0;
     }
     process.stdout.write(`${parsed.format} ${parsed.version ?? ''} "${parsed.feed.title ?? ''}": ${parsed.items.length} items, ${parsed.items.length - kept.length} filtered out, ${parsed.skipped} unreadable\n\n`);
     process.stdout.write(`${formatTable(['score', 'age', 'headline', 'link'], drafts.map((d) => [d.score, formatAge(d.publishedAt, Date.now()), truncate(d.headline, 60)!, d.link ?? '']))}\n`);
+    await printEnrichmentPreview(settings, source, agent, drafts);
     process.stdout.write('\n(dry run: nothing was written)\n');
     return 0;
   } finally {
     await agent.close();
+  }
+}
+
+/** What enrichment would add to the first items: their pages fetched and read as the worker would, fields with their rules. */
+const PREVIEW_ITEMS = 3;
+async function printEnrichmentPreview(settings: Settings, source: Source, agent: ReturnType<typeof createGuardedAgent>, drafts: { link: string | null; excerpt: string | null }[]): Promise<void> {
+  if (!settings.enrich || source.enrich === false) {
+    process.stdout.write(`\nenrichment: off for this source (${settings.enrich ? 'enrich: false in the sources file' : 'SIGNAL_DESK_ENRICH=off'})\n`);
+    return;
+  }
+  const items = drafts.flatMap((d) => (d.link ? [{ link: d.link, excerpt: d.excerpt }] : [])).slice(0, PREVIEW_ITEMS);
+  if (items.length === 0) return;
+  const previews = await previewEnrichment(settings, agent, userAgent(settings.contactUrl), items, Date.now);
+  for (const preview of previews) {
+    process.stdout.write(`\nenrichment of ${preview.link}:\n${formatTable(['field', 'value', 'rule'], previewRows(preview).map(([f, v, r]) => [f!, truncate(v!, 80)!, r!]))}\n`);
   }
 }
 
