@@ -26,12 +26,6 @@ describe('npm run demo', () => {
   });
 });
 
-/**
- * The enrich stage (issue 9 item 1) and canonical identity (item 4) are built on other branches. Set this to
- * true once both are merged: the assertions below are what a fresh user sees from `npm run demo` then.
- */
-const ENRICH_STAGE_MERGED = false;
-
 describe('npm run demo: the article pages behind the demo feeds', () => {
   it('serves an article page for the demo items, with JSON-LD on some, OpenGraph only on others, one nosnippet, one article from two feeds', async () => {
     const server = await startFeedServer('fixtures/demo', 0);
@@ -63,7 +57,7 @@ describe('npm run demo: the article pages behind the demo feeds', () => {
     }
   });
 
-  it.skipIf(!ENRICH_STAGE_MERGED)('shows enriched drafts: canonical link, authors, image URL with provenance, nosnippet obeyed, one draft with coverage from two sources', { timeout: 60_000 }, async () => {
+  it('shows enriched drafts: canonical link, authors, image URL with provenance, nosnippet obeyed, one draft with coverage from two sources', { timeout: 60_000 }, async () => {
     const own = testPrefix();
     try {
       const { stdout } = await run(process.execPath, ['bin/signal-desk.js', 'demo'], { env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: own, SIGNAL_DESK_DEMO_PORT: '0' } });
