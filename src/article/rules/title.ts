@@ -1,0 +1,67 @@
+import { cleanText } from '../cleanText.ts';
+import type { PageContext } from '../pageContext.ts';
+import { type Rule, itemprop, jsonLdRule, ldText, metaRule } from './rule.ts';
+
+const text = (v: unknown) => cleanText(ldText(v), 500);
+
+export const TITLE_RULES: readonly Rule<string>[] = [
+  jsonLdRule('headline', text),
+  metaRule('og:title', text),
+  metaRule('twitter:title', text),
+  metaRule('dc.title', text),
+  metaRule('dcterms.title', text),
+  metaRule('parsely-title', text),
+  { name: 'itemprop:headline', read: (ctx) => text(itemprop(ctx, 'headline')) },
+  { name: 'title-tag', read: (ctx) => text(ctx.$('head title').first().text() || ctx.$('title').first().text()) },
+  { name: 'h1', read: (ctx) => text(ctx.$('h1').first().text()) },
+];
+
+const SEPARATORS = /\s+[|\-–—·:»•\\/]\s+|\s+::\s+/g;
+
+/**
+ * `Story headline | Site Name` → `Story headline`, when the part cut off is the site's name (as the page names
+ * it elsewhere, or as its host reads: `BBC News` for bbc.co.uk). A headline that only contains a dash keeps it.
+ */
+export function stripSiteName(title: string, siteNames: string[], ctx: PageContext): string {
+  const names = new Set(siteNames.map(squash).filter(Boolean));
+  const host = hostWords(ctx.pageUrl);
+  const isSite = (part: string) => {
+    const s = squash(part);
+    if (!s) return false;
+    if (names.has(s)) return true;
+    if (host && (s === host || s.replace(/(news|online|the)/g, '') === host || (s.length >= 4 && host.startsWith(s)))) return true;
+    for (const n of names) if (n.length >= 4 && (s.startsWith(n) || n.startsWith(s))) return true;
+    return false;
+  };
+  const marks = [...title.matchAll(SEPARATORS)];
+  if (marks.length === 0) return title;
+  // Suffix: cut at the first separator whose remainder is the site (`Headline - Section - Site`: cut the whole tail when the last part is the site).
+  const last = marks[marks.length - 1]!;
+  const tail = title.slice(last.index! + last[0].length);
+  if (isSite(tail)) {
+    const head = title.slice(0, last.index).trim();
+    if (head.length >= 8) return head;
+  }
+  const first = marks[0]!;
+  const lead = title.slice(0, first.index);
+  if (isSite(lead)) {
+    const rest = title.slice(first.index! + first[0].length).trim();
+    if (rest.length >= 8) return rest;
+  }
+  return title;
+}
+
+function squash(s: string): string {
+  return s.toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+function hostWords(url: string): string | undefined {
+  try {
+    const labels = new URL(url).hostname.toLowerCase().replace(/^www\d?\./, '').split('.');
+    // bbc.co.uk → bbc, nytimes.com → nytimes
+    const main = labels.length > 2 && labels[labels.length - 2]!.length <= 3 ? labels[labels.length - 3] : labels[labels.length - 2];
+    return main && main.length >= 3 ? main : undefined;
+  } catch {
+    return undefined;
+  }
+}
