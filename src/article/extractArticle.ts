@@ -35,7 +35,8 @@ export function extractArticle(html: string, pageUrl: string, headers: PageHeade
   put('ampUrl', runRules(ctx, AMP_RULES));
   put('siteName', runRules(ctx, SITE_NAME_RULES));
   const title = runRules(ctx, TITLE_RULES);
-  if (title) out.title = { value: stripSiteName(title.value, siteNamesOf(ctx, out.siteName?.value), ctx), rule: title.rule };
+  // A <title> carries the site's name as page chrome (`Headline | Site`); a publisher's own headline fields are kept as written.
+  if (title) out.title = STRIPPED_TITLE_RULES.has(title.rule) ? { value: stripSiteName(title.value, siteNamesOf(ctx, out.siteName?.value), ctx), rule: title.rule } : title;
   put('description', runRules(ctx, DESCRIPTION_RULES));
   put('authors', runRules(ctx, AUTHOR_RULES));
   put('lang', runRules(ctx, LANG_RULES));
@@ -54,6 +55,8 @@ export function extractArticle(html: string, pageUrl: string, headers: PageHeade
   if (ignored.length) out.ignored = ignored;
   return out;
 }
+
+const STRIPPED_TITLE_RULES = new Set(['title-tag', 'h1']);
 
 function siteNamesOf(ctx: PageContext, found: string | undefined): string[] {
   return [found, ...SITE_NAME_RULES.map((r) => safe(() => r.read(ctx)))].filter((s): s is string => typeof s === 'string');

@@ -49,8 +49,10 @@ function readMeta($: CheerioAPI): Map<string, string[]> {
     const keys = `${attrs.name ?? ''} ${attrs.property ?? ''}`.toLowerCase().split(/\s+/);
     if (attrs['http-equiv']) keys.push(`http-equiv:${attrs['http-equiv'].toLowerCase().trim()}`);
     if (attrs.itemprop && !attrs.name && !attrs.property) keys.push(...attrs.itemprop.toLowerCase().split(/\s+/).map((k) => `itemprop:${k}`));
-    for (const key of keys) {
-      if (!key) continue;
+    for (const raw of keys) {
+      if (!raw) continue;
+      // Dublin Core is written DC.title, dc:title, dcterms.title, DCTERMS:title: one key, `dc.title`.
+      const key = raw.replace(/^(dcterms?|dc)[.:]/, 'dc.');
       const list = meta.get(key);
       if (list) {
         if (list.length < 20) list.push(content);

@@ -1,6 +1,6 @@
 import { cleanText } from '../cleanText.ts';
 import { type PageContext, deref } from '../pageContext.ts';
-import { type Rule, itemprop, jsonLdRule, metaRule } from './rule.ts';
+import { type Rule, jsonLdRule, metaRule } from './rule.ts';
 
 const MAX_AUTHORS = 12;
 
@@ -9,8 +9,8 @@ export const AUTHOR_RULES: readonly Rule<string[]>[] = [
   jsonLdRule('creator', (v, ctx) => namesOf(ctx, v)),
   metaRule('author', (v) => splitAuthors(v)),
   metaRule('article:author', (v) => splitAuthors(v)),
+  metaRule('og:article:author', (v) => splitAuthors(v)),
   metaRule('dc.creator', (v) => splitAuthors(v)),
-  metaRule('dcterms.creator', (v) => splitAuthors(v)),
   metaRule('parsely-author', (v) => splitAuthors(v)),
   metaRule('sailthru.author', (v) => splitAuthors(v)),
   metaRule('byl', (v) => splitAuthors(v)),
@@ -57,15 +57,23 @@ function bylineText(ctx: PageContext): string[] | undefined {
 }
 
 const LEAD = /^(?:(?:written|posted|words|reporting|text|story|photos?)\s+)?(?:by|from|von|par|por|di|door|av|przez|de)\s*:?\s+/i;
-const NOT_A_NAME = /^(staff|admin|administrator|editor|editors|redaktion|rédaction|redacción|guest|anonymous|unknown|team|news desk|newsroom|contributor|by)$/i;
+const CREDENTIAL = /^(ma|ms|msc|md|phd|ph\.d\.|mph|rn|bsc|ba|mba|jr\.?|sr\.?|esq\.?)$/i;
+const NOT_A_NAME = /\bstaff\b|^(admin|administrator|editor|editors|redaktion|rédaction|redacción|guest|anonymous|unknown|team|news desk|newsroom|contributor|by)$/i;
 
 /** `By A and B`, `A, B`, `A & B` → [A, B]; not URLs, e-mail addresses, `Staff`, or sentences. */
 export function splitAuthors(raw: unknown): string[] | undefined {
   const text = cleanText(raw, 400);
   if (!text) return undefined;
-  const s = text.replace(LEAD, '').replace(/\s*[|–—]\s.*$/, '').trim();
+  // A byline's text runs on into its date or its role: `Nathan Willis March 25, 2015`, `Jane Doe | Reporter`.
+  const s = text.replace(LEAD, '').replace(/\s*[|–—]\s.*$/, '').replace(/\s*(\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$/i, '').trim();
   if (/^https?:\/\/|^www\.|\.(com|org|net)\b/i.test(s)) return undefined;
-  const parts = s.split(/\s*(?:,|;|\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\se\s)\s*/i).map((p) => p.replace(LEAD, '').trim());
+  let parts = s.split(/\s*(?:,|;|\sand\s|\sund\s|\set\s|\sy\s|\se\s)\s*/i).map((p) => p.replace(LEAD, '').trim());
+  // `A Smith & B Jones` is two people; `Mac & i` is one masthead.
+  parts = parts.flatMap((p) => {
+    const amp = p.split(/\s+&\s+/);
+    return amp.length > 1 && amp.every((x) => x.includes(' ')) ? amp : [p];
+  });
+  parts = parts.filter((p) => !CREDENTIAL.test(p));
   // "Smith, John" is one name, written surname first.
   const names = parts.length === 2 && /^[\p{Lu}][\p{L}'-]+$/u.test(parts[0]!) && /^[\p{Lu}][\p{L}'.-]+$/u.test(parts[1]!) && !s.includes(' and ') ? [s] : parts;
   return unique(names.filter(isName).slice(0, MAX_AUTHORS));

@@ -1,20 +1,47 @@
 import { cleanText } from '../cleanText.ts';
-import type { PageContext } from '../pageContext.ts';
-import { type Rule, itemprop, jsonLdRule, ldText, metaRule } from './rule.ts';
+import { ARTICLE_TYPES, type PageContext } from '../pageContext.ts';
+import { typesOf } from '../readJsonLd.ts';
+import { type Rule, itemprop, ldText, metaRule } from './rule.ts';
 
 const text = (v: unknown) => cleanText(ldText(v), 500);
 
 export const TITLE_RULES: readonly Rule<string>[] = [
-  jsonLdRule('headline', text),
+  { name: 'jsonld:headline', read: (ctx) => ldHeadline(ctx, 'headline') },
+  { name: 'jsonld:name', read: (ctx) => ldHeadline(ctx, 'name') },
   metaRule('og:title', text),
   metaRule('twitter:title', text),
   metaRule('dc.title', text),
-  metaRule('dcterms.title', text),
   metaRule('parsely-title', text),
   { name: 'itemprop:headline', read: (ctx) => text(itemprop(ctx, 'headline')) },
   { name: 'title-tag', read: (ctx) => text(ctx.$('head title').first().text() || ctx.$('title').first().text()) },
   { name: 'h1', read: (ctx) => text(ctx.$('h1').first().text()) },
 ];
+
+/**
+ * The article node's headline; when it also has a `name` and only that one resembles the page's <title>
+ * (Wikipedia's headline is a one-line description, its name the title), the resembling one.
+ */
+function ldHeadline(ctx: PageContext, key: 'headline' | 'name'): string | undefined {
+  const node = ctx.ranked.find((n) => typesOf(n).some((t) => ARTICLE_TYPES.has(t)) && (n.headline !== undefined || n.name !== undefined));
+  if (!node) return undefined;
+  const headline = text(node.headline);
+  const name = text(node.name);
+  if (headline && name && headline !== name) {
+    const page = text(ctx.$('title').first().text()) ?? '';
+    const preferName = similarity(name, page) > similarity(headline, page);
+    return key === 'headline' ? (preferName ? undefined : headline) : preferName ? name : undefined;
+  }
+  return key === 'headline' ? headline : undefined;
+}
+
+function similarity(a: string, b: string): number {
+  const ta = new Set(a.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+  const tb = new Set(b.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+  if (ta.size === 0 || tb.size === 0) return 0;
+  let common = 0;
+  for (const t of ta) if (tb.has(t)) common++;
+  return common / ta.size;
+}
 
 const SEPARATORS = /\s+[|\-–—·:»•\\/]\s+|\s+::\s+/g;
 
