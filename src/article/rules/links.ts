@@ -32,6 +32,8 @@ export const CANONICAL_RULES: readonly Rule<string>[] = [
   { name: 'meta:og:url', read: (ctx) => checkedCanonical(ctx, ctx.meta.get('og:url')?.[0], 'og:url') },
   { name: 'jsonld:mainEntityOfPage', read: (ctx) => checkedCanonical(ctx, fromLd(ctx, 'mainEntityOfPage'), 'JSON-LD mainEntityOfPage') },
   { name: 'jsonld:url', read: (ctx) => checkedCanonical(ctx, fromLd(ctx, 'url'), 'JSON-LD url') },
+  // A page that names no canonical is its own (RFC 6596): the address it was fetched from.
+  { name: 'page-url', read: (ctx) => resolveLink(ctx.pageUrl, ctx.pageUrl) },
 ];
 
 export const AMP_RULES: readonly Rule<string>[] = [

@@ -5,8 +5,8 @@ import { type Rule, jsonLdRule, ldText, metaRule } from './rule.ts';
 const text = (v: unknown) => cleanText(ldText(v), 200);
 
 export const SITE_NAME_RULES: readonly Rule<string>[] = [
-  metaRule('og:site_name', text),
   jsonLdRule('publisher', text, 'publisher.name'),
+  metaRule('og:site_name', text),
   {
     name: 'jsonld:WebSite.name',
     read: (ctx) => text(ctx.nodes.find((n) => typesOf(n).includes('WebSite') && typeof n.name === 'string')?.name),

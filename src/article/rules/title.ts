@@ -3,7 +3,11 @@ import { ARTICLE_TYPES, type PageContext } from '../pageContext.ts';
 import { typesOf } from '../readJsonLd.ts';
 import { type Rule, itemprop, ldText, metaRule } from './rule.ts';
 
-const text = (v: unknown) => cleanText(ldText(v), 500);
+/** A title is text, not a link a CMS put in its place. */
+const text = (v: unknown) => {
+  const t = cleanText(ldText(v), 500);
+  return t && !/^(https?:\/\/|www\.)\S+$/i.test(t) ? t : undefined;
+};
 
 export const TITLE_RULES: readonly Rule<string>[] = [
   { name: 'jsonld:headline', read: (ctx) => ldHeadline(ctx, 'headline') },
