@@ -1,3 +1,4 @@
+import { getDomainWithoutSuffix } from 'tldts';
 import { cleanText } from '../cleanText.ts';
 import { ARTICLE_TYPES, type PageContext } from '../pageContext.ts';
 import { typesOf } from '../readJsonLd.ts';
@@ -60,7 +61,8 @@ export function stripSiteName(title: string, siteNames: string[], ctx: PageConte
     const s = squash(part);
     if (!s) return false;
     if (names.has(s)) return true;
-    if (host && (s === host || s.replace(/(news|online|the)/g, '') === host || (s.length >= 4 && host.startsWith(s)))) return true;
+    // `Bloomberg.com`, `BBC News` for bbc.co.uk, `News Example` for news.example: the host word and a short tail.
+    if (host && ((s.startsWith(host) && s.length - host.length <= 8) || s.replace(/^the/, '') === host)) return true;
     for (const n of names) if (n.length >= 4 && (s.startsWith(n) || n.startsWith(s))) return true;
     return false;
   };
@@ -88,10 +90,8 @@ function squash(s: string): string {
 
 function hostWords(url: string): string | undefined {
   try {
-    const labels = new URL(url).hostname.toLowerCase().replace(/^www\d?\./, '').split('.');
-    // bbc.co.uk → bbc, nytimes.com → nytimes
-    const main = labels.length > 2 && labels[labels.length - 2]!.length <= 3 ? labels[labels.length - 3] : labels[labels.length - 2];
-    return main && main.length >= 3 ? main : undefined;
+    const word = getDomainWithoutSuffix(new URL(url).hostname, { allowPrivateDomains: true });
+    return word && word.length >= 3 ? squash(word) : undefined;
   } catch {
     return undefined;
   }
