@@ -17,6 +17,7 @@ export const AUTHOR_RULES: readonly Rule<string[]>[] = [
   { name: 'itemprop:author', read: (ctx) => microdataAuthor(ctx) },
   { name: 'rel-author', read: (ctx) => splitAuthors(ctx.$('a[rel~="author"]').first().text()) },
   { name: 'byline', read: (ctx) => bylineText(ctx) },
+  { name: 'author-link', read: (ctx) => splitAuthors(ctx.$('a[href*="/author/"], a[href*="/authors/"], a[href*="author_id="]').first().text()) },
 ];
 
 /** JSON-LD author: a name, a Person/Organization (or a reference to one), or a list of them. */
@@ -56,6 +57,9 @@ function bylineText(ctx: PageContext): string[] | undefined {
   return undefined;
 }
 
+const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
+/** Where a byline runs on into a date: `22 Dec 2016`, `March 25, 2015`, `2015-03-25`, `3/25/2015` (a user name's digits stay: `CC7567`). */
+const DATE_TAIL = new RegExp(`\\s*(\\d{1,2}\\s*${MONTH}(\\s|$)|\\b${MONTH}\\s+\\d{1,2}\\b|\\b\\d{4}-\\d{2}-\\d{2}|\\b\\d{1,2}/\\d{1,2}/\\d{2,4}|\\b(updated|published|posted|last updated)\\b).*$`, 'i');
 const LEAD = /^(?:(?:written|posted|words|reporting|text|story|photos?)\s+)?(?:by|from|von|par|por|di|door|av|przez|de)\s*:?\s+/i;
 const CREDENTIAL = /^(ma|ms|msc|md|phd|ph\.d\.|mph|rn|bsc|ba|mba|jr\.?|sr\.?|esq\.?)$/i;
 const NOT_A_NAME = /\bstaff\b|^(admin|administrator|editor|editors|redaktion|rédaction|redacción|guest|anonymous|unknown|team|news desk|newsroom|contributor|by)$/i;
@@ -65,7 +69,7 @@ export function splitAuthors(raw: unknown): string[] | undefined {
   const text = cleanText(raw, 400);
   if (!text) return undefined;
   // A byline's text runs on into its date or its role: `Nathan Willis March 25, 2015`, `Jane Doe | Reporter`.
-  const s = text.replace(LEAD, '').replace(/\s*[|–—]\s.*$/, '').replace(/\s*(\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$/i, '').trim();
+  const s = text.replace(LEAD, '').replace(/\s*[|–—]\s.*$/, '').replace(DATE_TAIL, '').trim();
   if (/^https?:\/\/|^www\.|\.(com|org|net)\b/i.test(s)) return undefined;
   let parts = s.split(/\s*(?:,|;|\sand\s|\sund\s|\set\s|\sy\s|\se\s)\s*/i).map((p) => p.replace(LEAD, '').trim());
   // `A Smith & B Jones` is two people; `Mac & i` is one masthead.
@@ -73,7 +77,7 @@ export function splitAuthors(raw: unknown): string[] | undefined {
     const amp = p.split(/\s+&\s+/);
     return amp.length > 1 && amp.every((x) => x.includes(' ')) ? amp : [p];
   });
-  parts = parts.filter((p) => !CREDENTIAL.test(p));
+  parts = parts.map((p) => p.replace(/^[\s\-–—|·•:]+|[\s\-–—|·•:,]+$/g, '')).filter((p) => !CREDENTIAL.test(p));
   // "Smith, John" is one name, written surname first.
   const names = parts.length === 2 && /^[\p{Lu}][\p{L}'-]+$/u.test(parts[0]!) && /^[\p{Lu}][\p{L}'.-]+$/u.test(parts[1]!) && !s.includes(' and ') ? [s] : parts;
   return unique(names.filter(isName).slice(0, MAX_AUTHORS));
