@@ -56,3 +56,13 @@ describe('extractArticle on hostile pages', () => {
     expect(bin.title).toBeUndefined();
   });
 });
+
+describe('extractArticle on deep markup', () => {
+  it('100,000 nested elements are flattened past the depth cap: what comes after is still read', () => {
+    const deep = '<div class="x">'.repeat(100_000) + 'text' + '</div>'.repeat(100_000);
+    const m = extractArticle(`<html lang="en"><head><title>Deep page</title></head><body>${deep}<meta name="author" content="Late Meta"></body></html>`, URL);
+    expect(m.title?.value).toBe('Deep page');
+    expect(m.authors).toEqual({ value: ['Late Meta'], rule: 'meta:author' });
+    expect(m.lang?.value).toBe('en');
+  });
+});
