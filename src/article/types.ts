@@ -55,4 +55,6 @@ export interface ArticleMetadata extends ArticleDates {
   isAccessibleForFree?: Found<boolean>;
   wordCount?: Found<number>;
   robots: RobotsDirectives;
+  /** Values the page gave that were refused, with why (`canonical https://other.example/x (link rel=canonical) points at another site`, `JSON-LD block 2 is not valid JSON`). */
+  ignored?: string[];
 }

@@ -5,6 +5,7 @@ import { loadSettings, type Settings } from '../config/settings.ts';
 import { ConfigError, SignalDeskError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
 import { parseCommand } from './commands/parse.ts';
+import { extractCommand } from './commands/extract.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { DRAFT_STATUSES, type DraftStatus } from '../drafts/schema.ts';
 import { reviewApproveCommand, reviewListCommand, reviewRejectCommand, reviewShowCommand } from './commands/review.ts';
@@ -178,6 +179,17 @@ program
   .option('--json', 'one JSON line per file: {file, ok, format, feed, items, error}')
   .action(async (files: string[], opts: { url?: string; json?: boolean }) => {
     process.exitCode = await parseCommand(files, opts);
+  });
+
+program
+  .command('extract')
+  .description("read an article page's own metadata offline (each field, its value and the rule that gave it)")
+  .argument('[file]', 'HTML page file')
+  .option('--url <url>', 'the page URL, to resolve relative links (default https://page.invalid/)')
+  .option('--json', 'print the full metadata as one JSON line')
+  .option('--jsonl', 'read {"file","url"} lines on stdin, print one contract line per page, in order')
+  .action(async (file: string | undefined, opts: { url?: string; json?: boolean; jsonl?: boolean }) => {
+    process.exitCode = await extractCommand(file, opts);
   });
 
 const reviewCmd = program.command('review').description('the review queue of draft signals');
