@@ -1,6 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { isForeignTag, isArticleTag } from './pageScope.ts';
+import { isArticleTag, isFooterTag, isForeignTag } from './pageScope.ts';
 
 /** An element the date rules may read, with where it sits. */
 export interface Spot {
@@ -37,7 +37,8 @@ export function indexPage($: CheerioAPI): PageIndex {
     if (node.type === 'tag' || node.type === 'script' || node.type === 'style') {
       const el = node as Element;
       if (SKIP.has(el.name)) continue;
-      foreign = foreign || isForeignTag(el);
+      // A footer inside the article is the article's (Blogger's post-footer holds its timestamp); the page's is not.
+      foreign = foreign || isForeignTag(el) || (!parentArticle && isFooterTag(el));
       inArticle = inArticle || isArticleTag(el);
       const spot: Spot = { el, foreign, inArticle };
       const a = el.attribs;
