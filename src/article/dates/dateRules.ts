@@ -95,7 +95,7 @@ export const PUBLISHED_RULES: readonly DateRule[] = [
     'sailthru.date', 'dc.date.issued', 'dcterms.issued', 'dc.date', 'dcterms.date', 'dcterms.created', 'dc.date.created',
     'citation_publication_date', 'citation_date', 'citation_online_date', 'prism.publicationdate', 'rnews:datepublished',
     'pubdate', 'publishdate', 'publish-date', 'publish_date', 'publication_date', 'article.published', 'article_date_original',
-    'original-publish-date', 'datepublished', 'date', 'dc.created', 'cxenseparse:recs:publishtime', 'sailthru.date',
+    'original-publish-date', 'originalpublicationdate', 'datepublished', 'date', 'dc.created', 'cxenseparse:recs:publishtime', 'sailthru.date',
   ].map(meta),
   parselyPage,
   element('itemprop:datePublished', (p) => p.itemprops.get('datePublished') ?? [], ['datetime', 'content'], true),
@@ -156,7 +156,7 @@ function bylineDates(ctx: DateContext): TextDate[] {
 }
 
 function textDay(ctx: DateContext, d: TextDate | undefined): DateValue[] {
-  const value = d ? toDay(d.year, d.month, d.day) : undefined;
+  const value = d ? ((d.dateTime ? toIsoDate(d.dateTime) : undefined) ?? toDay(d.year, d.month, d.day)) : undefined;
   return value && ctx.plausible(value) ? [value] : [];
 }
 

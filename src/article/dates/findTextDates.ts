@@ -8,6 +8,8 @@ export interface TextDate {
   index: number;
   /** "Updated: …", "Aktualisiert am …" → modified; "Published …", "Veröffentlicht am …" → published. */
   label?: 'published' | 'modified';
+  /** The whole ISO 8601 date-time when the text gives one with its UTC offset ("2024-03-05T10:00:00+01:00"). */
+  dateTime?: string;
 }
 
 const L = '(?<![\\p{L}\\p{N}])';
@@ -17,12 +19,18 @@ const M = `(${MONTH_PATTERN})`;
 interface Pattern {
   re: RegExp;
   read: (m: RegExpExecArray) => [number, number, number] | undefined;
+  /** Set when the match is a full date-time with an offset, kept as written. */
+  dateTime?: (m: RegExpExecArray) => string | undefined;
 }
 
 // Each pattern gives [year, month, day]. Numeric forms are read only when they are unambiguous.
 const PATTERNS: Pattern[] = [
   // 2024-03-05, 2024-03-05T10:00:00Z
-  { re: /(?<!\d)((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?!\d)/g, read: (m) => [+m[1]!, +m[2]!, +m[3]!] },
+  {
+    re: /(?<!\d)((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?:(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))|(?!\d))/g,
+    read: (m) => [+m[1]!, +m[2]!, +m[3]!],
+    dateTime: (m) => (m[4] ? m[0] : undefined),
+  },
   // 2024年3月5日, 2024년 3월 5일
   { re: /((?:19|20)\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?/g, read: (m) => [+m[1]!, +m[2]!, +m[3]!] },
   // 5 March 2024, 5. März 2024, 5 mars 2024, 5 de marzo de 2024, 1er mai 2024, 5th of March, 2024
@@ -60,7 +68,7 @@ const LABEL_WINDOW = 40;
 export function findTextDates(text: string): TextDate[] {
   const out: TextDate[] = [];
   const taken: Array<[number, number]> = [];
-  for (const { re, read } of PATTERNS) {
+  for (const { re, read, dateTime } of PATTERNS) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const start = m.index;
@@ -70,7 +78,10 @@ export function findTextDates(text: string): TextDate[] {
       if (!ymd) continue;
       taken.push([start, end]);
       const before = text.slice(Math.max(0, start - LABEL_WINDOW), start);
-      out.push({ year: ymd[0], month: ymd[1], day: ymd[2], index: start, label: labelOf(before) });
+      const found: TextDate = { year: ymd[0], month: ymd[1], day: ymd[2], index: start, label: labelOf(before) };
+      const iso = dateTime?.(m);
+      if (iso) found.dateTime = iso;
+      out.push(found);
     }
   }
   return out.sort((a, b) => a.index - b.index);
