@@ -40,11 +40,30 @@ function jsonLd(key: string, group: readonly string[]): DateRule {
 }
 
 function meta(key: string): DateRule {
+  LISTED.add(key);
   return {
     name: `meta:${key}`,
     read: (ctx) => (ctx.meta.get(key) ?? []).map(toIsoDate).filter((d): d is DateValue => d !== undefined && ctx.plausible(d)).slice(0, 1),
   };
 }
+
+const LISTED = new Set<string>();
+// Any other meta whose name says "publication date" (htmldate searches meta names the same way), never "modified".
+const PUBLISHED_NAME = /(?:^|[:._-])(?:publi(?:shed|cation|sh)?|pub|issued|release|original)[:._-]?(?:date|time|datetime|at|on)?$|(?:^|[:._-])(?:date|time)[:._-]?(?:publi(?:shed|cation)?|pub|issued)$/;
+const NOT_PUBLISHED = /modif|updat|expir|review|revis|valid|end|start|event|birth|death|print/;
+
+/** `<meta name="…publicationdate">`, `<meta property="article:publication_date">`…: a family, reported by its own name. */
+const metaByName: DateRule = {
+  name: 'meta:*published*',
+  read: (ctx) => {
+    for (const [key, values] of ctx.meta) {
+      if (LISTED.has(key) || !PUBLISHED_NAME.test(key) || NOT_PUBLISHED.test(key)) continue;
+      const value = values.map(toIsoDate).find((d) => d !== undefined && ctx.plausible(d));
+      if (value) return [{ ...value, via: `meta:${key}` }];
+    }
+    return [];
+  },
+};
 
 /** `<meta name="parsely-page" content='{"pub_date": …}'>`, Parse.ly's older JSON form. */
 const parselyPage: DateRule = {
@@ -98,6 +117,7 @@ export const PUBLISHED_RULES: readonly DateRule[] = [
     'original-publish-date', 'originalpublicationdate', 'datepublished', 'date', 'dc.created', 'cxenseparse:recs:publishtime', 'sailthru.date',
   ].map(meta),
   parselyPage,
+  metaByName,
   element('itemprop:datePublished', (p) => p.itemprops.get('datePublished') ?? [], ['datetime', 'content'], true),
   element('time[pubdate]', (p) => p.times.filter((s) => s.el.attribs.pubdate !== undefined), ['datetime'], true),
   element('abbr.published', (p) => p.abbrs.filter((s) => hasClass(s.el, 'published')), ['title'], true),
@@ -155,6 +175,26 @@ function bylineDates(ctx: DateContext): TextDate[] {
   return out;
 }
 
+const AFTER_TITLE = 300;
+
+/** Dates written just after the article's title: "by Ada Jones on June 29, 2017", the dateline under the h1. */
+function nearTitleDates(ctx: DateContext): TextDate[] {
+  const h1 = own(ctx.page.headings)[0];
+  if (!h1) return [];
+  const title = textOf(h1, 300);
+  let box: Element = h1;
+  for (let level = 0; level < 3 && box.parent?.type === 'tag' && (box.parent as Element).name !== 'body'; level++) {
+    box = box.parent as Element;
+    const text = textOf(box, 2000, true);
+    const at = title ? text.indexOf(title) : -1;
+    if (at < 0) continue;
+    const after = text.slice(at + title.length, at + title.length + AFTER_TITLE);
+    const found = findTextDates(after);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
 function textDay(ctx: DateContext, d: TextDate | undefined): DateValue[] {
   const value = d ? ((d.dateTime ? toIsoDate(d.dateTime) : undefined) ?? toDay(d.year, d.month, d.day)) : undefined;
   return value && ctx.plausible(value) ? [value] : [];
@@ -165,6 +205,7 @@ export const FALLBACK_PUBLISHED_RULES: readonly DateRule[] = [
   { name: 'time[datetime]', read: (ctx) => timeElements(ctx).filter((t) => !t.modified).map((t) => t.value).slice(0, 1) },
   { name: 'url-pattern', read: (ctx) => { const d = readUrlDate(ctx.pageUrl); return d && ctx.plausible(d) ? [d] : []; } },
   { name: 'byline-text', read: (ctx) => textDay(ctx, bylineDates(ctx).filter((d) => d.label !== 'modified').find((d) => textDay(ctx, d).length > 0)) },
+  { name: 'title-text', read: (ctx) => textDay(ctx, nearTitleDates(ctx).filter((d) => d.label !== 'modified').find((d) => textDay(ctx, d).length > 0)) },
 ];
 
 /** The fallback for the modification date, when no structured rule gave one. */

@@ -52,7 +52,7 @@ export function extractDates(input: DateInput): ArticleDates {
 function collect(ctx: DateContext, rules: readonly DateRule[]): Candidate[] {
   const out: Candidate[] = [];
   rules.forEach((rule, order) => {
-    for (const value of safeRead(rule, ctx)) out.push({ value, rule: rule.name, order });
+    for (const value of safeRead(rule, ctx)) out.push({ value, rule: value.via ?? rule.name, order });
   });
   return out;
 }
@@ -60,7 +60,7 @@ function collect(ctx: DateContext, rules: readonly DateRule[]): Candidate[] {
 function firstOf(ctx: DateContext, rules: readonly DateRule[]): Found<string> | undefined {
   for (const rule of rules) {
     const value = safeRead(rule, ctx)[0];
-    if (value) return { value: value.value, rule: rule.name };
+    if (value) return { value: value.value, rule: value.via ?? rule.name };
   }
   return undefined;
 }

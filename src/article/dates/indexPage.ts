@@ -18,6 +18,8 @@ export interface PageIndex {
   times: Spot[];
   abbrs: Spot[];
   bylines: Spot[];
+  /** `<h1>` elements: the article's title, which its byline follows. */
+  headings: Spot[];
 }
 
 const SKIP = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'select', 'textarea']);
@@ -26,7 +28,7 @@ const MAX_BYLINES = 300;
 const MAX_NODES = 200_000;
 
 export function indexPage($: CheerioAPI): PageIndex {
-  const index: PageIndex = { metas: [], itemprops: new Map(), times: [], abbrs: [], bylines: [] };
+  const index: PageIndex = { metas: [], itemprops: new Map(), times: [], abbrs: [], bylines: [], headings: [] };
   const root = $.root()[0] as AnyNode;
   const stack: Array<[AnyNode, boolean, boolean]> = [[root, false, false]];
   let budget = MAX_NODES;
@@ -45,6 +47,7 @@ export function indexPage($: CheerioAPI): PageIndex {
       if (el.name === 'meta') index.metas.push(spot);
       else if (el.name === 'time') index.times.push(spot);
       else if (el.name === 'abbr') index.abbrs.push(spot);
+      else if (el.name === 'h1') index.headings.push(spot);
       if (a.itemprop) {
         for (const p of a.itemprop.split(/\s+/)) {
           const list = index.itemprops.get(p);
@@ -60,8 +63,11 @@ export function indexPage($: CheerioAPI): PageIndex {
   return index;
 }
 
-/** The element's text, whitespace collapsed, stopping once it is longer than `max` characters. */
-export function textOf(el: AnyNode, max: number): string {
+/**
+ * The element's text, whitespace collapsed, stopping once it is longer than `max` characters; with
+ * `ownOnly`, comments, related lists, asides and footers inside it are left out.
+ */
+export function textOf(el: AnyNode, max: number, ownOnly = false): string {
   let out = '';
   const stack: AnyNode[] = [el];
   while (stack.length > 0 && out.length <= max * 2) {
@@ -69,7 +75,7 @@ export function textOf(el: AnyNode, max: number): string {
     if (node.type === 'text') out += (node as unknown as { data: string }).data;
     else if (node.type === 'tag') {
       const tag = node as Element;
-      if (SKIP.has(tag.name)) continue;
+      if (SKIP.has(tag.name) || (ownOnly && node !== el && (isForeignTag(tag) || isFooterTag(tag)))) continue;
       if (tag.name === 'br' || tag.name === 'p' || tag.name === 'div' || tag.name === 'li') out += ' | ';
       for (let i = tag.children.length - 1; i >= 0; i--) stack.push(tag.children[i]!);
     }

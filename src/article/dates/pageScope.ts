@@ -6,7 +6,7 @@ const FOREIGN_ROLES = new Set(['complementary', 'navigation', 'comment']);
 // A class or id token is foreign when it is one of these words ("comments", "related"), or one of them joined to a
 // container word ("comment-list", "related_posts", "sidebar-widget", "post-comments"), not when it merely mentions one
 // ("sidebar_right", "has-sidebar", "comments-enabled" on a layout wrapper).
-const FOREIGN_WORDS = 'comments?|commentlist|replies|respond|disqus|related|relatedlinks?|recommended|recommendations|morestories|readmore|popular|trending|mostread|mostpopular|sidebar|widgets?|copyright|breadcrumbs?|navbar|navigation|nav|menu|teasers?|outbrain|taboola|newsletter|promo|pagination';
+const FOREIGN_WORDS = 'comments?|commentlist|replies|respond|disqus|related|relatedlinks?|recommended|recommendations|morestories|readmore|popular|trending|mostread|mostpopular|sidebar|copyright|breadcrumbs?|navbar|navigation|nav|menu|teasers?|outbrain|taboola|newsletter|promo|pagination';
 const CONTAINER_WORDS = 'list|area|section|wrap|wrapper|container|box|block|items?|posts?|articles?|stories|links?|content|widgets?|module|inner|outer|thread|holder|body|title|header|form|top|bottom|main';
 const FOREIGN_TOKEN = new RegExp(`^(?:(?:${FOREIGN_WORDS})(?:[_-]+(?:${CONTAINER_WORDS}))*|(?:site|page|global|main|article|post|entry|story|blog)[_-]+(?:comments?|related|sidebar|navigation|nav|recommendations?)(?:[_-]+(?:${CONTAINER_WORDS}))*)$`, 'i');
 

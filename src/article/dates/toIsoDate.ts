@@ -7,6 +7,8 @@ export interface DateValue {
   value: string;
   ms: number;
   hasTime: boolean;
+  /** The rule name to report when the rule is a family (`meta:article:publicationdate` from the meta-name pattern). */
+  via?: string;
 }
 
 const MAX_LENGTH = 120;
