@@ -74,11 +74,14 @@ function safeRead(rule: DateRule, ctx: DateContext): DateValue[] {
   }
 }
 
-/** The original publication: the earliest day any structured rule names; on that day, the first rule in priority order. */
+/**
+ * The original publication: the earliest day any structured rule names; on that day, a value with a time
+ * before a bare day, then the first rule in priority order.
+ */
 function pickEarliest(candidates: Candidate[]): Found<string> | undefined {
   if (candidates.length === 0) return undefined;
   const day = Math.min(...candidates.map((c) => dayOf(c.value)));
-  const best = candidates.filter((c) => dayOf(c.value) === day).sort((a, b) => a.order - b.order)[0]!;
+  const best = candidates.filter((c) => dayOf(c.value) === day).sort((a, b) => Number(b.value.hasTime) - Number(a.value.hasTime) || a.order - b.order)[0]!;
   return { value: best.value.value, rule: best.rule };
 }
 
