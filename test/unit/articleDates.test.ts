@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { extractDates } from '../../src/article/dates/extractDates.ts';
@@ -130,5 +130,32 @@ describe('toIsoDate', () => {
     expect(toIsoDate('2024-03-05')?.value).toBe('2024-03-05');
     expect(toIsoDate('1676551869')?.value).toBe('2023-02-16T12:51:09Z');
     for (const bad of ['', 'TBD', '1', {}, null, 'x'.repeat(10_000), '2024-13-01']) expect(toIsoDate(bad)).toBeUndefined();
+  });
+});
+
+// Real pages from mozilla/readability's test set, read in place (../shared/corpus, or SIGNAL_DESK_CORPUS); skipped when absent.
+const READABILITY = `${process.env.SIGNAL_DESK_CORPUS ?? '../shared/corpus'}/readability/test/test-pages`;
+const haveCorpus = existsSync(READABILITY);
+if (!haveCorpus) console.warn(`articleDates: ${READABILITY} is absent, the corpus check is skipped`);
+
+describe.skipIf(!haveCorpus)('readability pages: the publication day matches publishedTime', () => {
+  const pages = haveCorpus
+    ? readdirSync(READABILITY).flatMap((name) => {
+        const meta = `${READABILITY}/${name}/expected-metadata.json`;
+        if (!existsSync(meta)) return [];
+        const gold = (JSON.parse(readFileSync(meta, 'utf8')) as { publishedTime?: string }).publishedTime;
+        return gold ? [{ name, gold }] : [];
+      })
+    : [];
+  it('at least 99% of the annotated pages', () => {
+    const misses: string[] = [];
+    for (const { name, gold } of pages) {
+      const html = readFileSync(`${READABILITY}/${name}/source.html`, 'utf8').replace(/<!\[CDATA\[|\]\]>/g, '');
+      const got = datesOf(html, 'http://fakehost/test/page.html').publishedAt?.value;
+      const want = /^\d{4}-\d{2}-\d{2}$/.test(gold) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(gold) ? gold.slice(0, 10) : new Date(gold.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString().slice(0, 10);
+      if (got?.slice(0, 10) !== want) misses.push(`${name}: ${got} ≠ ${gold}`);
+    }
+    expect(pages.length).toBeGreaterThan(20);
+    expect(misses.length / pages.length, misses.join('\n')).toBeLessThanOrEqual(0.01);
   });
 });

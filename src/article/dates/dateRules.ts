@@ -218,6 +218,8 @@ function hasClass(el: Element, name: string): boolean {
   return (el.attribs.class ?? '').split(/\s+/).includes(name);
 }
 
+/** The first of an array, and a JSON-LD value object's `@value` (`{"@value": "2024-03-05", "@type": "Date"}`). */
 function first(v: unknown): unknown {
-  return Array.isArray(v) ? v[0] : v;
+  const one: unknown = Array.isArray(v) ? v[0] : v;
+  return one && typeof one === 'object' && '@value' in one ? (one as { '@value': unknown })['@value'] : one;
 }
