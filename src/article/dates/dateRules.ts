@@ -1,4 +1,3 @@
-import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import type { JsonLdNode } from '../types.ts';
 import { findTextDates, type TextDate } from './findTextDates.ts';
@@ -9,7 +8,6 @@ import { toDay, toIsoDate, type DateValue } from './toIsoDate.ts';
 
 /** What every rule reads from: built once per page. */
 export interface DateContext {
-  $: CheerioAPI;
   pageUrl: string;
   meta: MetaIndex;
   page: PageIndex;

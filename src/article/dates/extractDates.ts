@@ -34,7 +34,6 @@ export function extractDates(input: DateInput): ArticleDates {
   const upper = input.now === undefined ? LATEST : input.now + DAY_MS;
   const page = indexPage(input.$);
   const ctx: DateContext = {
-    $: input.$,
     pageUrl: input.pageUrl,
     page,
     meta: readMeta(page.metas),

@@ -20,8 +20,9 @@ export function typesOf(node: JsonLdNode): string[] {
 
 /**
  * The page's own entities, best first: the article-type node that names this page (or the first one), then
- * other article-type nodes, then media (VideoObject, PodcastEpisode…), then WebPage-type nodes. Objects reached from another node through a comment,
- * review, related-link or list property are never the page's own, even when the flattening lists them.
+ * other article-type nodes, then media (VideoObject, PodcastEpisode…), then WebPage-type nodes. Objects
+ * reached from another node through a comment, review, related-link or list property are never the page's
+ * own, even when the flattening lists them.
  */
 export function pickMainEntities(nodes: readonly JsonLdNode[], pageUrl: string): JsonLdNode[] {
   const foreign = markForeign(nodes);

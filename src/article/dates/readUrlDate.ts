@@ -4,7 +4,6 @@ import { toDay, type DateValue } from './toIsoDate.ts';
 const SLASHED = /\/((?:19|20)\d{2})\/([01]?\d)\/([0-3]?\d)(?:\/|$|[-_.])/;
 const DASHED = /(?:^|[/_-])((?:19|20)\d{2})[-_]([01]\d)[-_]([0-3]\d)(?:$|[/_.-])/;
 const COMPACT = /(?:^|[/_-])((?:19|20)\d{2})([01]\d)([0-3]\d)(?:$|[/_.-])/;
-const MONTH_ONLY = /\/((?:19|20)\d{2})\/([01]?\d)(?:\/|$)/;
 
 /** The day a URL's path names (`/2024/03/05/slug`), or undefined: a month-only path (`/2024/03/`) gives no day. */
 export function readUrlDate(pageUrl: string): DateValue | undefined {
@@ -21,16 +20,4 @@ export function readUrlDate(pageUrl: string): DateValue | undefined {
     if (d) return d;
   }
   return undefined;
-}
-
-/** The year and month of a month-only path (`/2024/03/slug`), when it has no day. */
-export function readUrlMonth(pageUrl: string): { year: number; month: number } | undefined {
-  try {
-    const m = MONTH_ONLY.exec(new URL(pageUrl).pathname);
-    if (!m || readUrlDate(pageUrl)) return undefined;
-    const month = Number(m[2]);
-    return month >= 1 && month <= 12 ? { year: Number(m[1]), month } : undefined;
-  } catch {
-    return undefined;
-  }
 }
