@@ -62,7 +62,13 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   const ids = records.filter((_, i) => outcomes[i] === 'created').map((r) => r.draftId);
   const related = outcomes.filter((o) => o === 'related').length;
   const duplicates = records.length - ids.length - related;
-  await queueEnrichment({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.enrich, switches: { enabled: ctx.settings.enrich, sourceEnrich: ctx.sources.get(data.source.id)?.enrich !== false }, now: ctx.clock.now() }, data.source.id, records.filter((_, i) => outcomes[i] === 'created'));
+  // Not only the drafts this attempt created: a retry after a crash between the commit and this call finds its
+  // drafts already committed (duplicates now). Those still exactly as the commit wrote them (never marked, never
+  // edited) are queued again, under the same job ids.
+  const duplicateIdx = outcomes.flatMap((o, i) => (o === 'duplicate' ? [i] : []));
+  const stored = duplicateIdx.length > 0 ? await ctx.redis.mget(...duplicateIdx.map((i) => ctx.keys.draft(records[i]!.draftId))) : [];
+  const unmarked = new Set(duplicateIdx.filter((i, n) => stored[n] === records[i]!.json));
+  await queueEnrichment({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.enrich, switches: { enabled: ctx.settings.enrich, sourceEnrich: ctx.sources.get(data.source.id)?.enrich !== false }, now: ctx.clock.now() }, data.source.id, records.filter((_, i) => outcomes[i] === 'created' || unmarked.has(i)));
   ctx.metrics.items.inc({ kind: 'new' }, ids.length);
   if (duplicates > 0) ctx.metrics.items.inc({ kind: 'duplicate' }, duplicates);
   if (related > 0) ctx.metrics.items.inc({ kind: 'related' }, related);

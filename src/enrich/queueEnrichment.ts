@@ -5,6 +5,7 @@ import type { Enrichment } from '../drafts/schema.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { EnrichJobData } from '../queue/jobs.ts';
+import { failpoint } from '../failpoint.ts';
 import type { RedisClient } from '../redisClient.ts';
 
 /** The job id of an article's enrichment: one per normalised link, so an article seen by several sources is fetched once. */
@@ -114,13 +115,16 @@ export async function queueEnrichment(deps: QueueEnrichmentDeps, sourceId: strin
     const draft = JSON.parse(d.json) as Record<string, unknown>;
     marks.push({ key: deps.keys.draft(d.draftId), before: d.json, after: JSON.stringify({ ...draft, enrichment: { ...EMPTY, ...enrichment } }) });
   });
-  // Marked first, queued second: a job that runs at once finds its draft pending.
+  // Queued first, marked second, so a crash anywhere leaves nothing stuck: killed after the jobs were added, the
+  // retry finds them (same ids) and marks the drafts; a job that ran in between wrote its draft, and the
+  // compare-and-set of the mark then leaves that draft alone.
+  for (let i = 0; i < jobs.length; i += CHUNK) await deps.queue.addBulk(jobs.slice(i, i + CHUNK));
+  failpoint('ingest.afterEnrichQueued');
   const script = withScripts<ScriptClient>(deps.redis, { sdMarkEnrichment: MARK });
   for (let i = 0; i < marks.length; i += CHUNK) {
     const chunk = marks.slice(i, i + CHUNK);
     await script.sdMarkEnrichment(chunk.length, ...chunk.map((m) => m.key), ...chunk.flatMap((m) => [m.before, m.after]));
   }
-  for (let i = 0; i < jobs.length; i += CHUNK) await deps.queue.addBulk(jobs.slice(i, i + CHUNK));
   return { queued, disabled: drafts.length - queued };
 }
 
