@@ -38,7 +38,7 @@ describe('signal-desk extract', { timeout: 60_000 }, () => {
     for (const l of lines) expect(Object.keys(l).filter((k) => !['error', '_ms'].includes(k))).toEqual(CONTRACT_KEYS);
     expect(lines[0]).toMatchObject({ title: 'Central bank holds rates', author: 'Ana Ruiz', siteName: 'Daily Ledger', lang: 'en', canonicalUrl: 'https://news.example/2024/rates.html', image: 'https://news.example/img/rates.jpg' });
     expect(lines[1]).toMatchObject({ file: join(dir, 'missing.html'), title: null, error: expect.stringContaining('cannot read the page') });
-    expect(lines[2]).toMatchObject({ author: 'Priya Shah; Tom Boyd', url: null, canonicalUrl: 'https://page.invalid/' });
+    expect(lines[2]).toMatchObject({ author: 'Priya Shah; Tom Boyd', url: null, canonicalUrl: null }); // no URL given: no made-up canonical
     expect(lines[3]).toMatchObject({ title: 'Été', lang: 'fr' });
     expect(lines[4].error).toMatch(/not JSON/);
     expect(code).toBe(1); // some lines failed

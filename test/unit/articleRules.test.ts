@@ -77,3 +77,11 @@ describe('decodePage (charset from BOM, then <meta charset>, else UTF-8)', () =>
     expect(decodePage(Buffer.from('<meta charset="gb2312"><title>人工智能</title>')).text).toContain('人工智能');
   });
 });
+
+describe('authors from several tags', () => {
+  it('one article:author or DC.creator tag per author: all of them, DC names written surname first kept whole', () => {
+    const m = extractArticle('<meta name="DC.creator" content="Kooman, F."><meta name="DC.creator" content="Jong, Michiel de">', URL);
+    expect(m.authors).toEqual({ value: ['Kooman, F.', 'Jong, Michiel de'], rule: 'meta:dc.creator' });
+    expect(extractArticle('<meta property="article:author" content="Ann Lee"><meta property="article:author" content="https://x.example/bo"><meta property="article:author" content="Bo Chan">', URL).authors?.value).toEqual(['Ann Lee', 'Bo Chan']);
+  });
+});

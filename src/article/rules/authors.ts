@@ -1,24 +1,35 @@
 import { cleanText } from '../cleanText.ts';
 import { type PageContext, deref } from '../pageContext.ts';
-import { type Rule, jsonLdRule, metaRule } from './rule.ts';
+import { type Rule, jsonLdRule } from './rule.ts';
 
 const MAX_AUTHORS = 12;
 
 export const AUTHOR_RULES: readonly Rule<string[]>[] = [
   jsonLdRule('author', (v, ctx) => namesOf(ctx, v)),
   jsonLdRule('creator', (v, ctx) => namesOf(ctx, v)),
-  metaRule('author', (v) => splitAuthors(v)),
-  metaRule('article:author', (v) => splitAuthors(v)),
-  metaRule('og:article:author', (v) => splitAuthors(v)),
-  metaRule('dc.creator', (v) => splitAuthors(v)),
-  metaRule('parsely-author', (v) => splitAuthors(v)),
-  metaRule('sailthru.author', (v) => splitAuthors(v)),
-  metaRule('byl', (v) => splitAuthors(v)),
+  metaAuthors('author'),
+  metaAuthors('article:author'),
+  metaAuthors('og:article:author'),
+  metaAuthors('dc.creator', true),
+  metaAuthors('parsely-author'),
+  metaAuthors('sailthru.author'),
+  metaAuthors('byl'),
   { name: 'itemprop:author', read: (ctx) => microdataAuthor(ctx) },
   { name: 'rel-author', read: (ctx) => splitAuthors(ctx.$('a[rel~="author"]').first().text()) },
   { name: 'byline', read: (ctx) => bylineText(ctx) },
   { name: 'author-link', read: (ctx) => splitAuthors(ctx.$('a[href*="/author/"], a[href*="/authors/"], a[href*="author_id="]').first().text()) },
 ];
+
+/**
+ * Every `<meta>` of that name (Open Graph and Dublin Core write one tag per author). A Dublin Core creator is
+ * one person per tag, written `Surname, Given`, so its commas are not split.
+ */
+function metaAuthors(name: string, onePerTag = false): Rule<string[]> {
+  return {
+    name: `meta:${name}`,
+    read: (ctx) => unique((ctx.meta.get(name) ?? []).flatMap((v) => splitAuthors(v, { oneName: onePerTag }) ?? [])),
+  };
+}
 
 /** JSON-LD author: a name, a Person/Organization (or a reference to one), or a list of them. */
 function namesOf(ctx: PageContext, value: unknown): string[] | undefined {
@@ -65,12 +76,13 @@ const CREDENTIAL = /^(ma|ms|msc|md|phd|ph\.d\.|mph|rn|bsc|ba|mba|jr\.?|sr\.?|esq
 const NOT_A_NAME = /\bstaff\b|^(admin|administrator|editor|editors|redaktion|rédaction|redacción|guest|anonymous|unknown|team|news desk|newsroom|contributor|by)$/i;
 
 /** `By A and B`, `A, B`, `A & B` → [A, B]; not URLs, e-mail addresses, `Staff`, or sentences. */
-export function splitAuthors(raw: unknown): string[] | undefined {
+export function splitAuthors(raw: unknown, opts: { oneName?: boolean } = {}): string[] | undefined {
   const text = cleanText(raw, 400);
   if (!text) return undefined;
   // A byline's text runs on into its date or its role: `Nathan Willis March 25, 2015`, `Jane Doe | Reporter`.
   const s = text.replace(LEAD, '').replace(/\s*[|–—]\s.*$/, '').replace(DATE_TAIL, '').trim();
   if (/^https?:\/\/|^www\.|\.(com|org|net)\b/i.test(s)) return undefined;
+  if (opts.oneName) return isName(s) ? [s] : undefined;
   let parts = s.split(/\s*(?:,|;|\sand\s|\sund\s|\set\s|\sy\s|\se\s)\s*/i).map((p) => p.replace(LEAD, '').trim());
   // `A Smith & B Jones` is two people; `Mac & i` is one masthead.
   parts = parts.flatMap((p) => {

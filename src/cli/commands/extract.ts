@@ -33,7 +33,10 @@ export async function extractFile(file: string, url?: string | null): Promise<Ar
     throw new SignalDeskError('extract_unreadable', `${file}: cannot read the page (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`, { cause: err });
   }
   if (bytes.length > MAX_PAGE_BYTES) throw new SignalDeskError('extract_too_large', `${file}: ${bytes.length} bytes is over the ${MAX_PAGE_BYTES}-byte page cap`);
-  return extractArticle(decodePage(bytes).text, url ?? DEFAULT_PAGE_URL);
+  const m = extractArticle(decodePage(bytes).text, url ?? DEFAULT_PAGE_URL);
+  // Without --url the page's own address is unknown: the placeholder is not its canonical.
+  if (!url && m.canonicalUrl?.rule === 'page-url') delete m.canonicalUrl;
+  return m;
 }
 
 export function toLine(file: string | null, url: string | null, m: ArticleMetadata): ExtractLine {
