@@ -5,7 +5,9 @@ import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraft
 import { applyPatch, changedFields, checkPublishable, parseBody, PatchBody, RejectBody, VersionBody } from './draftEdits.ts';
 import { getDrafts } from './draftStore.ts';
 import { loadDraftForEditor, retryAfterSystemWrite } from './systemWrites.ts';
-import type { StoryDraft } from './findCopiedText.ts';
+import { readArticleShingles } from './articleShingles.ts';
+import { articleSite, findArticleCopy, type StoryDraft } from './findCopiedText.ts';
+import { DeskError } from '../errors.ts';
 
 /** Edits editorial fields. The body names the version read; a stale one gets 409 with the current version. */
 export async function editDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<DraftSignal> {
@@ -32,7 +34,9 @@ export async function approveDraft(o: DeskOptions, actor: Actor, id: string, bod
   const { version } = parseBody(VersionBody, body);
   const draft = await loadDraftAt(o, id, version);
   requireStatus(draft, ['pending'], 'approved');
-  checkPublishable(draft, await loadStory(o, draft));
+  const [story, shingles] = await Promise.all([loadStory(o, draft), readArticleShingles(o.redis, o.keys, id)]);
+  checkPublishable(draft, story);
+  checkArticleCopy(draft, story, shingles);
   const at = isoNow(o);
   const next = bumpVersion(o, { ...draft, status: 'approved', decision: { action: 'approve', by: actor.name, at } });
   const signal = toSignal(next, at, actor.name);
@@ -60,4 +64,10 @@ export async function rejectDraft(o: DeskOptions, actor: Actor, id: string, body
 async function loadStory(o: DeskOptions, d: DraftSignal): Promise<StoryDraft[]> {
   const drafts = await getDrafts(o.redis, o.keys, d.related.map((r) => r.draftId));
   return drafts.map((s) => ({ id: s.id, excerpt: s.excerpt, title: s.title, sourceName: s.source.name }));
+}
+
+/** 422 when a published field copies the article page itself (its stored shingles; see findArticleCopy). */
+function checkArticleCopy(d: DraftSignal, story: StoryDraft[], encoded: string | undefined): void {
+  const copied = encoded ? findArticleCopy(d, story, { encoded, site: articleSite(d) }) : undefined;
+  if (copied) throw new DeskError('copied_text', copied.message, { fields: copied.fields });
 }

@@ -1,3 +1,4 @@
+import { decodePageShingles, PAGE_SHINGLE_WORDS, shingleHash } from '../article/shingles.ts';
 import type { DraftSignal } from '../drafts/schema.ts';
 import { describeLength, joinTokens, toTokens, type Token } from './compareText.ts';
 import { copiedShare, findCopiedLetters, findCopiedTokens, letterStream, MAX_COPIED_SHARE, MIN_SHARE_WORDS, shingleIndex, type LetterStream } from './copyGuard.ts';
@@ -141,4 +142,76 @@ function publishedLetters(texts: PublishedText[]): { all: LetterStream; offsets:
   }
   offsets.push(all.letters.length);
   return { all, offsets };
+}
+
+/**
+ * A run of copied article text is refused from this many words on (a CJK character weighing half a word): 3
+ * consecutive 8-word shingles. Lower than the excerpt's 12 (COPY_RUN_WORDS) because the article, not the
+ * 280-character excerpt, is what an editor reads and paraphrases from, and a 10-word run is already a copied
+ * clause; not 9 (2 shingles), because stock phrases of 9 words ("the company said in a statement on Tuesday
+ * that") recur across articles, and one false refusal of original prose costs the desk more than a 9-word quote.
+ */
+export const ARTICLE_RUN_WORDS = 10;
+/** A field whose shingles cover this share of its words from the article, in pieces… */
+export const MAX_ARTICLE_SHARE = 0.5;
+/** …is refused from this many covered words on (two separate 8-word pieces), so one short quotation is not. */
+export const MIN_ARTICLE_SHARE_WORDS = 16;
+
+/** The article's stored shingles (article/shingles.ts) and where it is, as the desk names it. */
+export interface ArticleShingles {
+  encoded: string;
+  site: string;
+}
+
+/** The site a draft's article is at, as the desk names it: the page's own site name, else its host. */
+export function articleSite(d: DraftSignal): string {
+  const name = d.enrichment?.siteName?.value;
+  if (name) return name;
+  try {
+    return new URL(d.enrichment?.finalUrl ?? d.link ?? '').hostname;
+  } catch {
+    return 'the source';
+  }
+}
+
+/**
+ * Whether a published field copies the article page itself (its main text, kept only as shingle hashes): a
+ * run of consecutive matching 8-word shingles covering ARTICLE_RUN_WORDS (10) words or more (the headline's run
+ * inside the source's own title excepted), or matching shingles covering MAX_ARTICLE_SHARE (half) of the field
+ * and MIN_ARTICLE_SHARE_WORDS (16) words. Quotation marks change nothing: a quoted sentence is still a copy.
+ * Words split or joined inside the field are not caught here (the hashes hold no letters to compare).
+ */
+export function findArticleCopy(d: DraftSignal, story: StoryDraft[], article: ArticleShingles | undefined): CopyFinding | undefined {
+  const page = article && decodePageShingles(article.encoded);
+  if (!page || page.size === 0) return undefined;
+  for (const text of publishedTexts(d, story)) {
+    const { tokens } = text;
+    const covered = new Array<boolean>(tokens.length).fill(false);
+    let best: { start: number; end: number; weight: number } | undefined;
+    let runStart = -1;
+    for (let i = 0; i + PAGE_SHINGLE_WORDS <= tokens.length; i++) {
+      if (!page.has(shingleHash(tokens, i))) {
+        runStart = -1;
+        continue;
+      }
+      if (runStart < 0) runStart = i;
+      for (let k = i; k < i + PAGE_SHINGLE_WORDS; k++) covered[k] = true;
+      const run = tokens.slice(runStart, i + PAGE_SHINGLE_WORDS);
+      const w = run.reduce((n, t) => n + t.w, 0);
+      if (!inside(run, text.title) && (!best || w > best.weight)) best = { start: runStart, end: i + PAGE_SHINGLE_WORDS, weight: w };
+    }
+    if (best && best.weight >= ARTICLE_RUN_WORDS - 1e-9) {
+      const run = tokens.slice(best.start, best.end);
+      const message = `copies ${Math.round(best.weight)} words of the article at ${article.site} ("${joinTokens(run)}"): ${ADVICE}`;
+      return { message: `cannot approve: ${text.label} ${message}`, fields: { [text.path]: message } };
+    }
+    const total = tokens.reduce((n, t) => n + t.w, 0);
+    const copied = tokens.reduce((n, t, k) => n + (covered[k] ? t.w : 0), 0);
+    if (copied >= MIN_ARTICLE_SHARE_WORDS && copied / total >= MAX_ARTICLE_SHARE) {
+      const pieces = joinTokens(tokens.filter((_, k) => covered[k]));
+      const message = `copies ${Math.round(copied)} words of the article at ${article.site} in pieces (${Math.round((copied / total) * 100)}% of the field; "${pieces}"): ${ADVICE}`;
+      return { message: `cannot approve: ${text.label} ${message}`, fields: { [text.path]: message } };
+    }
+  }
+  return undefined;
 }
