@@ -176,3 +176,50 @@ describe('run --once and enrichment', () => {
     });
   });
 });
+
+describe('transient page failures', () => {
+  it('a 503 is retried and then read; a page that keeps failing is recorded as failed after a bounded number of requests', async () => {
+    let flaky = 0;
+    let broken = 0;
+    const server = await startServer((req, res) => {
+      const path = req.url ?? '';
+      if (path === '/feed.xml') return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ title: 'Flaky', link: `${server.origin}/flaky.html`, guid: 'f' }, { title: 'Broken', link: `${server.origin}/broken.html`, guid: 'b' }]));
+      if (path === '/robots.txt') return void res.writeHead(404).end();
+      if (path === '/flaky.html') return void (++flaky < 3 ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'text/html' }).end(article({ title: 'Flaky', head: '<meta property="og:title" content="Back">' })));
+      broken++;
+      res.writeHead(500).end();
+    });
+    servers.push(server);
+    await withPipeline([source('t', server.url('/feed.xml'))], async (p) => {
+      await p.once();
+      const drafts = await settled(p);
+      expect(drafts.get('/flaky.html')!.enrichment).toMatchObject({ state: 'done', title: { value: 'Back' } });
+      expect(flaky).toBe(3);
+      expect(drafts.get('/broken.html')!.enrichment).toMatchObject({ state: 'failed', reason: 'HTTP 500: server error' });
+      expect(broken).toBe(3);
+    });
+  });
+});
+
+describe('enrichment in a real signal-desk process', () => {
+  it('run --once as a process: drafts enriched, the table says so', { timeout: 60_000 }, async () => {
+    const { spawnWorker, writeSourcesFile } = await import('../helpers/workerProcess.ts');
+    const { dropPrefix, testPrefix } = await import('../helpers/redis.ts');
+    const server = await publisher({ '/one.html': { body: article({ title: 'One', head: '<meta property="og:title" content="One, from its page"><meta property="og:site_name" content="The Site">' }) } });
+    const prefix = testPrefix();
+    const file = writeSourcesFile([{ id: 'proc', url: server.url('/feed.xml') }]);
+    try {
+      const w = spawnWorker(prefix, file, {}, ['--once']);
+      expect((await w.exited).code).toBe(0);
+      expect(w.output()).toMatch(/^proc\s+ok\s+1\s+0\s+0\s+1\/1\s*$/m);
+      const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const keys = createKeys(prefix);
+      const [draft] = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+      await redis.quit();
+      expect(draft!.enrichment).toMatchObject({ state: 'done', title: { value: 'One, from its page', rule: 'meta:og:title' } });
+      expect(pagePaths(server)).toEqual(['/one.html']);
+    } finally {
+      await dropPrefix(prefix);
+    }
+  });
+});
