@@ -1,5 +1,6 @@
 // The thread that reads article pages (src/enrich/pageReader.ts): CPU spent on a page's HTML stays off the
 // workers' event loop. TypeScript through tsx, as the CLI does.
+import { Buffer } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
