@@ -31,6 +31,9 @@ async function publisher(pages: Record<string, Page>, robots = 'User-agent: *\nA
   return server;
 }
 
+/** Enrichment on, whatever the test settings default to. */
+const ON = { SIGNAL_DESK_ENRICH: 'on' };
+
 const SUMMARY = 'The feed summary of this item runs to well over twenty characters, as feed summaries do.';
 
 function itemsFeed(origin: string, paths: string[]): string {
@@ -110,7 +113,7 @@ describe('enrichment, end to end with real workers', () => {
       const audit = await getAudit(redis, createKeys(p.settings.prefix), ld.id);
       await redis.quit();
       expect(audit.map((a) => [a.actor, a.action])).toEqual([['enrichment', 'enriched']]);
-    });
+    }, ON);
   });
 
   it('per-source enrich: false and SIGNAL_DESK_ENRICH=off mark drafts disabled and fetch no page', async () => {
@@ -119,7 +122,7 @@ describe('enrichment, end to end with real workers', () => {
       await p.once();
       const drafts = await settled(p);
       expect(drafts.get('/a.html')!.enrichment).toMatchObject({ state: 'disabled', reason: expect.stringMatching(/enrich: false/) });
-    });
+    }, ON);
     const other = await publisher({ '/b.html': { body: article({ title: 'B' }) } });
     await withPipeline([source('off', other.url('/feed.xml'))], async (p) => {
       await p.once();
@@ -143,7 +146,7 @@ describe('enrichment, end to end with real workers', () => {
       const drafts = [...(await settled(p)).values()];
       expect(drafts.filter((d) => d.enrichment?.state === 'done')).toHaveLength(1);
       expect(pagePaths(site)).toEqual(['/story.html']);
-    });
+    }, ON);
   });
 });
 
@@ -158,7 +161,7 @@ describe('run --once and enrichment', () => {
       await pollOnce(p.runtime, [source('pub', server.url('/feed.xml'))], sink);
       expect(out).toMatch(/^source\s+outcome\s+new\s+duplicates\s+related\s+enriched\s+error$/m);
       expect(out).toMatch(/^pub\s+ok\s+1\s+0\s+0\s+1\/1\s*$/m);
-    });
+    }, ON);
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     const slow = await startServer((req, res) => {
@@ -173,7 +176,7 @@ describe('run --once and enrichment', () => {
       release();
       const drafts = await settled(p);
       expect(drafts.get('/slow.html')!.enrichment!.state).toBe('done');
-    });
+    }, ON);
   });
 });
 
@@ -197,7 +200,7 @@ describe('transient page failures', () => {
       expect(flaky).toBe(3);
       expect(drafts.get('/broken.html')!.enrichment).toMatchObject({ state: 'failed', reason: 'HTTP 500: server error' });
       expect(broken).toBe(3);
-    });
+    }, ON);
   });
 });
 
@@ -209,7 +212,7 @@ describe('enrichment in a real signal-desk process', () => {
     const prefix = testPrefix();
     const file = writeSourcesFile([{ id: 'proc', url: server.url('/feed.xml') }]);
     try {
-      const w = spawnWorker(prefix, file, {}, ['--once']);
+      const w = spawnWorker(prefix, file, ON, ['--once']);
       expect((await w.exited).code).toBe(0);
       expect(w.output()).toMatch(/^proc\s+ok\s+1\s+0\s+0\s+1\/1\s*$/m);
       const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
