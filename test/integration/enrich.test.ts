@@ -226,3 +226,33 @@ describe('enrichment in a real signal-desk process', () => {
     }
   });
 });
+
+describe('politeness shared with polls', () => {
+  it('with one request per host at a time, page fetches and the feed poll to that host never overlap', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const paths = ['/p1.html', '/p2.html', '/p3.html', '/p4.html'];
+    const server = await startServer((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const done = () => void (inFlight--, undefined);
+      res.on('finish', done);
+      const path = req.url ?? '';
+      setTimeout(() => {
+        if (path === '/feed.xml') return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(paths.map((p) => ({ title: p, link: `${server.origin}${p}`, guid: p }))));
+        if (path === '/robots.txt') return void res.writeHead(404).end();
+        res.writeHead(200, { 'content-type': 'text/html' }).end(article({ title: path }));
+      }, 30);
+    });
+    servers.push(server);
+    const sources = [source('polite', server.url('/feed.xml'))];
+    await withPipeline(sources, async (p) => {
+      await p.once();
+      // A second poll while the pages are read: it waits its turn like they do.
+      await p.once();
+      const drafts = await settled(p);
+      expect([...drafts.values()].every((d) => d.enrichment!.state === 'done')).toBe(true);
+      expect(most).toBe(1);
+    }, { ...ON, SIGNAL_DESK_HOST_CONCURRENCY: '1', SIGNAL_DESK_ENRICH_CONCURRENCY: '4' });
+  }, 60_000);
+});
