@@ -7,6 +7,7 @@ import type { Logger } from '../src/log.ts';
 import type { Keys } from '../src/queue/keys.ts';
 import type { Queues } from '../src/queue/queues.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
+import type { PageReader } from '../src/enrich/pageReader.ts';
 
 /** What the processors need, built once per process by startRuntime. */
 export interface WorkerContext {
@@ -24,4 +25,6 @@ export interface WorkerContext {
   userAgent: string;
   /** Aborted on shutdown: in-flight fetches stop and their jobs go back to the queue. */
   shutdown: AbortSignal;
+  /** Reads article pages on a thread of its own (enrich stage). */
+  pageReader: PageReader;
 }

@@ -12,6 +12,7 @@ import { createKeys } from '../src/queue/keys.ts';
 import { createQueues } from '../src/queue/queues.ts';
 import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
+import { PageReader } from '../src/enrich/pageReader.ts';
 import { createEnrichProcessor } from './enrichProcessor.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
@@ -54,6 +55,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     agent: createGuardedAgent({ allowPrivate: settings.allowPrivate, connectTimeoutMs: Math.min(10_000, settings.fetchTimeoutMs) }),
     userAgent: userAgent(settings.contactUrl),
     shutdown: shutdown.signal,
+    pageReader: new PageReader(settings.fetchTimeoutMs),
   };
   registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.enrich, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];
@@ -95,6 +97,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
       await ctx.queues.webhook.close();
       await ctx.queues.enrich.close();
       await ctx.agent.close();
+      await ctx.pageReader.close();
       await redis.quit().catch(() => redis.disconnect());
     })());
   return { ctx, workers, stopWorkers, stop };

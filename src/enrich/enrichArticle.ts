@@ -11,7 +11,7 @@ import { saveArticleShingles } from '../review/articleShingles.ts';
 import { getDraft } from '../review/draftStore.ts';
 import { classifyPage, type PageOutcome } from './classifyPage.ts';
 import { fetchArticlePage } from './fetchArticlePage.ts';
-import { readPage } from './readPage.ts';
+import type { PageReading } from './readPage.ts';
 import { applyRobotsToExcerpt } from './robotsRules.ts';
 import { unreadEnrichment, writeEnrichment } from './writeEnrichment.ts';
 
@@ -23,6 +23,8 @@ export interface EnrichDeps {
   userAgent: string;
   shutdown: AbortSignal;
   now: () => number;
+  /** Reads a fetched page (on a thread: see pageReader.ts); rejects when it cannot. */
+  pageReader: { read(response: FetchResponse, now: number): Promise<PageReading> };
 }
 
 /** What the worker does with the job: finished (the result is on the draft), wait for the host, try again, or hand back. */
@@ -79,7 +81,7 @@ export async function enrichArticle(deps: EnrichDeps, data: EnrichJobData, final
 
   let reading;
   try {
-    reading = readPage(response, now);
+    reading = await deps.pageReader.read(response, now);
   } catch (err) {
     // The extractor promises never to throw; if it does, the page's failure is recorded, not the worker's.
     const reason = `the page could not be read: ${(err as Error).message}`.slice(0, 500);

@@ -126,6 +126,6 @@ describe('hostile article pages: each is recorded on its draft with the reason, 
         expect(d.headline, path).toBe(path);
         expect(d.link, path).toBe(server.url(path));
       }
-    }, { SIGNAL_DESK_FETCH_TIMEOUT_MS: '1500', SIGNAL_DESK_ENRICH_CONCURRENCY: '4' });
+    }, { SIGNAL_DESK_ENRICH: 'on', SIGNAL_DESK_FETCH_TIMEOUT_MS: '1500', SIGNAL_DESK_ENRICH_CONCURRENCY: '4' });
   }, 60_000);
 });

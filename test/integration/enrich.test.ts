@@ -31,6 +31,9 @@ async function publisher(pages: Record<string, Page>, robots = 'User-agent: *\nA
   return server;
 }
 
+/** Enrichment on, whatever the test settings default to. */
+const ON = { SIGNAL_DESK_ENRICH: 'on' };
+
 const SUMMARY = 'The feed summary of this item runs to well over twenty characters, as feed summaries do.';
 
 function itemsFeed(origin: string, paths: string[]): string {
@@ -110,7 +113,7 @@ describe('enrichment, end to end with real workers', () => {
       const audit = await getAudit(redis, createKeys(p.settings.prefix), ld.id);
       await redis.quit();
       expect(audit.map((a) => [a.actor, a.action])).toEqual([['enrichment', 'enriched']]);
-    });
+    }, ON);
   });
 
   it('per-source enrich: false and SIGNAL_DESK_ENRICH=off mark drafts disabled and fetch no page', async () => {
@@ -119,7 +122,7 @@ describe('enrichment, end to end with real workers', () => {
       await p.once();
       const drafts = await settled(p);
       expect(drafts.get('/a.html')!.enrichment).toMatchObject({ state: 'disabled', reason: expect.stringMatching(/enrich: false/) });
-    });
+    }, ON);
     const other = await publisher({ '/b.html': { body: article({ title: 'B' }) } });
     await withPipeline([source('off', other.url('/feed.xml'))], async (p) => {
       await p.once();
@@ -143,7 +146,7 @@ describe('enrichment, end to end with real workers', () => {
       const drafts = [...(await settled(p)).values()];
       expect(drafts.filter((d) => d.enrichment?.state === 'done')).toHaveLength(1);
       expect(pagePaths(site)).toEqual(['/story.html']);
-    });
+    }, ON);
   });
 });
 
@@ -158,7 +161,7 @@ describe('run --once and enrichment', () => {
       await pollOnce(p.runtime, [source('pub', server.url('/feed.xml'))], sink);
       expect(out).toMatch(/^source\s+outcome\s+new\s+duplicates\s+related\s+enriched\s+error$/m);
       expect(out).toMatch(/^pub\s+ok\s+1\s+0\s+0\s+1\/1\s*$/m);
-    });
+    }, ON);
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     const slow = await startServer((req, res) => {
@@ -173,6 +176,83 @@ describe('run --once and enrichment', () => {
       release();
       const drafts = await settled(p);
       expect(drafts.get('/slow.html')!.enrichment!.state).toBe('done');
-    });
+    }, ON);
   });
+});
+
+describe('transient page failures', () => {
+  it('a 503 is retried and then read; a page that keeps failing is recorded as failed after a bounded number of requests', async () => {
+    let flaky = 0;
+    let broken = 0;
+    const server = await startServer((req, res) => {
+      const path = req.url ?? '';
+      if (path === '/feed.xml') return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ title: 'Flaky', link: `${server.origin}/flaky.html`, guid: 'f' }, { title: 'Broken', link: `${server.origin}/broken.html`, guid: 'b' }]));
+      if (path === '/robots.txt') return void res.writeHead(404).end();
+      if (path === '/flaky.html') return void (++flaky < 3 ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'text/html' }).end(article({ title: 'Flaky', head: '<meta property="og:title" content="Back">' })));
+      broken++;
+      res.writeHead(500).end();
+    });
+    servers.push(server);
+    await withPipeline([source('t', server.url('/feed.xml'))], async (p) => {
+      await p.once();
+      const drafts = await settled(p);
+      expect(drafts.get('/flaky.html')!.enrichment).toMatchObject({ state: 'done', title: { value: 'Back' } });
+      expect(flaky).toBe(3);
+      expect(drafts.get('/broken.html')!.enrichment).toMatchObject({ state: 'failed', reason: 'HTTP 500: server error' });
+      expect(broken).toBe(3);
+    }, ON);
+  });
+});
+
+describe('enrichment in a real signal-desk process', () => {
+  it('run --once as a process: drafts enriched, the table says so', { timeout: 60_000 }, async () => {
+    const { spawnWorker, writeSourcesFile } = await import('../helpers/workerProcess.ts');
+    const { dropPrefix, testPrefix } = await import('../helpers/redis.ts');
+    const server = await publisher({ '/one.html': { body: article({ title: 'One', head: '<meta property="og:title" content="One, from its page"><meta property="og:site_name" content="The Site">' }) } });
+    const prefix = testPrefix();
+    const file = writeSourcesFile([{ id: 'proc', url: server.url('/feed.xml') }]);
+    try {
+      const w = spawnWorker(prefix, file, ON, ['--once']);
+      expect((await w.exited).code).toBe(0);
+      expect(w.output()).toMatch(/^proc\s+ok\s+1\s+0\s+0\s+1\/1\s*$/m);
+      const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const keys = createKeys(prefix);
+      const [draft] = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+      await redis.quit();
+      expect(draft!.enrichment).toMatchObject({ state: 'done', title: { value: 'One, from its page', rule: 'meta:og:title' } });
+      expect(pagePaths(server)).toEqual(['/one.html']);
+    } finally {
+      await dropPrefix(prefix);
+    }
+  });
+});
+
+describe('politeness shared with polls', () => {
+  it('with one request per host at a time, page fetches and the feed poll to that host never overlap', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const paths = ['/p1.html', '/p2.html', '/p3.html', '/p4.html'];
+    const server = await startServer((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const done = () => void (inFlight--, undefined);
+      res.on('finish', done);
+      const path = req.url ?? '';
+      setTimeout(() => {
+        if (path === '/feed.xml') return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(paths.map((p) => ({ title: p, link: `${server.origin}${p}`, guid: p }))));
+        if (path === '/robots.txt') return void res.writeHead(404).end();
+        res.writeHead(200, { 'content-type': 'text/html' }).end(article({ title: path }));
+      }, 30);
+    });
+    servers.push(server);
+    const sources = [source('polite', server.url('/feed.xml'))];
+    await withPipeline(sources, async (p) => {
+      await p.once();
+      // A second poll while the pages are read: it waits its turn like they do.
+      await p.once();
+      const drafts = await settled(p);
+      expect([...drafts.values()].every((d) => d.enrichment!.state === 'done')).toBe(true);
+      expect(most).toBe(1);
+    }, { ...ON, SIGNAL_DESK_HOST_CONCURRENCY: '1', SIGNAL_DESK_ENRICH_CONCURRENCY: '4' });
+  }, 60_000);
 });
