@@ -3,8 +3,8 @@ import { extractMainText } from '../article/mainText.ts';
 import { toPageShingles } from '../article/shingles.ts';
 import type { Enrichment } from '../drafts/schema.ts';
 import type { FetchResponse } from '../fetch/fetchFeed.ts';
-import { decodePage } from './decodePage.ts';
-import { mergeRobots } from './robotsRules.ts';
+import { decodePage } from '../article/decodePage.ts';
+import { toAppliedRobots } from './robotsRules.ts';
 import { toEnrichment } from './toEnrichment.ts';
 
 export interface PageReading {
@@ -17,9 +17,9 @@ export interface PageReading {
 
 /** Pure: a fetched HTML page → the draft's enrichment and the copy guard's shingles. */
 export function readPage(response: Pick<FetchResponse, 'body' | 'headers' | 'finalUrl'>, now: number): PageReading {
-  const html = decodePage(response.body, response.headers['content-type']);
-  const meta = extractArticle(html, response.finalUrl, response.headers);
-  const robots = mergeRobots(meta.robots, response.headers['x-robots-tag']);
+  const html = decodePage(response.body, response.headers['content-type']).text;
+  const meta = extractArticle(html, response.finalUrl, response.headers, { now });
+  const robots = toAppliedRobots(meta.robots);
   const enrichment = toEnrichment(meta, { finalUrl: response.finalUrl, contentType: response.headers['content-type'] ?? null }, robots, now);
   return { enrichment, shingles: toPageShingles(extractMainText(html)), hadDescription: meta.description !== undefined };
 }

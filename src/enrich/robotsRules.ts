@@ -9,42 +9,16 @@ export interface AppliedRobots {
 }
 
 /**
- * `X-Robots-Tag` read here too (its directives for every agent, or for ours or googlebot), merged with what
- * the extractor read from the page (the most restrictive wins), so a header-only directive is never missed.
+ * The directives the extractor read (page metas and `X-Robots-Tag`, most restrictive wins: article/readRobots.ts)
+ * in the form the draft records.
  */
-export function mergeRobots(fromPage: RobotsDirectives, header: string | undefined): AppliedRobots {
-  const fromHeader = readRobotsHeader(header ?? '');
-  const limits = [fromPage.maxSnippet, fromHeader.maxSnippet].filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0);
-  const applied = [...fromPage.applied];
-  if (fromHeader.nosnippet && !fromPage.nosnippet) applied.push('X-Robots-Tag: nosnippet');
-  if (fromHeader.noarchive && !fromPage.noarchive) applied.push('X-Robots-Tag: noarchive');
-  if (fromHeader.maxSnippet !== undefined && fromHeader.maxSnippet !== fromPage.maxSnippet) applied.push(`X-Robots-Tag: max-snippet:${fromHeader.maxSnippet}`);
+export function toAppliedRobots(robots: RobotsDirectives): AppliedRobots {
   return {
-    nosnippet: fromPage.nosnippet || fromHeader.nosnippet,
-    maxSnippet: limits.length > 0 ? Math.min(...limits) : null,
-    noarchive: fromPage.noarchive || fromHeader.noarchive,
-    applied: dedupe(applied).slice(0, 10),
+    nosnippet: robots.nosnippet,
+    maxSnippet: robots.maxSnippet !== undefined && Number.isInteger(robots.maxSnippet) && robots.maxSnippet >= 0 ? robots.maxSnippet : null,
+    noarchive: robots.noarchive,
+    applied: [...new Set(robots.applied)].slice(0, 10),
   };
-}
-
-function readRobotsHeader(header: string): { nosnippet: boolean; noarchive: boolean; maxSnippet?: number } {
-  const out: { nosnippet: boolean; noarchive: boolean; maxSnippet?: number } = { nosnippet: false, noarchive: false };
-  // "googlebot: nosnippet, otherbot: noarchive" scopes directives to an agent; unscoped ones apply to all.
-  let scope: string | undefined;
-  for (const raw of header.slice(0, 4000).toLowerCase().split(',')) {
-    let part = raw.trim();
-    const scoped = /^([a-z0-9_-]+)\s*:\s*(.*)$/.exec(part);
-    if (scoped && !['max-snippet', 'max-image-preview', 'max-video-preview', 'unavailable_after'].includes(scoped[1]!)) {
-      scope = scoped[1];
-      part = scoped[2]!;
-    }
-    if (scope !== undefined && scope !== 'signaldesk' && scope !== 'googlebot') continue;
-    if (part === 'nosnippet' || part === 'none') out.nosnippet = true;
-    if (part === 'noarchive' || part === 'none') out.noarchive = true;
-    const max = /^max-snippet\s*:\s*(-?\d{1,9})$/.exec(part);
-    if (max && Number(max[1]) >= 0) out.maxSnippet = Math.min(out.maxSnippet ?? Infinity, Number(max[1]));
-  }
-  return out;
 }
 
 /** What the directives leave of the draft's excerpt, and the lines that say why (shown to editors). */
@@ -63,8 +37,4 @@ export function applyRobotsToExcerpt(excerpt: string | null, robots: AppliedRobo
     }
   }
   return { excerpt, effects };
-}
-
-function dedupe(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { classifyPage } from '../../src/enrich/classifyPage.ts';
 import { planEnrichment } from '../../src/enrich/queueEnrichment.ts';
-import { applyRobotsToExcerpt, mergeRobots } from '../../src/enrich/robotsRules.ts';
+import { extractArticle } from '../../src/article/extractArticle.ts';
+import { applyRobotsToExcerpt, toAppliedRobots } from '../../src/enrich/robotsRules.ts';
 import { toEnrichment } from '../../src/enrich/toEnrichment.ts';
 import { FetchError } from '../../src/errors.ts';
 
@@ -31,12 +32,16 @@ describe('classifyPage', () => {
 });
 
 describe('robots directives', () => {
+  // The enrich stage records what the extractor read from the page's metas and its X-Robots-Tag header.
+  const robotsOf = (header: string, meta = '') =>
+    toAppliedRobots(extractArticle(`<html><head>${meta}</head><body></body></html>`, 'https://news.example/a', { 'x-robots-tag': header }).robots);
   it('X-Robots-Tag: unscoped and ours apply, another agent\'s do not; the smallest max-snippet wins', () => {
-    expect(mergeRobots(NO_ROBOTS, 'otherbot: nosnippet, max-snippet:40')).toMatchObject({ nosnippet: false, maxSnippet: null });
-    expect(mergeRobots({ ...NO_ROBOTS, maxSnippet: 50 }, 'max-snippet:20')).toMatchObject({ maxSnippet: 20, applied: ['X-Robots-Tag: max-snippet:20'] });
-    expect(mergeRobots(NO_ROBOTS, 'googlebot: noarchive')).toMatchObject({ noarchive: true });
-    expect(mergeRobots(NO_ROBOTS, 'none')).toMatchObject({ nosnippet: true, noarchive: true });
-    expect(mergeRobots(NO_ROBOTS, 'max-snippet:-1').maxSnippet).toBeNull();
+    expect(robotsOf('otherbot: nosnippet, max-snippet:40')).toMatchObject({ nosnippet: false, maxSnippet: null });
+    expect(robotsOf('max-snippet:20', '<meta name="robots" content="max-snippet:50">')).toMatchObject({ maxSnippet: 20, applied: ['meta robots: max-snippet:50', 'X-Robots-Tag: max-snippet:20'] });
+    expect(robotsOf('googlebot: noarchive')).toMatchObject({ noarchive: true });
+    // `none` is noindex, nofollow (Google's definition): it withholds no snippet by itself.
+    expect(robotsOf('none')).toMatchObject({ nosnippet: false, noarchive: false });
+    expect(robotsOf('max-snippet:-1').maxSnippet).toBeNull();
   });
   it('nosnippet drops the excerpt, max-snippet cuts it by characters (not UTF-16 units)', () => {
     expect(applyRobotsToExcerpt('some text', { ...open, nosnippet: true })).toEqual({ excerpt: null, effects: ['nosnippet: the excerpt was dropped'] });
