@@ -43,10 +43,10 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
   let metrics = options.metrics;
   if (!metrics) {
     metrics = createMetrics();
-    registerStateGauges(metrics, { redis, keys, queues: [queues.poll, queues.ingest, queues.webhook], sources: () => loadSources(settings.sourcesFile), now: () => clock.now() });
+    registerStateGauges(metrics, { redis, keys, queues: [queues.poll, queues.ingest, queues.enrich, queues.webhook], sources: () => loadSources(settings.sourcesFile), now: () => clock.now() });
   }
   const app = await buildServer({ settings, redis, keys, clock, logger, desk, live, metrics, queues }, { router: options.router });
-  const closeQueues = () => Promise.all([queues.poll.close(), queues.ingest.close(), queues.webhook.close()]);
+  const closeQueues = () => Promise.all([queues.poll.close(), queues.ingest.close(), queues.enrich.close(), queues.webhook.close()]);
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (err) {
