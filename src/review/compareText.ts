@@ -93,9 +93,29 @@ const weightOf = (part: string) => (CJK.test(part) ? 1 / CJK_CHARS_PER_WORD : UN
 export function toTokens(text: string): Token[] {
   const out: Token[] = [];
   for (const [word] of normalizeForCompare(text).matchAll(WORD)) {
-    for (const [part] of word.matchAll(CJK_OR_REST)) out.push({ t: compareKey(part), d: quoteForm(part), w: weightOf(part) });
+    // Most words hold no CJK or Thai-like character: one token, without splitting.
+    if (!SPLIT.test(word)) out.push(tokenOf(word));
+    else for (const [part] of word.matchAll(CJK_OR_REST)) out.push(tokenOf(part));
   }
   return out;
+}
+
+const SPLIT = new RegExp(`[${CJK_CLASS}${UNSPACED_CLASS}]`, 'u');
+
+/**
+ * Tokens by the text they were made from: an article page repeats its words, and a word's key is the same
+ * every time (a page's shingles are the long texts this tokenises). Bounded.
+ */
+const tokenCache = new Map<string, Token>();
+function tokenOf(part: string): Token {
+  let token = tokenCache.get(part);
+  if (token === undefined) {
+    token = { t: compareKey(part), d: quoteForm(part), w: weightOf(part) };
+    if (tokenCache.size >= 50_000) tokenCache.clear();
+    tokenCache.set(part, token);
+  }
+  // A token of its own each time: callers tell a text's tokens apart by identity (which field a token came from).
+  return { t: token.t, d: token.d, w: token.w };
 }
 
 /** Tokens back to readable text: words spaced, CJK characters not. */
