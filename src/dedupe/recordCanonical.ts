@@ -76,7 +76,9 @@ const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdCla
  * When another draft already holds it (this draft came from an AMP or tracking variant, the other from the
  * canonical link), and both are pending, this draft is folded into that one: its item (and any coverage it
  * had) becomes the other's coverage, and it leaves the review queue as merged into it, written by the desk's
- * own script (actor "enrichment", claims not checked, an audit entry). A holder merged by an editor is
+ * own script (actor "enrichment", claims not checked, an audit entry on both), in one write with the survivor at
+ * the version read, so the survivor is still pending when the fold lands; the coverage moves after that write
+ * (a retry of a folded draft finishes it). A holder merged by an editor is
  * followed to the draft it was merged into. A holder already approved or rejected is never folded into:
  * this draft stays in the queue as it is (`heldBy` says why), since listing it as coverage of a decided
  * draft while it is still pending would count it twice. Both URLs keep their seen-url marks.
@@ -88,6 +90,12 @@ export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: s
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const draft = await getDraft(redis, keys, draftId);
     if (!draft) return {};
+    if (draft.status === 'merged' && draft.decision?.by === ENRICHMENT_ACTOR && draft.mergedInto) {
+      // Folded already (a retry, or a crash after the fold and before its coverage): finish the coverage, idempotently.
+      const survivor = await getDraft(redis, keys, draft.mergedInto);
+      if (survivor) await foldCoverage(redis, keys, draft, survivor);
+      return { foldedInto: draft.mergedInto };
+    }
     const holderId = await scripts(redis).sdClaimUrl(2, keys.urlDrafts, keys.seenUrls, hash, draftId, String(now));
     if (holderId === draftId) return {};
     const holder = await followMerges(redis, keys, holderId);
@@ -98,19 +106,25 @@ export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: s
     }
     if (holder.status !== 'pending') return { heldBy: { draftId: holder.id, status: holder.status } };
     if (draft.status !== 'pending') return {};
-    await foldCoverage(redis, keys, draft, holder);
     const o: DeskOptions = { redis, keys, clock: { now: () => now }, claimMs: 0 };
     const at = new Date(now).toISOString();
     const next = bumpVersion(o, { ...draft, status: 'merged', mergedInto: holder.id, decision: { action: 'merge', by: ENRICHMENT_ACTOR, at } });
     const change = describeChange(o, draft, next, { action: 'merge', into: holder.id, reason: `same canonical article as ${holder.id}: ${normalized}` }, 'none');
+    // The survivor is part of the same write, at the version read: an editor's decision on it meanwhile (approve,
+    // reject, merge) or another fold of it into this draft (a cycle, A→B while B→A) makes the write stale, and
+    // the next attempt decides afresh, so a draft is never folded into a decided draft, nor two into each other.
+    const survivorChange = describeChange(o, holder, bumpVersion(o, holder), { action: 'merged_in', from: draftId, reason: `same canonical article: ${normalized}` }, 'none');
     change.audit.actor = ENRICHMENT_ACTOR;
-    const result = await applyDraftChanges(redis, keys, ENRICHMENT_ACTOR, now, [change]);
+    survivorChange.audit.actor = ENRICHMENT_ACTOR;
+    const result = await applyDraftChanges(redis, keys, ENRICHMENT_ACTOR, now, [change, survivorChange]);
     if (result.ok) {
+      // After the decision, never before it: coverage written for a fold that then lost its race would list a draft still in the queue.
+      await foldCoverage(redis, keys, draft, holder);
       await emitEvent(o, { type: 'merge', draftId, actor: ENRICHMENT_ACTOR });
       return { foldedInto: holder.id };
     }
     if (result.reason === 'missing') return {};
-    // Stale: an editor changed the draft meanwhile; read it again and decide afresh.
+    // Stale: an editor (or another fold) changed one of the two meanwhile; read them again and decide afresh.
   }
   return {};
 }

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.ts';
+import { seenDigests } from '../../src/dedupe/itemKey.ts';
+import { recordCanonical } from '../../src/dedupe/recordCanonical.ts';
+import { commitDrafts } from '../../src/dedupe/seenStore.ts';
+import { ageRank, reviewRank } from '../../src/drafts/score.ts';
+import { toCoverageJson, toDraft, toStoredJson } from '../../src/drafts/toDraft.ts';
+import type { FeedItem } from '../../src/parse/types.ts';
+import { createRedis } from '../../src/queue/connection.ts';
+import { createKeys, type Keys } from '../../src/queue/keys.ts';
+import type { RedisClient } from '../../src/redisClient.ts';
+import { Desk } from '../../src/review/desk.ts';
+import { getDraft, getDrafts } from '../../src/review/draftStore.ts';
+import { EDITORIAL } from '../helpers/desk.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const editor = { name: 'ed', role: 'editor' as const };
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+
+/** Drafts committed the way the ingest worker does, on real Redis. */
+function harness() {
+  const prefix = testPrefix();
+  const redis = createRedis(REDIS_URL);
+  cleanups.push(() => dropPrefix(prefix), () => redis.quit());
+  const keys = createKeys(prefix);
+  let n = 0;
+  const commit = async (sourceId: string, url: string, at = T0) => {
+    const item: FeedItem = { key: `guid:${sourceId}-${++n}`, guid: `${sourceId}-${n}`, url, title: `Story from ${sourceId}`, author: null, publishedAt: null, updatedAt: null, categories: [], summary: null };
+    const d = toDraft(item, { id: sourceId, name: sourceId.toUpperCase(), url: `https://${sourceId}.example/feed`, weight: 0.5, tags: [] }, new Date(at).toISOString());
+    const [outcome] = await commitDrafts(redis, keys, sourceId, [{ ...seenDigests(item), draftId: d.id, rank: reviewRank(d.score, d.discoveredAt), age: ageRank(d.publishedAt, d.discoveredAt), json: toStoredJson(d), coverage: toCoverageJson(d) }], at, 90 * 86_400_000);
+    return { id: d.id, outcome };
+  };
+  const desk = new Desk({ redis, keys, clock: fixedClock(T0), claimMs: 60_000 });
+  return { redis, keys, commit, desk };
+}
+
+export async function publish(desk: Desk, redis: RedisClient, keys: Keys, id: string) {
+  const draft = (await getDraft(redis, keys, id))!;
+  const edited = await desk.edit(editor, id, { version: draft.version, ...EDITORIAL });
+  return desk.approve(editor, id, { version: edited.version });
+}
+
+/** Pending drafts in the review queue, plus what each lists as coverage: an article must be exactly one of these entries. */
+async function queueState(redis: RedisClient, keys: Keys, ids: string[]) {
+  const drafts = await getDrafts(redis, keys, ids);
+  return drafts.map((d) => ({ id: d.id, status: d.status, mergedInto: d.mergedInto, coverage: d.coverage.map((c) => c.sourceId) }));
+}
+
+describe('recordCanonical under concurrency', () => {
+  it('two drafts each finding the other\'s URL as canonical at the same moment (A→B, B→A): one stays pending, never both folded into each other', async () => {
+    const { redis, keys, commit } = harness();
+    const a = await commit('a', 'https://news.example/amp/story.html');
+    const b = await commit('b', 'https://news.example/story.html');
+    const outcomes = await Promise.all([
+      recordCanonical(redis, keys, a.id, 'https://news.example/story.html', T0 + 1000),
+      recordCanonical(redis, keys, b.id, 'https://news.example/amp/story.html', T0 + 1000),
+    ]);
+    const state = await queueState(redis, keys, [a.id, b.id]);
+    const pending = state.filter((d) => d.status === 'pending');
+    expect({ outcomes, state }).toMatchObject({ state: expect.any(Array) });
+    expect(pending, JSON.stringify({ outcomes, state })).toHaveLength(1);
+    expect(await redis.zrange(keys.review, 0, -1)).toEqual([pending[0]!.id]);
+    // The folded one is listed once, as coverage of the survivor.
+    expect(pending[0]!.coverage).toEqual([pending[0]!.id === a.id ? 'b' : 'a']);
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    it(`an editor deciding (${decision}) the canonical draft while a fold runs: the variant is never folded into a decided draft, it stays in the queue`, async () => {
+      const { redis, keys, commit, desk } = harness();
+      const a = await commit('a', 'https://news.example/p.html');
+      const b = await commit('b', 'https://news.example/amp/p.html');
+      const draft = (await getDraft(redis, keys, a.id))!;
+      const edited = await desk.edit(editor, a.id, { version: draft.version, ...EDITORIAL });
+      // Every interleaving of the two on one connection, from "the fold first" to "the decision first".
+      const results = await Promise.all([
+        recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1000),
+        decision === 'approve' ? desk.approve(editor, a.id, { version: edited.version }) : desk.reject(editor, a.id, { version: edited.version, reason: 'off topic' }),
+      ]);
+      const [da, db] = (await getDrafts(redis, keys, [a.id, b.id]));
+      const state = JSON.stringify({ outcome: results[0], a: [da!.status, da!.coverage.length], b: [db!.status, db!.mergedInto] });
+      // Either b was folded while a was still pending (and a's decision came after), or b is still pending.
+      if (db!.status === 'merged') expect.fail(`b folded into ${decision === 'approve' ? 'an approved' : 'a rejected'} draft: ${state}`);
+      expect(db!.status, state).toBe('pending');
+      expect(await redis.zrange(keys.byScore('pending'), 0, -1), state).toEqual([b.id]);
+    });
+  }
+});
