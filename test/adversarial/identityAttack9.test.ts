@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
 import { seenDigests } from '../../src/dedupe/itemKey.ts';
+import { cleanLink, normalizeUrl } from '../../src/dedupe/normalizeUrl.ts';
 import { recordCanonical } from '../../src/dedupe/recordCanonical.ts';
 import { commitDrafts } from '../../src/dedupe/seenStore.ts';
 import { ageRank, reviewRank } from '../../src/drafts/score.ts';
@@ -12,6 +13,10 @@ import type { RedisClient } from '../../src/redisClient.ts';
 import { Desk } from '../../src/review/desk.ts';
 import { getDraft, getDrafts } from '../../src/review/draftStore.ts';
 import { EDITORIAL } from '../helpers/desk.ts';
+import { rss, startServer } from '../helpers/httpServer.ts';
+import { source, withPipeline } from '../helpers/pipeline.ts';
+import { toJsonFeed } from '../../src/publish/feeds.ts';
+import { readSignals } from '../../src/publish/signalStore.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -39,7 +44,7 @@ function harness() {
   return { redis, keys, commit, desk };
 }
 
-export async function publish(desk: Desk, redis: RedisClient, keys: Keys, id: string) {
+async function publish(desk: Desk, redis: RedisClient, keys: Keys, id: string) {
   const draft = (await getDraft(redis, keys, id))!;
   const edited = await desk.edit(editor, id, { version: draft.version, ...EDITORIAL });
   return desk.approve(editor, id, { version: edited.version });
@@ -89,4 +94,60 @@ describe('recordCanonical under concurrency', () => {
       expect(await redis.zrange(keys.byScore('pending'), 0, -1), state).toEqual([b.id]);
     });
   }
+});
+
+describe('links as hostile feeds write them', () => {
+  const ARTICLE = 'https://news.example/story?id=7';
+  it.each([
+    ['an entity-escaped separator left by a feed that escaped twice (&amp;utm_source)', 'https://news.example/story?id=7&amp;utm_source=rss&amp;utm_medium=feed'],
+    ['escaped three times (&amp;amp;fbclid)', 'https://news.example/story?id=7&amp;amp;fbclid=IwAR0'],
+    ['a ; separator (?id=7;utm_source=rss)', 'https://news.example/story?id=7;utm_source=rss'],
+    ['tracking parameters in the fragment', 'https://news.example/story?id=7#utm_source=rss&utm_medium=social'],
+    ['tracking parameters in a fragment query', 'https://news.example/story?id=7#?utm_campaign=x'],
+    ['an AMP cache URL of Google\'s AMP viewer URL', 'https://www-google-com.cdn.ampproject.org/c/s/www.google.com/amp/s/news.example/story?id=7'],
+    ['Google\'s AMP viewer URL of an AMP cache URL', 'https://www.google.com/amp/s/news-example.cdn.ampproject.org/c/s/news.example/story?id=7'],
+    ['Google\'s AMP viewer twice', 'https://www.google.com/amp/s/www.google.com/amp/s/news.example/story?id=7'],
+  ])('%s: the same article, and published without tracking parameters', (_what, link) => {
+    expect(normalizeUrl(link)).toBe(normalizeUrl(ARTICLE));
+    expect(cleanLink(link)).toBe(ARTICLE);
+  });
+
+  it('keeps what is the publisher\'s: a fragment that is not parameters, a ; inside a value, a non-tracking parameter after an escaped separator', () => {
+    expect(cleanLink('https://news.example/story?id=7#section-2')).toBe('https://news.example/story?id=7#section-2');
+    expect(cleanLink('https://news.example/story?q=a;b')).toBe('https://news.example/story?q=a;b');
+    expect(normalizeUrl('https://news.example/story?id=7&amp;page=2')).toBe(normalizeUrl('https://news.example/story?id=7&page=2'));
+    expect(normalizeUrl('https://news.example/story?id=7&amp;page=2')).not.toBe(normalizeUrl(ARTICLE));
+    // A chain of AMP wrappers deeper than any real one is left as it is (bounded work, no loop).
+    let deep = 'https://news.example/story';
+    for (let i = 0; i < 12; i++) deep = `https://www.google.com/amp/s/${deep.slice('https://'.length)}`;
+    expect(normalizeUrl(deep)).toMatch(/^https:\/\/www\.google\.com\/amp\/s\//);
+  });
+
+  it('two feeds, one escaping its links twice (&amp;amp;utm_source=rss): one draft, the other its coverage, and the public feed carries no tracking parameter', async () => {
+    const links: Record<string, string> = {
+      '/a': 'https://news.example/story?id=7&amp;amp;utm_source=rss&amp;amp;utm_medium=feed',
+      '/b': 'https://news.example/story?id=7',
+    };
+    const server = await startServer((req, res) => {
+      const link = links[req.url ?? ''];
+      if (!link) return res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: `${req.url}-1`, title: `Story as told by ${req.url}`, link }]));
+    });
+    cleanups.push(() => server.close());
+    await withPipeline([source('a', server.url('/a')), source('b', server.url('/b'))], async (p) => {
+      await p.once();
+      const drafts = await p.drafts();
+      expect(drafts.map((d) => [d.source.id, d.link, d.coverage.map((c) => c.link)])).toHaveLength(1);
+      const draft = drafts[0]!;
+      expect(draft.link).toBe('https://news.example/story?id=7');
+      expect(draft.coverage.map((c) => c.link)).toEqual(['https://news.example/story?id=7']);
+      const keys = createKeys(p.settings.prefix);
+      const redis = p.runtime.ctx.redis;
+      const desk = new Desk({ redis, keys, clock: fixedClock(T0), claimMs: 60_000 });
+      await publish(desk, redis, keys, draft.id);
+      const [stored] = await readSignals(redis, keys, 1);
+      const feed = JSON.stringify(toJsonFeed([stored!.signal], { title: 't', baseUrl: 'https://desk.example' }));
+      expect(feed).not.toMatch(/utm_/);
+    });
+  });
 });
