@@ -64,11 +64,38 @@ for i = 5 + n, #ARGV do
 end
 return added`;
 
+/**
+ * The inverse of FOLD, for a folded draft an editor reopened: removes from the survivor's coverage list the
+ * entries the fold moved there (same source, link and time as the folded draft's own item or an entry of its
+ * own list), and points the folded draft's URL digests back at it where they name the survivor.
+ * KEYS: coverage(survivor), url-drafts. ARGV: folded id, survivor id, number of entries, entries (JSON
+ * Coverage)…, URL digests…
+ */
+const UNFOLD = `
+local n = tonumber(ARGV[3])
+local moved = {}
+for i = 4, 3 + n do
+  local ok, e = pcall(cjson.decode, ARGV[i])
+  if ok and type(e) == 'table' then moved[tostring(e.sourceId) .. '\\n' .. tostring(e.link) .. '\\n' .. tostring(e.at)] = true end
+end
+local removed = 0
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, e = pcall(cjson.decode, raw)
+  if ok and type(e) == 'table' and moved[tostring(e.sourceId) .. '\\n' .. tostring(e.link) .. '\\n' .. tostring(e.at)] then
+    removed = removed + redis.call('LREM', KEYS[1], 0, raw)
+  end
+end
+for i = 4 + n, #ARGV do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[2] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[1]) end
+end
+return removed`;
+
 type ScriptClient = {
   sdClaimUrl(numKeys: number, ...args: string[]): Promise<string>;
   sdFoldCoverage(numKeys: number, ...args: string[]): Promise<number>;
+  sdUnfoldCoverage(numKeys: number, ...args: string[]): Promise<number>;
 };
-const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdClaimUrl: CLAIM, sdFoldCoverage: FOLD });
+const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdClaimUrl: CLAIM, sdFoldCoverage: FOLD, sdUnfoldCoverage: UNFOLD });
 
 /**
  * The enrich stage found the article's canonical URL for a draft. Claims the canonical URL's digest for the
@@ -140,12 +167,26 @@ async function followMerges(redis: RedisClient, keys: Keys, id: string): Promise
   return current;
 }
 
-async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivor: DraftSignal): Promise<void> {
+/** What a fold moves: the folded draft's own item (when it has a link) and the coverage it had gathered, and its URL's digest. */
+function foldedEntries(folded: DraftSignal): { entries: string[]; hashes: string[] } {
   const own: Coverage[] = folded.link
     ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: folded.headline, link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
     : [];
-  const entries = [...own, ...folded.coverage].map((c) => JSON.stringify(c));
   const link = folded.link ? normalizeUrl(folded.link) : undefined;
-  const hashes = link ? [digest(link)] : [];
+  return { entries: [...own, ...folded.coverage].map((c) => JSON.stringify(c)), hashes: link ? [digest(link)] : [] };
+}
+
+async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivor: DraftSignal): Promise<void> {
+  const { entries, hashes } = foldedEntries(folded);
   await scripts(redis).sdFoldCoverage(2, keys.coverage(survivor.id), keys.urlDrafts, survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
+}
+
+/**
+ * An editor reopened a draft this stage had folded (`reopenDraft`): the survivor no longer lists what the fold
+ * moved to it (else the article would count twice, as its own draft and as the survivor's coverage), and the
+ * reopened draft's link belongs to it again, so later items linking it are its coverage. Idempotent.
+ */
+export async function unfoldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivorId: string): Promise<void> {
+  const { entries, hashes } = foldedEntries(folded);
+  await scripts(redis).sdUnfoldCoverage(2, keys.coverage(survivorId), keys.urlDrafts, folded.id, survivorId, String(entries.length), ...entries, ...hashes);
 }

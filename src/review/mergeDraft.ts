@@ -1,5 +1,6 @@
 import type { Actor } from '../auth/roles.ts';
 import type { DraftSignal } from '../drafts/schema.ts';
+import { ENRICHMENT_ACTOR, unfoldCoverage } from '../dedupe/recordCanonical.ts';
 import { DeskError } from '../errors.ts';
 import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraft, loadDraftAt, requirePermission, requireStatus, type DeskOptions } from './deskContext.ts';
 import { MergeBody, parseBody, VersionBody } from './draftEdits.ts';
@@ -41,12 +42,15 @@ export async function reopenDraft(o: DeskOptions, actor: Actor, id: string, body
   requireStatus(draft, ['rejected', 'merged'], 'reopened');
   const next = bumpVersion(o, { ...draft, status: 'pending', mergedInto: null, decision: { action: 'reopen', by: actor.name, at: isoNow(o) } });
   const changes = [describeChange(o, draft, next, { action: 'reopen' }, 'none')];
-  // Take it back out of the related coverage of the draft it was merged into, while that one is still pending.
+  // Take it back out of the related coverage of the draft it was merged into, while that one is still pending
+  // (an editor's merge: its related list; the enrich stage's fold: its coverage list, below).
   const target = draft.mergedInto ? await getDraft(o.redis, o.keys, draft.mergedInto) : undefined;
   if (target?.status === 'pending' && target.related.some((r) => r.draftId === id)) {
     changes.push(describeChange(o, target, bumpVersion(o, { ...target, related: target.related.filter((r) => r.draftId !== id) }), { action: 'unmerged', from: id }, 'none'));
   }
   await applyChanges(o, actor, changes);
+  // Folded by the enrich stage (same canonical article): its item and coverage went to the survivor's coverage list; take them back.
+  if (target?.status === 'pending' && draft.decision?.by === ENRICHMENT_ACTOR) await unfoldCoverage(o.redis, o.keys, draft, target.id);
   await emitEvent(o, { type: 'reopen', draftId: id, actor: actor.name });
   return next;
 }

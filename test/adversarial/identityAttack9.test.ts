@@ -151,3 +151,31 @@ describe('links as hostile feeds write them', () => {
     });
   });
 });
+
+describe('a folded draft reopened by an editor', () => {
+  it('leaves the survivor\'s coverage: the article is counted once, never as its own draft and as coverage of another', async () => {
+    const { redis, keys, commit, desk } = harness();
+    const a = await commit('a', 'https://news.example/p.html');
+    const b = await commit('b', 'https://news.example/amp/p.html');
+    expect((await commit('c', 'https://news.example/amp/p.html')).outcome).toBe('related');
+    await recordCanonical(redis, keys, a.id, 'https://news.example/p.html', T0);
+    expect(await recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1000)).toEqual({ foldedInto: a.id });
+    expect((await getDraft(redis, keys, a.id))!.coverage.map((c) => c.sourceId)).toEqual(['b', 'c']);
+
+    // The editor disagrees: the AMP page was a different article.
+    const folded = (await getDraft(redis, keys, b.id))!;
+    await desk.reopen(editor, b.id, { version: folded.version });
+    const [da, db] = await getDrafts(redis, keys, [a.id, b.id]);
+    expect(db!.status).toBe('pending');
+    expect(da!.coverage.map((c) => c.sourceId)).toEqual([]);
+    expect(db!.coverage.map((c) => c.sourceId)).toEqual(['c']);
+    // A later item linking the reopened draft's link is its coverage again, not the survivor's.
+    expect((await commit('d', 'https://news.example/amp/p.html')).outcome).toBe('related');
+    expect((await getDraft(redis, keys, b.id))!.coverage.map((c) => c.sourceId)).toEqual(['c', 'd']);
+    // Both published: each lists only its own coverage.
+    const sa = await publish(desk, redis, keys, a.id);
+    const sb = await publish(desk, redis, keys, b.id);
+    expect(sa.signal.related.map((r) => r.sourceName)).toEqual([]);
+    expect(sb.signal.related.map((r) => r.sourceName)).toEqual(['C', 'D']);
+  });
+});
