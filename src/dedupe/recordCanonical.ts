@@ -5,7 +5,7 @@ import type { RedisClient } from '../redisClient.ts';
 import { bumpVersion, describeChange, emitEvent, type DeskOptions } from '../review/deskContext.ts';
 import { applyDraftChanges, getDraft } from '../review/draftStore.ts';
 import { digest } from './itemKey.ts';
-import { normalizeUrl } from './normalizeUrl.ts';
+import { normalizeUrl, sameSite } from './normalizeUrl.ts';
 import { COVERAGE_MAX } from './seenStore.ts';
 
 export interface CanonicalOutcome {
@@ -16,6 +16,11 @@ export interface CanonicalOutcome {
    * this draft is left in the queue as it is (not folded, no coverage written), for an editor to judge.
    */
   heldBy?: { draftId: string; status: DraftSignal['status'] };
+  /**
+   * Set when the canonical URL is on another site than the draft's own link (or the draft has no link): a page
+   * speaks only for its own site's articles, so nothing is claimed or folded (the enrich stage records the reason).
+   */
+  refused?: string;
 }
 
 /** The system actor of automatic folds, in audit entries and desk events. */
@@ -108,7 +113,8 @@ const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdCla
  * (a retry of a folded draft finishes it). A holder merged by an editor is
  * followed to the draft it was merged into. A holder already approved or rejected is never folded into:
  * this draft stays in the queue as it is (`heldBy` says why), since listing it as coverage of a decided
- * draft while it is still pending would count it twice. Both URLs keep their seen-url marks.
+ * draft while it is still pending would count it twice. Both URLs keep their seen-url marks. A canonical URL
+ * on another site than the draft's link (`sameSite`: the same host or a subdomain of it) is refused (`refused`).
  */
 export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: string, canonicalUrl: string, now: number): Promise<CanonicalOutcome> {
   const normalized = normalizeUrl(canonicalUrl);
@@ -122,6 +128,11 @@ export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: s
       const survivor = await getDraft(redis, keys, draft.mergedInto);
       if (survivor) await foldCoverage(redis, keys, draft, survivor);
       return { foldedInto: draft.mergedInto };
+    }
+    const own = draft.link ? normalizeUrl(draft.link) : undefined;
+    if (!own || !sameSite(own, normalized)) {
+      // Else any page could claim any article: its draft would take the victim's later items as coverage, or list itself in the victim's signal.
+      return { refused: `canonical ${normalized} is on another site than the draft's link ${own ?? '(none)'}: a page names only its own site's articles; the draft keeps its own identity` };
     }
     const holderId = await scripts(redis).sdClaimUrl(2, keys.urlDrafts, keys.seenUrls, hash, draftId, String(now));
     if (holderId === draftId) return {};

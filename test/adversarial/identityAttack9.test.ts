@@ -179,3 +179,30 @@ describe('a folded draft reopened by an editor', () => {
     expect(sb.signal.related.map((r) => r.sourceName)).toEqual(['C', 'D']);
   });
 });
+
+describe('a canonical URL on another site', () => {
+  it('never lets a hostile page claim another site\'s article: the victim\'s later items are not its coverage, and it is not folded into the victim\'s draft', async () => {
+    const { redis, keys, commit, desk } = harness();
+    // evil.example's page declares rel=canonical to news.example's article before anyone carried it.
+    const evil = await commit('evil', 'https://evil.example/clickbait');
+    const out = await recordCanonical(redis, keys, evil.id, 'https://news.example/story', T0);
+    expect(out.refused).toMatch(/another site/);
+    const victim = await commit('news', 'https://news.example/story');
+    expect(victim.outcome).toBe('created');
+    // And once the victim holds it: a second hostile page declaring it is not folded in (it would be listed in the victim's signal).
+    const evil2 = await commit('evil2', 'https://evil2.example/x');
+    expect((await recordCanonical(redis, keys, evil2.id, 'https://news.example/story?utm_source=x', T0 + 1)).refused).toMatch(/another site/);
+    expect((await getDraft(redis, keys, evil2.id))!.status).toBe('pending');
+    const signal = await publish(desk, redis, keys, victim.id);
+    expect(signal.signal.related).toEqual([]);
+  });
+
+  it('the same site (www., a subdomain, an AMP cache of it) is the same site', async () => {
+    const { redis, keys, commit } = harness();
+    const a = await commit('a', 'https://news.example/story');
+    const b = await commit('b', 'https://news-example.cdn.ampproject.org/c/s/amp.news.example/story');
+    const c = await commit('c', 'https://www.news.example/s/1');
+    expect(await recordCanonical(redis, keys, b.id, 'https://news.example/story', T0)).toEqual({ foldedInto: a.id });
+    expect(await recordCanonical(redis, keys, c.id, 'https://news.example/story', T0)).toEqual({ foldedInto: a.id });
+  });
+});
