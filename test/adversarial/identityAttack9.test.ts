@@ -12,7 +12,7 @@ import { createKeys, type Keys } from '../../src/queue/keys.ts';
 import type { RedisClient } from '../../src/redisClient.ts';
 import { Desk } from '../../src/review/desk.ts';
 import { getDraft, getDrafts } from '../../src/review/draftStore.ts';
-import { EDITORIAL } from '../helpers/desk.ts';
+import { EDITORIAL, withDesk } from '../helpers/desk.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
 import { source, withPipeline } from '../helpers/pipeline.ts';
 import { toJsonFeed } from '../../src/publish/feeds.ts';
@@ -204,5 +204,26 @@ describe('a canonical URL on another site', () => {
     const c = await commit('c', 'https://www.news.example/s/1');
     expect(await recordCanonical(redis, keys, b.id, 'https://news.example/story', T0)).toEqual({ foldedInto: a.id });
     expect(await recordCanonical(redis, keys, c.id, 'https://news.example/story', T0)).toEqual({ foldedInto: a.id });
+  });
+});
+
+describe('coverage on the desk', () => {
+  it('the draft page shows the editor the coverage its signal will list in `related` (source, headline, link, time), escaped', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'Vendor changes licence' }]);
+      const hostile = { sourceId: 'evil', sourceName: 'Evil <b>Wire</b>', headline: '<img src=x onerror=alert(1)> Licence story', link: 'https://evil.example/a?x="><script>', at: new Date(h.clock.now()).toISOString(), publishedAt: null };
+      const plainEntry = { sourceId: 'wire', sourceName: 'The Wire', headline: 'Wire takes on the licence change', link: 'https://wire.example/licence', at: new Date(h.clock.now()).toISOString(), publishedAt: null };
+      await h.redis.rpush(h.keys.coverage(id!), JSON.stringify(plainEntry), JSON.stringify(hostile));
+      const res = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: h.tokens.editor, next: '/' }), redirect: 'manual' });
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await (await fetch(`${h.url}/drafts/${id}`, { headers: { cookie } })).text();
+      expect(page).toContain('Wire takes on the licence change');
+      expect(page).toContain('The Wire');
+      expect(page).toContain('href="https://wire.example/licence"');
+      expect(page).toContain('&lt;img src=x onerror=alert(1)&gt; Licence story');
+      expect(page).toContain('Evil &lt;b&gt;Wire&lt;/b&gt;');
+      expect(page).not.toContain('<img src=x');
+      expect(page).not.toContain('"><script>');
+    });
   });
 });
