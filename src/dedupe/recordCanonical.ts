@@ -201,3 +201,21 @@ export async function unfoldCoverage(redis: RedisClient, keys: Keys, folded: Dra
   const { entries, hashes } = foldedEntries(folded);
   await scripts(redis).sdUnfoldCoverage(2, keys.coverage(survivorId), keys.urlDrafts, folded.id, survivorId, String(entries.length), ...entries, ...hashes);
 }
+
+/**
+ * An editor merged `from` into `into` (mergeDraft): the coverage `from` had gathered goes with it, as a fold's
+ * does (one entry per source, never `into`'s own source, capped), so the signal published from `into` still
+ * lists those sources. `from`'s own item is already in `into`'s related list. Idempotent.
+ */
+export async function gatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, into: DraftSignal): Promise<void> {
+  if (from.coverage.length === 0) return;
+  const entries = from.coverage.map((c) => JSON.stringify(c));
+  await scripts(redis).sdFoldCoverage(2, keys.coverage(into.id), keys.urlDrafts, into.source.id, from.id, into.id, String(entries.length), ...entries);
+}
+
+/** The inverse of gatherCoverage, for a merged draft an editor reopened: `into` no longer lists what `from` had gathered. */
+export async function ungatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, intoId: string): Promise<void> {
+  if (from.coverage.length === 0) return;
+  const entries = from.coverage.map((c) => JSON.stringify(c));
+  await scripts(redis).sdUnfoldCoverage(2, keys.coverage(intoId), keys.urlDrafts, from.id, intoId, String(entries.length), ...entries);
+}

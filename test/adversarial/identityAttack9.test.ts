@@ -227,3 +227,24 @@ describe('coverage on the desk', () => {
     });
   });
 });
+
+describe('an editor merging a draft that has coverage', () => {
+  it('the coverage follows it into the draft it was merged into, so the published signal still lists those sources; a reopen takes it back', async () => {
+    const { redis, keys, commit, desk } = harness();
+    const a = await commit('a', 'https://news.example/one');
+    const b = await commit('b', 'https://other.example/two');
+    expect((await commit('c', 'https://other.example/two?utm_source=x')).outcome).toBe('related');
+    await desk.merge(editor, b.id, { version: 1, into: a.id });
+    expect((await getDraft(redis, keys, a.id))!.coverage.map((c) => c.sourceId)).toEqual(['c']);
+
+    const folded = (await getDraft(redis, keys, b.id))!;
+    await desk.reopen(editor, b.id, { version: folded.version });
+    expect((await getDraft(redis, keys, a.id))!.coverage).toEqual([]);
+    expect((await getDraft(redis, keys, b.id))!.coverage.map((c) => c.sourceId)).toEqual(['c']);
+
+    const again = (await getDraft(redis, keys, b.id))!;
+    await desk.merge(editor, b.id, { version: again.version, into: a.id });
+    const { signal } = await publish(desk, redis, keys, a.id);
+    expect(signal.related.map((r) => r.sourceName)).toEqual(['B', 'C']);
+  });
+});
