@@ -196,7 +196,8 @@ export function cleanLink(input: string): string | undefined {
 
 /**
  * The form of a URL used to compare identities: scheme and host lower-cased and the default port dropped
- * (WHATWG URL does both), a trailing dot of the host, the fragment and credentials removed, an AMP cache or
+ * (WHATWG URL does both), the path's percent-escapes normalised (RFC 3986 §6.2.2), a trailing dot of the host,
+ * the fragment and credentials removed, an AMP cache or
  * viewer URL unwrapped to its origin, tracking parameters and AMP flags removed and the rest sorted.
  * Returns undefined for anything that is not an absolute http(s) URL.
  */
@@ -208,6 +209,11 @@ export function normalizeUrl(input: string): string | undefined {
   url.username = '';
   url.password = '';
   if (url.hostname.endsWith('.')) url.hostname = url.hostname.replace(/\.+$/, '');
+  // RFC 3986 §6.2.2: percent-escapes of unreserved characters decoded (`%7E` is `~`), the others in upper case.
+  url.pathname = url.pathname.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${hex.toUpperCase()}`;
+  });
   url.search = withoutTracking(url.search.slice(1)).text;
   const kept = [...url.searchParams].map(([k, v]): [string, string] => [k.replace(ESCAPED_SEPARATOR, ''), v]).filter(([k, v]) => !isTrackingParam(k) && !isAmpFlag(k, v));
   kept.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));

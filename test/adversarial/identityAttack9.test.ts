@@ -112,6 +112,15 @@ describe('links as hostile feeds write them', () => {
     expect(cleanLink(link)).toBe(ARTICLE);
   });
 
+  it.each([
+    ['lower-case percent-escapes', 'https://news.example/caf%c3%a9', 'https://news.example/café'],
+    ['an escaped unreserved character (%7E, %2D)', 'https://news.example/%7Eed/a%2db', 'https://news.example/~ed/a-b'],
+  ])('the path spelled two ways (%s) is one article (RFC 3986 §6.2.2)', (_what, a, b) => {
+    expect(normalizeUrl(a)).toBe(normalizeUrl(b));
+    // An escaped slash is not a slash: a different path.
+    expect(normalizeUrl('https://news.example/a%2Fb')).not.toBe(normalizeUrl('https://news.example/a/b'));
+  });
+
   it('keeps what is the publisher\'s: a fragment that is not parameters, a ; inside a value, a non-tracking parameter after an escaped separator', () => {
     expect(cleanLink('https://news.example/story?id=7#section-2')).toBe('https://news.example/story?id=7#section-2');
     expect(cleanLink('https://news.example/story?q=a;b')).toBe('https://news.example/story?q=a;b');
