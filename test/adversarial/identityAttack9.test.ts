@@ -17,6 +17,8 @@ import { rss, startServer } from '../helpers/httpServer.ts';
 import { source, withPipeline } from '../helpers/pipeline.ts';
 import { toJsonFeed } from '../../src/publish/feeds.ts';
 import { readSignals } from '../../src/publish/signalStore.ts';
+import { toSignal } from '../../src/publish/signal.ts';
+import { DraftSignal } from '../../src/drafts/schema.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -255,5 +257,17 @@ describe('an editor merging a draft that has coverage', () => {
     await desk.merge(editor, b.id, { version: again.version, into: a.id });
     const { signal } = await publish(desk, redis, keys, a.id);
     expect(signal.related.map((r) => r.sourceName)).toEqual(['B', 'C']);
+  });
+});
+
+describe('the published link and a canonical URL on another site', () => {
+  const draft = (canonical: string) => {
+    const item: FeedItem = { key: 'k', guid: 'g', url: 'https://evil.example/clickbait?utm_source=rss', title: 'T', author: null, publishedAt: null, updatedAt: null, categories: [], summary: null };
+    const d = toDraft(item, { id: 's', name: 'S', url: 'https://evil.example/feed', weight: 0.5, tags: [] }, new Date(T0).toISOString());
+    return { ...d, ...EDITORIAL, enrichment: DraftSignal.shape.enrichment.parse({ state: 'done', canonicalUrl: { value: canonical, rule: 'link:canonical' } }) } as unknown as DraftSignal;
+  };
+  it('a page declaring another site\'s article as its canonical does not make our signal link there: the feed\'s own link is published', () => {
+    expect(toSignal(draft('https://news.example/real-story'), new Date(T0).toISOString(), 'ed').link).toBe('https://evil.example/clickbait');
+    expect(toSignal(draft('https://www.evil.example/canonical?utm_medium=x'), new Date(T0).toISOString(), 'ed').link).toBe('https://www.evil.example/canonical');
   });
 });
