@@ -1,4 +1,5 @@
 import type { Coverage, DraftSignal } from '../drafts/schema.ts';
+import { coverageHeadline } from '../drafts/toDraft.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { RedisClient } from '../redisClient.ts';
@@ -181,7 +182,7 @@ async function followMerges(redis: RedisClient, keys: Keys, id: string): Promise
 /** What a fold moves: the folded draft's own item (when it has a link) and the coverage it had gathered, and its URL's digest. */
 function foldedEntries(folded: DraftSignal): { entries: string[]; hashes: string[] } {
   const own: Coverage[] = folded.link
-    ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: folded.headline, link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
+    ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: coverageHeadline(folded), link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
     : [];
   const link = folded.link ? normalizeUrl(folded.link) : undefined;
   return { entries: [...own, ...folded.coverage].map((c) => JSON.stringify(c)), hashes: link ? [digest(link)] : [] };

@@ -271,3 +271,30 @@ describe('the published link and a canonical URL on another site', () => {
     expect(toSignal(draft('https://www.evil.example/canonical?utm_medium=x'), new Date(T0).toISOString(), 'ed').link).toBe('https://www.evil.example/canonical');
   });
 });
+
+describe('coverage headlines and the copy guard', () => {
+  const SUMMARY = 'The vendor will stop shipping security fixes for the community edition after March and move every customer to a paid support plan with new terms';
+  it('an untitled item recorded as coverage publishes no words of its source\'s summary in `related`', async () => {
+    const { redis, keys, commit, desk } = harness();
+    const a = await commit('a', 'https://news.example/licence');
+    const item: FeedItem = { key: 'guid:b-1', guid: 'b-1', url: 'https://news.example/licence', title: null, author: null, publishedAt: null, updatedAt: null, categories: [], summary: SUMMARY };
+    const d = toDraft(item, { id: 'b', name: 'B', url: 'https://b.example/feed', weight: 0.5, tags: [] }, new Date(T0).toISOString());
+    const [outcome] = await commitDrafts(redis, keys, 'b', [{ ...seenDigests(item), draftId: d.id, rank: 1, age: 1, json: toStoredJson(d), coverage: toCoverageJson(d) }], T0, 86_400_000);
+    expect(outcome).toBe('related');
+    const { signal } = await publish(desk, redis, keys, a.id);
+    expect(signal.related.map((r) => r.sourceName)).toEqual(['B']);
+    expect(JSON.stringify(signal)).not.toContain('stop shipping security fixes');
+  });
+
+  it('a folded draft whose headline an editor had edited into a copy of its excerpt is listed with its source\'s own title, not the edit', async () => {
+    const { redis, keys, commit, desk } = harness();
+    const a = await commit('a', 'https://news.example/p.html');
+    const b = await commit('b', 'https://news.example/amp/p.html');
+    const bd = (await getDraft(redis, keys, b.id))!;
+    await desk.edit(editor, b.id, { version: bd.version, headline: SUMMARY.slice(0, 140) });
+    await recordCanonical(redis, keys, a.id, 'https://news.example/p.html', T0);
+    expect(await recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1)).toEqual({ foldedInto: a.id });
+    const { signal } = await publish(desk, redis, keys, a.id);
+    expect(signal.related).toEqual([{ headline: 'Story from b', sourceName: 'B', link: 'https://news.example/amp/p.html' }]);
+  });
+});
