@@ -1,5 +1,6 @@
 import type { Coverage, DraftSignal } from '../drafts/schema.ts';
 import { coverageHeadline } from '../drafts/toDraft.ts';
+import { failpoint } from '../failpoint.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { RedisClient } from '../redisClient.ts';
@@ -157,6 +158,7 @@ export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: s
     survivorChange.audit.actor = ENRICHMENT_ACTOR;
     const result = await applyDraftChanges(redis, keys, ENRICHMENT_ACTOR, now, [change, survivorChange]);
     if (result.ok) {
+      failpoint('canonical.afterFold');
       // After the decision, never before it: coverage written for a fold that then lost its race would list a draft still in the queue.
       await foldCoverage(redis, keys, draft, holder);
       await emitEvent(o, { type: 'merge', draftId, actor: ENRICHMENT_ACTOR });

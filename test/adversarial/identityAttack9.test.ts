@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
 import { seenDigests } from '../../src/dedupe/itemKey.ts';
@@ -43,7 +44,7 @@ function harness() {
     return { id: d.id, outcome };
   };
   const desk = new Desk({ redis, keys, clock: fixedClock(T0), claimMs: 60_000 });
-  return { redis, keys, commit, desk };
+  return { redis, keys, commit, desk, prefix };
 }
 
 async function publish(desk: Desk, redis: RedisClient, keys: Keys, id: string) {
@@ -296,5 +297,34 @@ describe('coverage headlines and the copy guard', () => {
     expect(await recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1)).toEqual({ foldedInto: a.id });
     const { signal } = await publish(desk, redis, keys, a.id);
     expect(signal.related).toEqual([{ headline: 'Story from b', sourceName: 'B', link: 'https://news.example/amp/p.html' }]);
+  });
+});
+
+describe('a fold killed between its decision and its coverage', () => {
+  it('kill -9 at canonical.afterFold: the draft is merged, and the retry (the enrich job again) moves its coverage, once', async () => {
+    const { redis, keys, commit, prefix } = harness();
+    const a = await commit('a', 'https://news.example/p.html');
+    const b = await commit('b', 'https://news.example/amp/p.html');
+    expect((await commit('c', 'https://news.example/amp/p.html')).outcome).toBe('related');
+    await recordCanonical(redis, keys, a.id, 'https://news.example/p.html', T0);
+    // The fold in its own process, killed by the failpoint right after the desk write.
+    const script = `const { recordCanonical } = await import('./src/dedupe/recordCanonical.ts');
+const { createRedis } = await import('./src/queue/connection.ts');
+const { createKeys } = await import('./src/queue/keys.ts');
+const redis = createRedis(${JSON.stringify(REDIS_URL)});
+await recordCanonical(redis, createKeys(${JSON.stringify(prefix)}), ${JSON.stringify(b.id)}, 'https://news.example/p.html', ${T0 + 1});
+process.exit(0);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, SIGNAL_DESK_FAILPOINTS: 'canonical.afterFold' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    expect(signal, stderr).toBe('SIGKILL');
+    expect((await getDraft(redis, keys, b.id))!).toMatchObject({ status: 'merged', mergedInto: a.id });
+    expect((await getDraft(redis, keys, a.id))!.coverage).toEqual([]);
+
+    expect(await recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 2)).toEqual({ foldedInto: a.id });
+    expect(await recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 3)).toEqual({ foldedInto: a.id });
+    expect((await getDraft(redis, keys, a.id))!.coverage.map((c) => c.sourceId)).toEqual(['b', 'c']);
+    expect(await redis.zrange(keys.byScore('pending'), 0, -1)).toEqual([a.id]);
   });
 });
