@@ -45,9 +45,11 @@ return ARGV[2]`;
 /**
  * Moves a folded draft's item (and the coverage it had gathered) to the surviving draft's coverage list, one
  * entry per source and never the survivor's own source, capped at COVERAGE_MAX; points the folded draft's URL
- * digests at the survivor where they still name the folded draft. Idempotent: a retry appends nothing twice.
- * KEYS: coverage(survivor), url-drafts. ARGV: survivor's source id, folded id, survivor id, number of entries,
- * entries (JSON Coverage)…, URL digests…
+ * digests at the survivor where they still name the folded draft. The folded draft's list is read here, not
+ * by the caller, so an entry a commit appended to it a moment ago moves too. Idempotent: a retry appends
+ * nothing twice.
+ * KEYS: coverage(survivor), url-drafts, coverage(folded). ARGV: survivor's source id, folded id, survivor id,
+ * number of entries, entries (JSON Coverage: the folded draft's own item, or none)…, URL digests…
  */
 const FOLD = `
 local n = tonumber(ARGV[4])
@@ -57,11 +59,14 @@ for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   local ok, e = pcall(cjson.decode, raw)
   if ok and type(e) == 'table' and type(e.sourceId) == 'string' then listed[e.sourceId] = true end
 end
+local entries = {}
+for i = 5, 4 + n do entries[#entries + 1] = ARGV[i] end
+for _, raw in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do entries[#entries + 1] = raw end
 local added = 0
-for i = 5, 4 + n do
-  local ok, e = pcall(cjson.decode, ARGV[i])
+for _, raw in ipairs(entries) do
+  local ok, e = pcall(cjson.decode, raw)
   if ok and type(e) == 'table' and type(e.sourceId) == 'string' and not listed[e.sourceId] and redis.call('LLEN', KEYS[1]) < ${COVERAGE_MAX} then
-    redis.call('RPUSH', KEYS[1], ARGV[i])
+    redis.call('RPUSH', KEYS[1], raw)
     listed[e.sourceId] = true
     added = added + 1
   end
@@ -74,15 +79,19 @@ return added`;
 /**
  * The inverse of FOLD, for a folded draft an editor reopened: removes from the survivor's coverage list the
  * entries the fold moved there (same source, link and time as the folded draft's own item or an entry of its
- * own list), and points the folded draft's URL digests back at it where they name the survivor.
- * KEYS: coverage(survivor), url-drafts. ARGV: folded id, survivor id, number of entries, entries (JSON
- * Coverage)…, URL digests…
+ * own list, which the fold left in place), and points the folded draft's URL digests back at it where they
+ * name the survivor.
+ * KEYS: coverage(survivor), url-drafts, coverage(folded). ARGV: folded id, survivor id, number of entries,
+ * entries (JSON Coverage: the folded draft's own item, or none)…, URL digests…
  */
 const UNFOLD = `
 local n = tonumber(ARGV[3])
+local entries = {}
+for i = 4, 3 + n do entries[#entries + 1] = ARGV[i] end
+for _, raw in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do entries[#entries + 1] = raw end
 local moved = {}
-for i = 4, 3 + n do
-  local ok, e = pcall(cjson.decode, ARGV[i])
+for _, raw in ipairs(entries) do
+  local ok, e = pcall(cjson.decode, raw)
   if ok and type(e) == 'table' then moved[tostring(e.sourceId) .. '\\n' .. tostring(e.link) .. '\\n' .. tostring(e.at)] = true end
 end
 local removed = 0
@@ -181,18 +190,18 @@ async function followMerges(redis: RedisClient, keys: Keys, id: string): Promise
   return current;
 }
 
-/** What a fold moves: the folded draft's own item (when it has a link) and the coverage it had gathered, and its URL's digest. */
+/** What a fold moves besides the folded draft's own coverage list (read by the script): its own item (when it has a link), and its URL's digest. */
 function foldedEntries(folded: DraftSignal): { entries: string[]; hashes: string[] } {
   const own: Coverage[] = folded.link
     ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: coverageHeadline(folded), link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
     : [];
   const link = folded.link ? normalizeUrl(folded.link) : undefined;
-  return { entries: [...own, ...folded.coverage].map((c) => JSON.stringify(c)), hashes: link ? [digest(link)] : [] };
+  return { entries: own.map((c) => JSON.stringify(c)), hashes: link ? [digest(link)] : [] };
 }
 
 async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivor: DraftSignal): Promise<void> {
   const { entries, hashes } = foldedEntries(folded);
-  await scripts(redis).sdFoldCoverage(2, keys.coverage(survivor.id), keys.urlDrafts, survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
+  await scripts(redis).sdFoldCoverage(3, keys.coverage(survivor.id), keys.urlDrafts, keys.coverage(folded.id), survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
 }
 
 /**
@@ -202,7 +211,7 @@ async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal,
  */
 export async function unfoldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivorId: string): Promise<void> {
   const { entries, hashes } = foldedEntries(folded);
-  await scripts(redis).sdUnfoldCoverage(2, keys.coverage(survivorId), keys.urlDrafts, folded.id, survivorId, String(entries.length), ...entries, ...hashes);
+  await scripts(redis).sdUnfoldCoverage(3, keys.coverage(survivorId), keys.urlDrafts, keys.coverage(folded.id), folded.id, survivorId, String(entries.length), ...entries, ...hashes);
 }
 
 /**
@@ -211,14 +220,10 @@ export async function unfoldCoverage(redis: RedisClient, keys: Keys, folded: Dra
  * lists those sources. `from`'s own item is already in `into`'s related list. Idempotent.
  */
 export async function gatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, into: DraftSignal): Promise<void> {
-  if (from.coverage.length === 0) return;
-  const entries = from.coverage.map((c) => JSON.stringify(c));
-  await scripts(redis).sdFoldCoverage(2, keys.coverage(into.id), keys.urlDrafts, into.source.id, from.id, into.id, String(entries.length), ...entries);
+  await scripts(redis).sdFoldCoverage(3, keys.coverage(into.id), keys.urlDrafts, keys.coverage(from.id), into.source.id, from.id, into.id, '0');
 }
 
 /** The inverse of gatherCoverage, for a merged draft an editor reopened: `into` no longer lists what `from` had gathered. */
 export async function ungatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, intoId: string): Promise<void> {
-  if (from.coverage.length === 0) return;
-  const entries = from.coverage.map((c) => JSON.stringify(c));
-  await scripts(redis).sdUnfoldCoverage(2, keys.coverage(intoId), keys.urlDrafts, from.id, intoId, String(entries.length), ...entries);
+  await scripts(redis).sdUnfoldCoverage(3, keys.coverage(intoId), keys.urlDrafts, keys.coverage(from.id), from.id, intoId, '0');
 }

@@ -328,3 +328,25 @@ process.exit(0);`;
     expect(await redis.zrange(keys.byScore('pending'), 0, -1)).toEqual([a.id]);
   });
 });
+
+describe('a commit racing a fold', () => {
+  it('an item recorded as coverage of the folded draft while the fold runs still reaches the survivor, at every interleaving', async () => {
+    const lost: string[] = [];
+    for (let offset = 0; offset < 8; offset++) {
+      const { redis, keys, commit } = harness();
+      const a = await commit('a', 'https://news.example/p.html');
+      const b = await commit('b', 'https://news.example/amp/p.html');
+      await recordCanonical(redis, keys, a.id, 'https://news.example/p.html', T0);
+      await Promise.all([
+        recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1),
+        (async () => {
+          for (let i = 0; i < offset; i++) await redis.ping();
+          await commit('c', 'https://news.example/amp/p.html');
+        })(),
+      ]);
+      const survivor = (await getDraft(redis, keys, a.id))!;
+      if (!survivor.coverage.some((c) => c.sourceId === 'c')) lost.push(`offset ${offset}: A lists ${survivor.coverage.map((c) => c.sourceId).join(',')}; B lists ${(await getDraft(redis, keys, b.id))!.coverage.map((c) => c.sourceId).join(',')}`);
+    }
+    expect(lost).toEqual([]);
+  });
+});
