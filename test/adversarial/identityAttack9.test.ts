@@ -350,3 +350,24 @@ describe('a commit racing a fold', () => {
     expect(lost).toEqual([]);
   });
 });
+
+describe('a commit racing an editor merge', () => {
+  it('an item recorded as coverage of the merged draft while the merge runs still reaches the target, at every interleaving', async () => {
+    const lost: string[] = [];
+    for (let offset = 0; offset < 8; offset++) {
+      const { redis, keys, commit, desk } = harness();
+      const a = await commit('a', 'https://news.example/one');
+      const b = await commit('b', 'https://other.example/two');
+      await Promise.all([
+        desk.merge(editor, b.id, { version: 1, into: a.id }),
+        (async () => {
+          for (let i = 0; i < offset; i++) await redis.ping();
+          await commit('c', 'https://other.example/two');
+        })(),
+      ]);
+      const target = (await getDraft(redis, keys, a.id))!;
+      if (!target.coverage.some((c) => c.sourceId === 'c')) lost.push(`offset ${offset}: A lists ${target.coverage.map((c) => c.sourceId).join(',')}; B lists ${(await getDraft(redis, keys, b.id))!.coverage.map((c) => c.sourceId).join(',')}`);
+    }
+    expect(lost).toEqual([]);
+  });
+});
