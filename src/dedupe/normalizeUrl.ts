@@ -2,8 +2,9 @@
  * Canonical links, as data. Two uses with different needs:
  * - `normalizeUrl`: the form used to compare identities (de-duplication, related coverage). Aggressive:
  *   tracking parameters and AMP flags removed, query sorted, fragment dropped.
- * - `cleanLink`: the form we publish. Conservative: tracking parameters removed and AMP caches unwrapped,
- *   otherwise the link exactly as the publisher gave it (their query order, their encoding, their fragment).
+ * - `cleanLink`: the form we publish. Conservative: tracking parameters removed (also from a fragment that
+ *   carries parameters) and AMP caches unwrapped, otherwise the link exactly as the publisher gave it (their
+ *   query order, their encoding, their fragment).
  *
  * Not reversed, by decision: AMP path forms (`/amp/`, `/amp`, `.amp.html`, `amp.example.com`). Sites
  * use them for unrelated pages too (`/amp/` is a product name, a category, a city), so stripping them would
@@ -80,12 +81,27 @@ const AMP_CACHE_PATH = /^\/[cvi]\/(s\/)?([^/]+\.[^/]+)(\/.*)?$/;
 const GOOGLE_HOST = /^(www\.)?google\.[a-z]{2,3}(\.[a-z]{2})?$/;
 const GOOGLE_AMP_PATH = /^\/amp\/(s\/)?([^/]+\.[^/]+)(\/.*)?$/;
 
+/** AMP wrappers unwrapped in one link (a cache URL of a viewer URL of…); a deeper chain is left as it is. */
+const AMP_LAYERS = 3;
+
 /**
  * The origin URL of a deterministic AMP-cache or AMP-viewer URL, or the URL itself. These forms embed the
  * origin host and path verbatim, so the rewrite is exact; the cache's query (the origin's query, plus viewer
- * parameters that TRACKING_PARAMS removes) is carried over, its fragment (viewer state) is not.
+ * parameters that TRACKING_PARAMS removes) is carried over, its fragment (viewer state) is not. A wrapper of a
+ * wrapper (a link copied from Google's viewer showing a cache page) is unwrapped layer by layer, up to AMP_LAYERS.
  */
 function unwrapAmpCache(url: URL): URL {
+  let current = url;
+  for (let layer = 0; layer < AMP_LAYERS; layer++) {
+    const next = unwrapOnce(current);
+    if (next === current) return current;
+    current = next;
+  }
+  // Still a wrapper after AMP_LAYERS: no real link nests this deep; keep the link as given.
+  return unwrapOnce(current) === current ? current : url;
+}
+
+function unwrapOnce(url: URL): URL {
   const host = url.hostname;
   const match = AMP_CACHE_HOST.test(host) ? AMP_CACHE_PATH.exec(url.pathname) : GOOGLE_HOST.test(host) ? GOOGLE_AMP_PATH.exec(url.pathname) : null;
   if (!match) return url;
@@ -95,8 +111,8 @@ function unwrapAmpCache(url: URL): URL {
   } catch {
     return url;
   }
-  // The embedded host must be a real host: not another cache, not credentials, not empty.
-  if (origin.hostname === '' || origin.username !== '' || origin.password !== '' || AMP_CACHE_HOST.test(origin.hostname)) return url;
+  // The embedded host must be a real host: not credentials, not empty.
+  if (origin.hostname === '' || origin.username !== '' || origin.password !== '') return url;
   return origin;
 }
 
@@ -121,9 +137,47 @@ function paramName(part: string): string {
   }
 }
 
+/** What a feed that escaped its links twice leaves of `&amp;`: `?id=7&amp;utm_source=rss` reads as a parameter `amp;utm_source`. */
+const ESCAPED_SEPARATOR = /^(amp;)+/i;
+
 /**
- * The link to publish: tracking parameters removed and an AMP cache unwrapped to the origin, and otherwise
- * exactly what the publisher gave (query order and encoding untouched, fragment kept). Undefined for
+ * Query (or fragment) text less its tracking parameters, as raw text (the rest untouched). Separators as
+ * servers and feeds write them: `&`, the `;` of older servers (`?id=7;utm_source=rss`), and `&amp;` left by a
+ * feed that escaped its links twice. A piece without `=` after a removed one is part of its value (`utm_content=a;b`).
+ */
+function withoutTracking(text: string): { text: string; removed: boolean } {
+  let removed = false;
+  const kept = text.split('&').flatMap((part) => {
+    if (part === '') return [];
+    const prefix = ESCAPED_SEPARATOR.exec(part)?.[0] ?? '';
+    let dropping = false;
+    const pieces = part.slice(prefix.length).split(';').filter((piece) => {
+      dropping = isTrackingParam(paramName(piece)) || (dropping && !piece.includes('='));
+      return !dropping;
+    });
+    if (pieces.length === part.slice(prefix.length).split(';').length) return [part];
+    removed = true;
+    return pieces.length ? [prefix + pieces.join(';')] : [];
+  });
+  return { text: kept.join('&'), removed };
+}
+
+/** A fragment that carries parameters (`#utm_source=rss&…`, `#/route?utm_campaign=x`) less the tracking ones; any other fragment as it is. */
+function fragmentWithoutTracking(hash: string): string {
+  const fragment = hash.slice(1);
+  const q = fragment.indexOf('?');
+  if (q < 0 && !fragment.includes('=')) return hash;
+  const head = q < 0 ? '' : fragment.slice(0, q);
+  const { text, removed } = withoutTracking(q < 0 ? fragment : fragment.slice(q + 1));
+  if (!removed) return hash;
+  const rest = text ? `${q < 0 ? '' : '?'}${text}` : '';
+  return head + rest ? `#${head}${rest}` : '';
+}
+
+/**
+ * The link to publish: tracking parameters removed (query, and a fragment carrying parameters) and an AMP
+ * cache unwrapped to the origin, and otherwise exactly what the publisher gave (query order and encoding
+ * untouched, any other fragment kept). Undefined for
  * anything that is not an absolute http(s) URL.
  */
 export function cleanLink(input: string): string | undefined {
@@ -132,16 +186,18 @@ export function cleanLink(input: string): string | undefined {
   const url = unwrapAmpCache(parsed);
   if (url !== parsed) url.hash = '';
   if (url.search) {
-    const kept = url.search.slice(1).split('&').filter((part) => part !== '' && !isTrackingParam(paramName(part)));
-    url.search = kept.length ? `?${kept.join('&')}` : '';
+    const { text, removed } = withoutTracking(url.search.slice(1));
+    if (removed || text === '') url.search = text ? `?${text}` : '';
   }
+  if (url.hash) url.hash = fragmentWithoutTracking(url.hash);
   if (url.hostname.endsWith('.')) url.hostname = url.hostname.replace(/\.+$/, '');
   return url.href;
 }
 
 /**
  * The form of a URL used to compare identities: scheme and host lower-cased and the default port dropped
- * (WHATWG URL does both), a trailing dot of the host, the fragment and credentials removed, an AMP cache or
+ * (WHATWG URL does both), the path's percent-escapes normalised (RFC 3986 §6.2.2), a trailing dot of the host,
+ * the fragment and credentials removed, an AMP cache or
  * viewer URL unwrapped to its origin, tracking parameters and AMP flags removed and the rest sorted.
  * Returns undefined for anything that is not an absolute http(s) URL.
  */
@@ -153,8 +209,30 @@ export function normalizeUrl(input: string): string | undefined {
   url.username = '';
   url.password = '';
   if (url.hostname.endsWith('.')) url.hostname = url.hostname.replace(/\.+$/, '');
-  const kept = [...url.searchParams].filter(([k, v]) => !isTrackingParam(k) && !isAmpFlag(k, v));
+  // RFC 3986 §6.2.2: percent-escapes of unreserved characters decoded (`%7E` is `~`), the others in upper case.
+  url.pathname = url.pathname.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${hex.toUpperCase()}`;
+  });
+  url.search = withoutTracking(url.search.slice(1)).text;
+  const kept = [...url.searchParams].map(([k, v]): [string, string] => [k.replace(ESCAPED_SEPARATOR, ''), v]).filter(([k, v]) => !isTrackingParam(k) && !isAmpFlag(k, v));
   kept.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   url.search = new URLSearchParams(kept).toString();
   return url.href;
+}
+
+/**
+ * Whether two links are on one site, as far as a page may speak for another's identity: the same host, or one
+ * host a subdomain of the other (`www.`, `amp.`, `m.` of a site), never a bare top-level label; an IP address
+ * only as itself. No public-suffix list: `a.co.uk` and `co.uk` count as one site, two sites under `co.uk` do not.
+ * False for anything that is not an http(s) URL.
+ */
+export function sameSite(a: string, b: string): boolean {
+  const ha = parseHttp(a)?.hostname.replace(/\.+$/, '');
+  const hb = parseHttp(b)?.hostname.replace(/\.+$/, '');
+  if (!ha || !hb) return false;
+  if (ha === hb) return true;
+  const [long, short] = ha.length > hb.length ? [ha, hb] : [hb, ha];
+  const ip = /^[\d.]+$|^\[/;
+  return !ip.test(long) && !ip.test(short) && short.includes('.') && long.endsWith(`.${short}`);
 }

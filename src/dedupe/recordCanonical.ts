@@ -1,11 +1,13 @@
 import type { Coverage, DraftSignal } from '../drafts/schema.ts';
+import { coverageHeadline } from '../drafts/toDraft.ts';
+import { failpoint } from '../failpoint.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { RedisClient } from '../redisClient.ts';
 import { bumpVersion, describeChange, emitEvent, type DeskOptions } from '../review/deskContext.ts';
 import { applyDraftChanges, getDraft } from '../review/draftStore.ts';
 import { digest } from './itemKey.ts';
-import { normalizeUrl } from './normalizeUrl.ts';
+import { normalizeUrl, sameSite } from './normalizeUrl.ts';
 import { COVERAGE_MAX } from './seenStore.ts';
 
 export interface CanonicalOutcome {
@@ -16,6 +18,11 @@ export interface CanonicalOutcome {
    * this draft is left in the queue as it is (not folded, no coverage written), for an editor to judge.
    */
   heldBy?: { draftId: string; status: DraftSignal['status'] };
+  /**
+   * Set when the canonical URL is on another site than the draft's own link (or the draft has no link): a page
+   * speaks only for its own site's articles, so nothing is claimed or folded (the enrich stage records the reason).
+   */
+  refused?: string;
 }
 
 /** The system actor of automatic folds, in audit entries and desk events. */
@@ -38,9 +45,11 @@ return ARGV[2]`;
 /**
  * Moves a folded draft's item (and the coverage it had gathered) to the surviving draft's coverage list, one
  * entry per source and never the survivor's own source, capped at COVERAGE_MAX; points the folded draft's URL
- * digests at the survivor where they still name the folded draft. Idempotent: a retry appends nothing twice.
- * KEYS: coverage(survivor), url-drafts. ARGV: survivor's source id, folded id, survivor id, number of entries,
- * entries (JSON Coverage)…, URL digests…
+ * digests at the survivor where they still name the folded draft. The folded draft's list is read here, not
+ * by the caller, so an entry a commit appended to it a moment ago moves too. Idempotent: a retry appends
+ * nothing twice.
+ * KEYS: coverage(survivor), url-drafts, coverage(folded). ARGV: survivor's source id, folded id, survivor id,
+ * number of entries, entries (JSON Coverage: the folded draft's own item, or none)…, URL digests…
  */
 const FOLD = `
 local n = tonumber(ARGV[4])
@@ -50,11 +59,14 @@ for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   local ok, e = pcall(cjson.decode, raw)
   if ok and type(e) == 'table' and type(e.sourceId) == 'string' then listed[e.sourceId] = true end
 end
+local entries = {}
+for i = 5, 4 + n do entries[#entries + 1] = ARGV[i] end
+for _, raw in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do entries[#entries + 1] = raw end
 local added = 0
-for i = 5, 4 + n do
-  local ok, e = pcall(cjson.decode, ARGV[i])
+for _, raw in ipairs(entries) do
+  local ok, e = pcall(cjson.decode, raw)
   if ok and type(e) == 'table' and type(e.sourceId) == 'string' and not listed[e.sourceId] and redis.call('LLEN', KEYS[1]) < ${COVERAGE_MAX} then
-    redis.call('RPUSH', KEYS[1], ARGV[i])
+    redis.call('RPUSH', KEYS[1], raw)
     listed[e.sourceId] = true
     added = added + 1
   end
@@ -64,11 +76,42 @@ for i = 5 + n, #ARGV do
 end
 return added`;
 
+/**
+ * The inverse of FOLD, for a folded draft an editor reopened: removes from the survivor's coverage list the
+ * entries the fold moved there (same source, link and time as the folded draft's own item or an entry of its
+ * own list, which the fold left in place), and points the folded draft's URL digests back at it where they
+ * name the survivor.
+ * KEYS: coverage(survivor), url-drafts, coverage(folded). ARGV: folded id, survivor id, number of entries,
+ * entries (JSON Coverage: the folded draft's own item, or none)…, URL digests…
+ */
+const UNFOLD = `
+local n = tonumber(ARGV[3])
+local entries = {}
+for i = 4, 3 + n do entries[#entries + 1] = ARGV[i] end
+for _, raw in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do entries[#entries + 1] = raw end
+local moved = {}
+for _, raw in ipairs(entries) do
+  local ok, e = pcall(cjson.decode, raw)
+  if ok and type(e) == 'table' then moved[tostring(e.sourceId) .. '\\n' .. tostring(e.link) .. '\\n' .. tostring(e.at)] = true end
+end
+local removed = 0
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, e = pcall(cjson.decode, raw)
+  if ok and type(e) == 'table' and moved[tostring(e.sourceId) .. '\\n' .. tostring(e.link) .. '\\n' .. tostring(e.at)] then
+    removed = removed + redis.call('LREM', KEYS[1], 0, raw)
+  end
+end
+for i = 4 + n, #ARGV do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[2] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[1]) end
+end
+return removed`;
+
 type ScriptClient = {
   sdClaimUrl(numKeys: number, ...args: string[]): Promise<string>;
   sdFoldCoverage(numKeys: number, ...args: string[]): Promise<number>;
+  sdUnfoldCoverage(numKeys: number, ...args: string[]): Promise<number>;
 };
-const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdClaimUrl: CLAIM, sdFoldCoverage: FOLD });
+const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdClaimUrl: CLAIM, sdFoldCoverage: FOLD, sdUnfoldCoverage: UNFOLD });
 
 /**
  * The enrich stage found the article's canonical URL for a draft. Claims the canonical URL's digest for the
@@ -76,10 +119,13 @@ const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdCla
  * When another draft already holds it (this draft came from an AMP or tracking variant, the other from the
  * canonical link), and both are pending, this draft is folded into that one: its item (and any coverage it
  * had) becomes the other's coverage, and it leaves the review queue as merged into it, written by the desk's
- * own script (actor "enrichment", claims not checked, an audit entry). A holder merged by an editor is
+ * own script (actor "enrichment", claims not checked, an audit entry on both), in one write with the survivor at
+ * the version read, so the survivor is still pending when the fold lands; the coverage moves after that write
+ * (a retry of a folded draft finishes it). A holder merged by an editor is
  * followed to the draft it was merged into. A holder already approved or rejected is never folded into:
  * this draft stays in the queue as it is (`heldBy` says why), since listing it as coverage of a decided
- * draft while it is still pending would count it twice. Both URLs keep their seen-url marks.
+ * draft while it is still pending would count it twice. Both URLs keep their seen-url marks. A canonical URL
+ * on another site than the draft's link (`sameSite`: the same host or a subdomain of it) is refused (`refused`).
  */
 export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: string, canonicalUrl: string, now: number): Promise<CanonicalOutcome> {
   const normalized = normalizeUrl(canonicalUrl);
@@ -88,6 +134,17 @@ export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: s
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const draft = await getDraft(redis, keys, draftId);
     if (!draft) return {};
+    if (draft.status === 'merged' && draft.decision?.by === ENRICHMENT_ACTOR && draft.mergedInto) {
+      // Folded already (a retry, or a crash after the fold and before its coverage): finish the coverage, idempotently.
+      const survivor = await getDraft(redis, keys, draft.mergedInto);
+      if (survivor) await foldCoverage(redis, keys, draft, survivor);
+      return { foldedInto: draft.mergedInto };
+    }
+    const own = draft.link ? normalizeUrl(draft.link) : undefined;
+    if (!own || !sameSite(own, normalized)) {
+      // Else any page could claim any article: its draft would take the victim's later items as coverage, or list itself in the victim's signal.
+      return { refused: `canonical ${normalized} is on another site than the draft's link ${own ?? '(none)'}: a page names only its own site's articles; the draft keeps its own identity` };
+    }
     const holderId = await scripts(redis).sdClaimUrl(2, keys.urlDrafts, keys.seenUrls, hash, draftId, String(now));
     if (holderId === draftId) return {};
     const holder = await followMerges(redis, keys, holderId);
@@ -98,19 +155,26 @@ export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: s
     }
     if (holder.status !== 'pending') return { heldBy: { draftId: holder.id, status: holder.status } };
     if (draft.status !== 'pending') return {};
-    await foldCoverage(redis, keys, draft, holder);
     const o: DeskOptions = { redis, keys, clock: { now: () => now }, claimMs: 0 };
     const at = new Date(now).toISOString();
     const next = bumpVersion(o, { ...draft, status: 'merged', mergedInto: holder.id, decision: { action: 'merge', by: ENRICHMENT_ACTOR, at } });
     const change = describeChange(o, draft, next, { action: 'merge', into: holder.id, reason: `same canonical article as ${holder.id}: ${normalized}` }, 'none');
+    // The survivor is part of the same write, at the version read: an editor's decision on it meanwhile (approve,
+    // reject, merge) or another fold of it into this draft (a cycle, A→B while B→A) makes the write stale, and
+    // the next attempt decides afresh, so a draft is never folded into a decided draft, nor two into each other.
+    const survivorChange = describeChange(o, holder, bumpVersion(o, holder), { action: 'merged_in', from: draftId, reason: `same canonical article: ${normalized}` }, 'none');
     change.audit.actor = ENRICHMENT_ACTOR;
-    const result = await applyDraftChanges(redis, keys, ENRICHMENT_ACTOR, now, [change]);
+    survivorChange.audit.actor = ENRICHMENT_ACTOR;
+    const result = await applyDraftChanges(redis, keys, ENRICHMENT_ACTOR, now, [change, survivorChange]);
     if (result.ok) {
+      failpoint('canonical.afterFold');
+      // After the decision, never before it: coverage written for a fold that then lost its race would list a draft still in the queue.
+      await foldCoverage(redis, keys, draft, holder);
       await emitEvent(o, { type: 'merge', draftId, actor: ENRICHMENT_ACTOR });
       return { foldedInto: holder.id };
     }
     if (result.reason === 'missing') return {};
-    // Stale: an editor changed the draft meanwhile; read it again and decide afresh.
+    // Stale: an editor (or another fold) changed one of the two meanwhile; read them again and decide afresh.
   }
   return {};
 }
@@ -126,12 +190,40 @@ async function followMerges(redis: RedisClient, keys: Keys, id: string): Promise
   return current;
 }
 
-async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivor: DraftSignal): Promise<void> {
+/** What a fold moves besides the folded draft's own coverage list (read by the script): its own item (when it has a link), and its URL's digest. */
+function foldedEntries(folded: DraftSignal): { entries: string[]; hashes: string[] } {
   const own: Coverage[] = folded.link
-    ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: folded.headline, link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
+    ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: coverageHeadline(folded), link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
     : [];
-  const entries = [...own, ...folded.coverage].map((c) => JSON.stringify(c));
   const link = folded.link ? normalizeUrl(folded.link) : undefined;
-  const hashes = link ? [digest(link)] : [];
-  await scripts(redis).sdFoldCoverage(2, keys.coverage(survivor.id), keys.urlDrafts, survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
+  return { entries: own.map((c) => JSON.stringify(c)), hashes: link ? [digest(link)] : [] };
+}
+
+async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivor: DraftSignal): Promise<void> {
+  const { entries, hashes } = foldedEntries(folded);
+  await scripts(redis).sdFoldCoverage(3, keys.coverage(survivor.id), keys.urlDrafts, keys.coverage(folded.id), survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
+}
+
+/**
+ * An editor reopened a draft this stage had folded (`reopenDraft`): the survivor no longer lists what the fold
+ * moved to it (else the article would count twice, as its own draft and as the survivor's coverage), and the
+ * reopened draft's link belongs to it again, so later items linking it are its coverage. Idempotent.
+ */
+export async function unfoldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivorId: string): Promise<void> {
+  const { entries, hashes } = foldedEntries(folded);
+  await scripts(redis).sdUnfoldCoverage(3, keys.coverage(survivorId), keys.urlDrafts, keys.coverage(folded.id), folded.id, survivorId, String(entries.length), ...entries, ...hashes);
+}
+
+/**
+ * An editor merged `from` into `into` (mergeDraft): the coverage `from` had gathered goes with it, as a fold's
+ * does (one entry per source, never `into`'s own source, capped), so the signal published from `into` still
+ * lists those sources. `from`'s own item is already in `into`'s related list. Idempotent.
+ */
+export async function gatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, into: DraftSignal): Promise<void> {
+  await scripts(redis).sdFoldCoverage(3, keys.coverage(into.id), keys.urlDrafts, keys.coverage(from.id), into.source.id, from.id, into.id, '0');
+}
+
+/** The inverse of gatherCoverage, for a merged draft an editor reopened: `into` no longer lists what `from` had gathered. */
+export async function ungatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, intoId: string): Promise<void> {
+  await scripts(redis).sdUnfoldCoverage(3, keys.coverage(intoId), keys.urlDrafts, keys.coverage(from.id), from.id, intoId, '0');
 }

@@ -25,8 +25,19 @@ export function draftId(sourceId: string, itemKey: string): string {
  * category and an initial score. The link is the cleaned one (dedupe/normalizeUrl.ts `cleanLink`). Pure and deterministic for a given `discoveredAt`, so a retried job
  * writes exactly the same draft.
  */
+const UNTITLED = '(untitled item)';
+
+/**
+ * The headline a draft is listed under as another draft's related coverage (published in that signal's
+ * `related`): its source's own title only. Never the summary an untitled item's headline falls back to (the
+ * source's words, which no copy guard checks there), nor a headline an editor edited before a fold.
+ */
+export function coverageHeadline(d: Pick<DraftSignal, 'title'>): string {
+  return d.title ?? UNTITLED;
+}
+
 export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: string): DraftSignal {
-  const headline = item.title ?? truncate(item.summary, 120) ?? '(untitled item)';
+  const headline = item.title ?? truncate(item.summary, 120) ?? UNTITLED;
   const tags = dedupeCaseless([...source.tags, ...item.categories]).slice(0, 30);
   return DraftSignal.parse({
     id: draftId(source.id, item.key),
@@ -78,7 +89,7 @@ function dedupeCaseless(values: string[]): string[] {
  */
 export function toCoverageJson(d: DraftSignal): string | undefined {
   if (!d.link) return undefined;
-  const entry: Coverage = { sourceId: d.source.id, sourceName: d.source.name, headline: d.headline, link: d.link, at: d.discoveredAt, publishedAt: d.publishedAt };
+  const entry: Coverage = { sourceId: d.source.id, sourceName: d.source.name, headline: coverageHeadline(d), link: d.link, at: d.discoveredAt, publishedAt: d.publishedAt };
   return JSON.stringify(Coverage.parse(entry));
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
-import { cleanLink } from '../dedupe/normalizeUrl.ts';
+import { cleanLink, sameSite } from '../dedupe/normalizeUrl.ts';
 import { DraftSignal, HORIZONS, LEVELS, RelatedCoverage } from '../drafts/schema.ts';
 import { stripBidiControls as plain } from '../parse/bidi.ts';
 
@@ -75,10 +75,15 @@ export function toSignal(d: DraftSignal, approvedAt: string, approvedBy: string)
   });
 }
 
-/** The article's canonical URL when enrichment found one, else the feed's link; either way without tracking parameters. */
+/**
+ * The article's canonical URL when enrichment found one on the link's own site, else the feed's link; either way
+ * without tracking parameters. A canonical on another site is never published: any page can declare one, and the
+ * signal would send readers where the source never linked.
+ */
 function publishedLink(d: DraftSignal): string | null {
-  const canonical = d.enrichment?.canonicalUrl?.value;
-  return clean(canonical) ?? clean(d.link) ?? null;
+  const canonical = clean(d.enrichment?.canonicalUrl?.value);
+  const own = clean(d.link);
+  return (canonical && own && sameSite(own, canonical) ? canonical : own) ?? null;
 }
 
 function clean(link: string | null | undefined): string | undefined {

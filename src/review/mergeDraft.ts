@@ -1,11 +1,15 @@
 import type { Actor } from '../auth/roles.ts';
 import type { DraftSignal } from '../drafts/schema.ts';
+import { ENRICHMENT_ACTOR, gatherCoverage, unfoldCoverage, ungatherCoverage } from '../dedupe/recordCanonical.ts';
 import { DeskError } from '../errors.ts';
 import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraft, loadDraftAt, requirePermission, requireStatus, type DeskOptions } from './deskContext.ts';
 import { MergeBody, parseBody, VersionBody } from './draftEdits.ts';
 import { getDraft } from './draftStore.ts';
 
-/** Merges a pending draft into another pending draft, which lists it (and what it had gathered) as related coverage. */
+/**
+ * Merges a pending draft into another pending draft, which lists it (and what it had gathered) as related coverage;
+ * the pipeline's coverage of it moves to the target's coverage list (a reopen moves it back).
+ */
 export async function mergeDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; into: DraftSignal }> {
   requirePermission(actor, 'review');
   const { version, into } = parseBody(MergeBody, body);
@@ -26,6 +30,8 @@ export async function mergeDraft(o: DeskOptions, actor: Actor, id: string, body:
     // A write to the target too: another editor's live claim on it refuses the merge (409 locked), as for any write.
     describeChange(o, target, nextTarget, { action: 'merged_in', from: id }, 'check'),
   ]);
+  // The other sources' items the pipeline recorded for the merged draft: the target's signal lists them too.
+  await gatherCoverage(o.redis, o.keys, draft, nextTarget);
   await emitEvent(o, { type: 'merge', draftId: id, actor: actor.name });
   return { draft: next, into: nextTarget };
 }
@@ -41,12 +47,17 @@ export async function reopenDraft(o: DeskOptions, actor: Actor, id: string, body
   requireStatus(draft, ['rejected', 'merged'], 'reopened');
   const next = bumpVersion(o, { ...draft, status: 'pending', mergedInto: null, decision: { action: 'reopen', by: actor.name, at: isoNow(o) } });
   const changes = [describeChange(o, draft, next, { action: 'reopen' }, 'none')];
-  // Take it back out of the related coverage of the draft it was merged into, while that one is still pending.
+  // Take it back out of the related coverage of the draft it was merged into, while that one is still pending
+  // (an editor's merge: its related list; the enrich stage's fold: its coverage list, below).
   const target = draft.mergedInto ? await getDraft(o.redis, o.keys, draft.mergedInto) : undefined;
   if (target?.status === 'pending' && target.related.some((r) => r.draftId === id)) {
     changes.push(describeChange(o, target, bumpVersion(o, { ...target, related: target.related.filter((r) => r.draftId !== id) }), { action: 'unmerged', from: id }, 'none'));
   }
   await applyChanges(o, actor, changes);
+  // Folded by the enrich stage (same canonical article): its item and coverage went to the survivor's coverage list; take them back.
+  if (target?.status === 'pending' && draft.decision?.by === ENRICHMENT_ACTOR) await unfoldCoverage(o.redis, o.keys, draft, target.id);
+  // Merged by an editor: the coverage it had brought along goes back with it.
+  else if (target?.status === 'pending') await ungatherCoverage(o.redis, o.keys, draft, target.id);
   await emitEvent(o, { type: 'reopen', draftId: id, actor: actor.name });
   return next;
 }

@@ -89,6 +89,7 @@ ${claimBox}
   </figure>
   ${enrichmentSection(d)}
   ${d.related.length ? html`<h3>Related coverage</h3><ul>${d.related.map((r) => html`<li><a href="/drafts/${r.draftId}">${r.headline}</a> — ${r.sourceName}</li>`)}</ul>` : ''}
+  ${d.coverage.length ? html`<h3>Also carried by (${String(d.coverage.length)})</h3><p class="muted">Other sources' items for the same article, found by the pipeline; the signal lists them in its related coverage.</p><ul class="coverage">${d.coverage.map((c) => html`<li>${safeHref(c.link) ? html`<a href="${safeHref(c.link)}" rel="noopener noreferrer nofollow">${c.headline}</a>` : c.headline} — ${c.sourceName} <span class="muted">${when(c.at)}</span></li>`)}</ul>` : ''}
 </section>
 
 <section aria-labelledby="edit-title">
