@@ -221,18 +221,3 @@ export function normalizeUrl(input: string): string | undefined {
   return url.href;
 }
 
-/**
- * Whether two links are on one site, as far as a page may speak for another's identity: the same host, or one
- * host a subdomain of the other (`www.`, `amp.`, `m.` of a site), never a bare top-level label; an IP address
- * only as itself. No public-suffix list: `a.co.uk` and `co.uk` count as one site, two sites under `co.uk` do not.
- * False for anything that is not an http(s) URL.
- */
-export function sameSite(a: string, b: string): boolean {
-  const ha = parseHttp(a)?.hostname.replace(/\.+$/, '');
-  const hb = parseHttp(b)?.hostname.replace(/\.+$/, '');
-  if (!ha || !hb) return false;
-  if (ha === hb) return true;
-  const [long, short] = ha.length > hb.length ? [ha, hb] : [hb, ha];
-  const ip = /^[\d.]+$|^\[/;
-  return !ip.test(long) && !ip.test(short) && short.includes('.') && long.endsWith(`.${short}`);
-}

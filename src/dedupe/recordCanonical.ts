@@ -7,7 +7,8 @@ import type { RedisClient } from '../redisClient.ts';
 import { bumpVersion, describeChange, emitEvent, type DeskOptions } from '../review/deskContext.ts';
 import { applyDraftChanges, getDraft } from '../review/draftStore.ts';
 import { digest } from './itemKey.ts';
-import { normalizeUrl, sameSite } from './normalizeUrl.ts';
+import { normalizeUrl } from './normalizeUrl.ts';
+import { sameSite } from './sameSite.ts';
 import { COVERAGE_MAX } from './seenStore.ts';
 
 export interface CanonicalOutcome {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
-import { cleanLink, sameSite } from '../dedupe/normalizeUrl.ts';
+import { cleanLink } from '../dedupe/normalizeUrl.ts';
+import { sameSite } from '../dedupe/sameSite.ts';
 import { DraftSignal, HORIZONS, LEVELS, RelatedCoverage } from '../drafts/schema.ts';
 import { stripBidiControls as plain } from '../parse/bidi.ts';
 

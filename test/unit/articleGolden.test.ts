@@ -11,7 +11,7 @@ const ARTICLE_FIXTURES = 'fixtures/article';
 const FIXTURE_PAGE_URL = 'https://news.example/2024/story.html';
 const FIXTURE_NOW = Date.parse('2026-06-01T00:00:00Z');
 
-const cases = readdirSync(ARTICLE_FIXTURES).filter((f) => f.endsWith('.html') && !f.startsWith('date-'));
+const cases = readdirSync(ARTICLE_FIXTURES).filter((f) => f.endsWith('.html') && !f.startsWith('date-') && !f.startsWith('maintext-'));
 
 function extractFixture(file: string): Omit<ArticleMetadata, 'publishedAt' | 'modifiedAt'> {
   const base = `${ARTICLE_FIXTURES}/${file.replace(/\.html$/, '')}`;
