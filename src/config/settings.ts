@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   SIGNAL_DESK_ENRICH: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   SIGNAL_DESK_PAGE_MAX_BYTES: int(2 * 1024 * 1024, 1024),
   SIGNAL_DESK_ENRICH_CONCURRENCY: int(4, 1),
+  SIGNAL_DESK_ENRICH_WAIT_MS: int(60_000, 0),
   SIGNAL_DESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -88,6 +89,8 @@ export interface Settings {
   pageMaxBytes: number;
   /** Article pages fetched at once by one process (SIGNAL_DESK_ENRICH_CONCURRENCY). */
   enrichConcurrency: number;
+  /** How long `run --once` waits for its new drafts' article pages before it reports them as pending (SIGNAL_DESK_ENRICH_WAIT_MS). */
+  enrichWaitMs: number;
 }
 
 export function hashTagPrefix(prefix: string): string {
@@ -133,6 +136,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     enrich: e.SIGNAL_DESK_ENRICH === 'on',
     pageMaxBytes: e.SIGNAL_DESK_PAGE_MAX_BYTES,
     enrichConcurrency: e.SIGNAL_DESK_ENRICH_CONCURRENCY,
+    enrichWaitMs: e.SIGNAL_DESK_ENRICH_WAIT_MS,
     webhook: e.SIGNAL_DESK_WEBHOOK_URL ? { url: e.SIGNAL_DESK_WEBHOOK_URL, secret: e.SIGNAL_DESK_WEBHOOK_SECRET!, attempts: e.SIGNAL_DESK_WEBHOOK_ATTEMPTS } : undefined,
   };
 }

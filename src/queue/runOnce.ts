@@ -40,7 +40,7 @@ export interface RunOnceOptions {
    */
   signal?: AbortSignal;
   stopWorkers?: () => Promise<void>;
-  /** How long to wait for the enrichment of the run's new drafts (default: 3 fetch deadlines); what is still pending then is reported as pending. */
+  /** How long to wait for the enrichment of the run's new drafts (default: SIGNAL_DESK_ENRICH_WAIT_MS); what is still pending then is reported as pending. */
   enrichWaitMs?: number;
 }
 
@@ -75,7 +75,7 @@ export async function runOnce(deps: RunOnceDeps, sources: Source[], onProgress?:
     let done = 0;
     const outcomes = await Promise.all(
       jobs.map(async (job, i) => {
-        const summary = await Promise.race([followPoll(deps, job, sources[i]!.id, pollEvents, ingestEvents, options.enrichWaitMs ?? deps.settings.fetchTimeoutMs * 3), aborted]);
+        const summary = await Promise.race([followPoll(deps, job, sources[i]!.id, pollEvents, ingestEvents, options.enrichWaitMs ?? deps.settings.enrichWaitMs), aborted]);
         if (summary !== CANCELLED) onProgress?.(summary, ++done, jobs.length);
         return summary;
       }),
@@ -128,7 +128,8 @@ async function settleInterrupted(deps: RunOnceDeps, jobId: string, sourceId: str
       const drafted = ingest ? IngestResult.safeParse(ingest.returnvalue) : undefined;
       const created = drafted?.success ? drafted.data.created : [];
       const duplicates = result.alreadySeen + (drafted?.success ? drafted.data.duplicates : 0);
-      const enrichment = await countEnrichment(deps, created);
+      const { enriched, enrichPending } = await countEnrichment(deps, created);
+      const enrichment = { enriched, enrichPending };
       return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related: drafted?.success ? drafted.data.related : 0, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
     }
   }
@@ -173,35 +174,41 @@ async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEve
   return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
 }
 
-/** Enrichment of these drafts: done, and still pending (a draft gone or decided meanwhile counts as neither). */
-async function countEnrichment(deps: RunOnceDeps, draftIds: string[]): Promise<{ enriched: number; enrichPending: number }> {
+/** Enrichment of these drafts: done, and still pending (a draft gone or decided meanwhile counts as neither), with the ids still pending. */
+async function countEnrichment(deps: RunOnceDeps, draftIds: string[]): Promise<{ enriched: number; enrichPending: number; pendingIds: string[] }> {
   let enriched = 0;
-  let enrichPending = 0;
+  const pendingIds: string[] = [];
   for (let i = 0; i < draftIds.length; i += 1000) {
-    const raw = await deps.redis.mget(...draftIds.slice(i, i + 1000).map((id) => deps.keys.draft(id)));
-    for (const json of raw) {
-      if (!json) continue;
+    const ids = draftIds.slice(i, i + 1000);
+    const raw = await deps.redis.mget(...ids.map((id) => deps.keys.draft(id)));
+    raw.forEach((json, n) => {
+      if (!json) return;
       try {
         const state = (JSON.parse(json) as { enrichment?: { state?: unknown } | null }).enrichment?.state;
         if (state === 'done') enriched++;
-        else if (state === 'pending') enrichPending++;
+        else if (state === 'pending') pendingIds.push(ids[n]!);
       } catch {
         /* a record that does not parse is the desk's to report */
       }
-    }
+    });
   }
-  return { enriched, enrichPending };
+  return { enriched, enrichPending: pendingIds.length, pendingIds };
 }
 
 /**
  * The summary waits for the enrichment of the poll's new drafts (it never holds the drafts back: they are
- * in the review queue already), at most `waitMs`; what is still pending then is reported as pending.
+ * in the review queue already), at most `waitMs`; what is still pending then is reported as pending. Each
+ * round reads only the drafts still pending (a 100,000-item run reads each draft about once, not every round).
  */
 async function waitForEnrichment(deps: RunOnceDeps, draftIds: string[], waitMs: number): Promise<{ enriched: number; enrichPending: number }> {
   const deadline = Date.now() + waitMs;
+  let enriched = 0;
+  let pending = draftIds;
   for (;;) {
-    const counts = await countEnrichment(deps, draftIds);
-    if (counts.enrichPending === 0 || Date.now() >= deadline) return counts;
+    const counts = await countEnrichment(deps, pending);
+    enriched += counts.enriched;
+    pending = counts.pendingIds;
+    if (pending.length === 0 || Date.now() >= deadline) return { enriched, enrichPending: pending.length };
     await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))));
   }
 }
