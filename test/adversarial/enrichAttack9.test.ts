@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DraftSignal } from '../../src/drafts/schema.ts';
+import { createRedis } from '../../src/queue/connection.ts';
+import { createKeys } from '../../src/queue/keys.ts';
+import { getDrafts } from '../../src/review/draftStore.ts';
+import { startServer, type TestServer } from '../helpers/httpServer.ts';
+import { source, withPipeline, type Pipeline } from '../helpers/pipeline.ts';
+
+const PAGE = (title: string) => `<!doctype html><html lang="en"><head><title>${title}</title><meta property="og:title" content="${title}"></head><body><p>An ordinary article body.</p></body></html>`;
+// Just under the 2 MiB page cap: 260,000 paragraphs, which take the extractor several seconds to read (far
+// beyond the 1.5 s deadline the test sets), so the page reader abandons this page and replaces its thread.
+const SLOW = `<html><body>${'<p>a</p>'.repeat(260_000)}</body></html>`;
+const FINE = ['/fine-1.html', '/fine-2.html', '/fine-3.html'];
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    const path = req.url ?? '';
+    if (path === '/feed.xml') {
+      const items = ['/slow.html', ...FINE].map((p) => `<item><title>${p}</title><link>${server.origin}${p}</link><guid>${p}</guid></item>`);
+      return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${server.origin}/</link>${items.join('')}</channel></rss>`);
+    }
+    if (path === '/robots.txt') return void res.writeHead(404).end();
+    if (path === '/slow.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(SLOW);
+    // The ordinary pages answer a little later, so they reach the reader while the slow page is being read.
+    if (FINE.includes(path)) return void setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE(`Fine ${path}`)), 300);
+    res.writeHead(404).end();
+  });
+});
+afterAll(() => server.close());
+
+async function settled(p: Pipeline): Promise<Map<string, DraftSignal>> {
+  const redis = createRedis(p.settings.redisUrl);
+  const keys = createKeys(p.settings.prefix);
+  try {
+    for (let i = 0; i < 1200; i++) {
+      const drafts = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+      if (drafts.length === 4 && drafts.every((d) => d.enrichment && d.enrichment.state !== 'pending')) return new Map(drafts.map((d) => [new URL(d.link!).pathname, d]));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('enrichment still pending');
+  } finally {
+    await redis.quit();
+  }
+}
+
+describe('the page reader thread: one page that is too slow to read costs that page only', () => {
+  it('pages read at the same time as (or queued behind) the abandoned one are still read', async () => {
+    await withPipeline([source('slowpage', server.url('/feed.xml'))], async (p) => {
+      const [summary] = await p.once();
+      expect(summary!.newDrafts).toBe(4);
+      const drafts = await settled(p);
+      expect(drafts.get('/slow.html')!.enrichment).toMatchObject({ state: 'failed', reason: expect.stringMatching(/reading the page took longer than 1500 ms/) });
+      for (const path of FINE) expect(drafts.get(path)!.enrichment, path).toMatchObject({ state: 'done', title: { value: `Fine ${path}` } });
+    }, { SIGNAL_DESK_ENRICH: 'on', SIGNAL_DESK_FETCH_TIMEOUT_MS: '1500', SIGNAL_DESK_ENRICH_CONCURRENCY: '4' });
+  }, 90_000);
+});
