@@ -55,3 +55,40 @@ describe('the page reader thread: one page that is too slow to read costs that p
     }, { SIGNAL_DESK_ENRICH: 'on', SIGNAL_DESK_FETCH_TIMEOUT_MS: '1500', SIGNAL_DESK_ENRICH_CONCURRENCY: '4' });
   }, 90_000);
 });
+
+describe('X-Robots-Tag sent as several header lines', () => {
+  it('a line naming another robot does not swallow the next line, which is for everyone', async () => {
+    const summary = 'What the feed said about this item; the page forbids snippets, so none of it may stay.';
+    const robotsServer = await startServer((req, res) => {
+      const path = req.url ?? '';
+      if (path === '/feed.xml') {
+        return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${robotsServer.origin}/</link><item><title>Two lines</title><link>${robotsServer.origin}/two-lines.html</link><guid>two-lines</guid><description>${summary}</description></item></channel></rss>`);
+      }
+      if (path === '/robots.txt') return void res.writeHead(404).end();
+      // Node sends an array as repeated header lines: "X-Robots-Tag: otherbot: noarchive" then "X-Robots-Tag: nosnippet".
+      if (path === '/two-lines.html') return void res.writeHead(200, { 'content-type': 'text/html', 'x-robots-tag': ['otherbot: noarchive', 'nosnippet'] }).end(PAGE('Two lines'));
+      res.writeHead(404).end();
+    });
+    try {
+      await withPipeline([source('robotslines', robotsServer.url('/feed.xml'))], async (p) => {
+        const [s] = await p.once();
+        expect(s!.newDrafts).toBe(1);
+        const redis = createRedis(p.settings.redisUrl);
+        const keys = createKeys(p.settings.prefix);
+        let draft: DraftSignal | undefined;
+        try {
+          for (let i = 0; i < 600 && draft?.enrichment?.state !== 'done'; i++) {
+            [draft] = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+            if (draft?.enrichment?.state !== 'done') await new Promise((r) => setTimeout(r, 50));
+          }
+        } finally {
+          await redis.quit();
+        }
+        expect(draft!.enrichment).toMatchObject({ state: 'done', robots: { nosnippet: true, noarchive: false } });
+        expect(draft!.excerpt).toBeNull();
+      }, { SIGNAL_DESK_ENRICH: 'on' });
+    } finally {
+      await robotsServer.close();
+    }
+  }, 60_000);
+});
