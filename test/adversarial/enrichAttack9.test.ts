@@ -92,3 +92,56 @@ describe('X-Robots-Tag sent as several header lines', () => {
     }
   }, 60_000);
 });
+
+describe('politeness follows a redirect to another host', () => {
+  it('article links on two hosts that redirect (feed proxies) to one publisher take turns at the publisher', async () => {
+    // The publisher, as "localhost": every answer held a moment, the requests in flight counted.
+    let inFlight = 0;
+    let most = 0;
+    const publisher = await startServer((req, res) => {
+      if (req.url === '/robots.txt') return void res.writeHead(404).end();
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE(`Publisher ${req.url}`));
+      }, 150);
+    });
+    const publisherOrigin = publisher.origin.replace('127.0.0.1', 'localhost');
+    // Two proxy hosts (127.0.0.1 and its IPv4-mapped spelling, two hosts to politeness), each link redirecting to the publisher.
+    const proxy = await startServer((req, res) => {
+      const path = req.url ?? '';
+      if (path === '/robots.txt') return void res.writeHead(404).end();
+      if (path === '/feed.xml') {
+        const port = new URL(proxy.origin).port;
+        const links = [1, 2, 3, 4].flatMap((i) => [`http://127.0.0.1:${port}/a-${i}.html`, `http://[::ffff:127.0.0.1]:${port}/b-${i}.html`]);
+        const items = links.map((l) => `<item><title>${l}</title><link>${l}</link><guid>${l}</guid></item>`).join('');
+        return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${proxy.origin}/</link>${items}</channel></rss>`);
+      }
+      res.writeHead(302, { location: `${publisherOrigin}${path}` }).end();
+    });
+    try {
+      await withPipeline([source('proxies', proxy.url('/feed.xml'))], async (p) => {
+        const [summary] = await p.once();
+        expect(summary!.newDrafts).toBe(8);
+        const redis = createRedis(p.settings.redisUrl);
+        const keys = createKeys(p.settings.prefix);
+        try {
+          for (let i = 0; i < 1200; i++) {
+            const drafts = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+            if (drafts.length === 8 && drafts.every((d) => d.enrichment && d.enrichment.state !== 'pending')) break;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          const drafts = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+          expect(drafts.map((d) => d.enrichment?.state)).toEqual(Array(8).fill('done'));
+        } finally {
+          await redis.quit();
+        }
+        expect(most).toBe(1);
+      }, { SIGNAL_DESK_ENRICH: 'on', SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1', SIGNAL_DESK_HOST_CONCURRENCY: '1', SIGNAL_DESK_ENRICH_CONCURRENCY: '4' });
+    } finally {
+      await proxy.close();
+      await publisher.close();
+    }
+  }, 90_000);
+});
