@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DraftSignal } from '../../src/drafts/schema.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
+import { reviewShowCommand } from '../../src/cli/commands/review.ts';
 import { getDrafts } from '../../src/review/draftStore.ts';
 import { startServer, type TestServer } from '../helpers/httpServer.ts';
 import { source, withPipeline, type Pipeline } from '../helpers/pipeline.ts';
@@ -144,4 +145,49 @@ describe('politeness follows a redirect to another host', () => {
       await publisher.close();
     }
   }, 90_000);
+});
+
+describe('control characters in what the page says', () => {
+  it('an escape sequence in the page title or author never reaches the draft, review show or the terminal', async () => {
+    const ESC = '\u001b';
+    const ld = JSON.stringify({ '@type': 'NewsArticle', headline: `Chip${ESC}[2J${ESC}]0;owned\u0007 news`, author: { '@type': 'Person', name: `Ann${ESC}[31m Lee\u009b` }, articleSection: `Chips\u0000` });
+    const ctlServer = await startServer((req, res) => {
+      const path = req.url ?? '';
+      if (path === '/feed.xml') {
+        return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${ctlServer.origin}/</link><item><title>Control</title><link>${ctlServer.origin}/ctl.html</link><guid>ctl</guid></item></channel></rss>`);
+      }
+      if (path === '/robots.txt') return void res.writeHead(404).end();
+      if (path === '/ctl.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><head><title>x</title><meta property="og:site_name" content="Site&#27;[1mBold"><script type="application/ld+json">${ld}</script></head><body><p>Body.</p></body></html>`);
+      res.writeHead(404).end();
+    });
+    try {
+      await withPipeline([source('ctl', ctlServer.url('/feed.xml'))], async (p) => {
+        await p.once();
+        const redis = createRedis(p.settings.redisUrl);
+        const keys = createKeys(p.settings.prefix);
+        let draft: DraftSignal | undefined;
+        try {
+          for (let i = 0; i < 600 && draft?.enrichment?.state !== 'done'; i++) {
+            [draft] = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+            if (draft?.enrichment?.state !== 'done') await new Promise((r) => setTimeout(r, 50));
+          }
+        } finally {
+          await redis.quit();
+        }
+        const e = draft!.enrichment!;
+        expect(e.title?.value).toBe('Chip[2J]0;owned news');
+        expect(e.authors?.value).toEqual(['Ann[31m Lee']);
+        expect(e.siteName?.value).toBe('Site[1mBold');
+        expect(e.section?.value).toBe('Chips');
+        let shown = '';
+        const out = { write: (chunk: string) => ((shown += chunk), true) } as unknown as NodeJS.WritableStream;
+        expect(await reviewShowCommand(p.settings, draft!.id, {}, out)).toBe(0);
+        expect(shown).toContain('Chip[2J]0;owned news');
+        // eslint-disable-next-line no-control-regex
+        expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      }, { SIGNAL_DESK_ENRICH: 'on' });
+    } finally {
+      await ctlServer.close();
+    }
+  }, 60_000);
 });
