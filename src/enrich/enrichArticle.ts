@@ -13,7 +13,7 @@ import { getDraft } from '../review/draftStore.ts';
 import { classifyPage, type PageOutcome } from './classifyPage.ts';
 import { fetchArticlePage } from './fetchArticlePage.ts';
 import type { PageReading } from './readPage.ts';
-import { applyRobotsToExcerpt } from './robotsRules.ts';
+import { applyRobotsToExcerpt, headlineAfterRobots } from './robotsRules.ts';
 import { unreadEnrichment, writeEnrichment } from './writeEnrichment.ts';
 
 export interface EnrichDeps {
@@ -112,7 +112,9 @@ export async function enrichArticle(deps: EnrichDeps, data: EnrichJobData, final
   const written = await writeEnrichment(redis, keys, data.draftId, (draft) => {
     const { excerpt, effects } = applyRobotsToExcerpt(draft.excerpt, robots);
     if (robots.noarchive && reading.hadDescription) effects.push('noarchive: the page description was not kept');
-    return { enrichment: { ...enrichment, robots: { ...robots, applied: [...robots.applied, ...effects].slice(0, 20) } }, excerpt };
+    const headline = headlineAfterRobots(draft, excerpt, enrichment.title?.value ?? null);
+    if (headline !== undefined) effects.push('the headline was the start of the feed\'s summary: it was replaced too');
+    return { enrichment: { ...enrichment, robots: { ...robots, applied: [...robots.applied, ...effects].slice(0, 20) } }, excerpt, ...(headline !== undefined ? { headline } : {}) };
   }, now);
   if (written === 'skipped') return skipped('the draft changed state while its page was read');
   let foldedInto: string | undefined;

@@ -191,3 +191,48 @@ describe('control characters in what the page says', () => {
     }
   }, 60_000);
 });
+
+describe('nosnippet and an item without a title', () => {
+  it('the headline made from the feed summary is a snippet too: it goes with the excerpt (unless an editor wrote it)', async () => {
+    const summary = 'Regulators in three countries opened inquiries into the merger after documents showed the companies had coordinated prices for years';
+    const untitled = await startServer((req, res) => {
+      const path = req.url ?? '';
+      if (path === '/feed.xml') {
+        const item = (p: string) => `<item><link>${untitled.origin}${p}</link><guid>${p}</guid><description>${summary}</description></item>`;
+        return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${untitled.origin}/</link>${item('/nosnippet.html')}${item('/short.html')}</channel></rss>`);
+      }
+      if (path === '/robots.txt') return void res.writeHead(404).end();
+      if (path === '/nosnippet.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><meta name="robots" content="nosnippet"><meta property="og:title" content="Merger inquiries"></head><body><p>x</p></body></html>');
+      if (path === '/short.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><meta name="robots" content="max-snippet:40"></head><body><p>x</p></body></html>');
+      res.writeHead(404).end();
+    });
+    try {
+      await withPipeline([source('untitled', untitled.url('/feed.xml'))], async (p) => {
+        const [s] = await p.once();
+        expect(s!.newDrafts).toBe(2);
+        const redis = createRedis(p.settings.redisUrl);
+        const keys = createKeys(p.settings.prefix);
+        let drafts: DraftSignal[] = [];
+        try {
+          for (let i = 0; i < 600; i++) {
+            drafts = await getDrafts(redis, keys, await redis.zrange(keys.review, 0, -1));
+            if (drafts.length === 2 && drafts.every((d) => d.enrichment?.state === 'done')) break;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        } finally {
+          await redis.quit();
+        }
+        const byPath = new Map(drafts.map((d) => [new URL(d.link!).pathname, d]));
+        const none = byPath.get('/nosnippet.html')!;
+        expect(none.excerpt).toBeNull();
+        expect(none.headline).toBe('Merger inquiries');
+        const short = byPath.get('/short.html')!;
+        expect(Array.from(short.excerpt!).length).toBeLessThanOrEqual(40);
+        expect(Array.from(short.headline).length).toBeLessThanOrEqual(40);
+        expect(summary.startsWith(short.headline.replace(/…$/, ''))).toBe(true);
+      }, { SIGNAL_DESK_ENRICH: 'on' });
+    } finally {
+      await untitled.close();
+    }
+  }, 60_000);
+});
