@@ -46,6 +46,8 @@ export type FetchErrorCode =
   | 'bad_redirect'
   | 'decode_error'
   | 'robots_disallowed'
+  /** A redirect leads to a host whose politeness turn is not free now (the job waits, no attempt spent). */
+  | 'host_busy'
   | 'shutdown';
 
 /** The request could not complete (no HTTP status to classify) or broke one of our limits. */

@@ -1,5 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { enrichArticle } from '../src/enrich/enrichArticle.ts';
+import { unreadEnrichment, writeEnrichment } from '../src/enrich/writeEnrichment.ts';
+import { getDraft } from '../src/review/draftStore.ts';
 import { JobDataError } from '../src/errors.ts';
 import { EnrichJobData, validateJobData, type EnrichResult } from '../src/queue/jobs.ts';
 import type { WorkerContext } from './context.ts';
@@ -37,4 +39,22 @@ export function createEnrichProcessor(ctx: WorkerContext) {
         throw new Error(step.reason);
     }
   };
+}
+
+/**
+ * A job that failed for good without recording anything (it stalled more times than allowed: the worker died
+ * while reading the page, again and again; or its last attempt threw): the draft would say `pending` for ever.
+ * Records the failure on the draft instead, if it still waits for this enrichment. Called on the worker's
+ * `failed` event; a failure that BullMQ will retry is left alone.
+ */
+export async function recordEnrichFailure(ctx: WorkerContext, job: Job | undefined, err: Error): Promise<void> {
+  if (!job || !(await job.isFailed())) return;
+  const parsed = EnrichJobData.safeParse(job.data);
+  if (!parsed.success) return;
+  const draft = await getDraft(ctx.redis, ctx.keys, parsed.data.draftId);
+  if (!draft || draft.status !== 'pending' || draft.enrichment?.state !== 'pending') return;
+  const now = ctx.clock.now();
+  const reason = /stalled/i.test(err.message) ? 'the worker stopped while reading the page, more times than allowed (SIGNAL_DESK_STALLED_MS); it was not read' : `the page could not be read: ${err.message}`;
+  await writeEnrichment(ctx.redis, ctx.keys, draft.id, { enrichment: unreadEnrichment('failed', reason, now) }, now);
+  ctx.metrics.enrichments.inc({ state: 'failed' });
 }

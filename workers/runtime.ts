@@ -13,7 +13,7 @@ import { createQueues } from '../src/queue/queues.ts';
 import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
 import { PageReader } from '../src/enrich/pageReader.ts';
-import { createEnrichProcessor } from './enrichProcessor.ts';
+import { createEnrichProcessor, recordEnrichFailure } from './enrichProcessor.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
 import { createWebhookProcessor, SWEEP_JOB } from './webhookProcessor.ts';
@@ -65,7 +65,10 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     workers.push(new Worker(POLL_QUEUE, createPollProcessor(ctx), { ...common, concurrency: settings.pollConcurrency }));
     workers.push(new Worker(INGEST_QUEUE, createIngestProcessor(ctx), { ...common, concurrency: settings.ingestConcurrency }));
     // Always started (the switch decides what is queued): jobs queued before SIGNAL_DESK_ENRICH=off still finish.
-    workers.push(new Worker(ENRICH_QUEUE, createEnrichProcessor(ctx), { ...common, concurrency: settings.enrichConcurrency }));
+    const enrichWorker = new Worker(ENRICH_QUEUE, createEnrichProcessor(ctx), { ...common, concurrency: settings.enrichConcurrency });
+    // A job that fails for good (stalled too often: the process died reading the page) still says so on its draft.
+    enrichWorker.on('failed', (job, err) => void recordEnrichFailure(ctx, job, err).catch((e: unknown) => logger.warn({ err: e, job_id: job?.id }, 'could not record a failed enrichment')));
+    workers.push(enrichWorker);
     if (settings.webhook) {
       workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
       await upsertWebhookSweep(ctx);

@@ -74,7 +74,7 @@ const ROBOT_METAS = ['robots', 'googlebot', 'signaldesk', 'signal-desk'];
 function robotsOf(ctx: PageContext, now: number | undefined): RobotsDirectives {
   const sources: RobotsSource[] = [];
   for (const bot of ROBOT_METAS) for (const value of ctx.meta.get(bot) ?? []) sources.push({ where: `meta ${bot}`, value, bot });
-  const header = ctx.headers['x-robots-tag'];
-  if (header) sources.push({ where: 'X-Robots-Tag', value: header });
+  // One source per header line (fetchFeed joins repeated lines with "\n"): a line's `otherbot:` ends with its line.
+  for (const line of (ctx.headers['x-robots-tag'] ?? '').split('\n')) if (line.trim()) sources.push({ where: 'X-Robots-Tag', value: line });
   return readRobots(sources, now);
 }

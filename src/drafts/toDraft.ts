@@ -1,6 +1,6 @@
 import { digest } from '../dedupe/itemKey.ts';
 import { cleanLink } from '../dedupe/normalizeUrl.ts';
-import { truncate } from '../parse/text.ts';
+import { HEADLINE_FROM_SUMMARY, truncate } from '../parse/text.ts';
 import type { FeedItem } from '../parse/types.ts';
 import { toHttpUrl } from './httpUrl.ts';
 import { Coverage, DraftSignal, EXCERPT_MAX } from './schema.ts';
@@ -37,7 +37,7 @@ export function coverageHeadline(d: Pick<DraftSignal, 'title'>): string {
 }
 
 export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: string): DraftSignal {
-  const headline = item.title ?? truncate(item.summary, 120) ?? UNTITLED;
+  const headline = item.title ?? truncate(item.summary, HEADLINE_FROM_SUMMARY) ?? UNTITLED;
   const tags = dedupeCaseless([...source.tags, ...item.categories]).slice(0, 30);
   return DraftSignal.parse({
     id: draftId(source.id, item.key),

@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import type { Settings } from '../config/settings.ts';
 import { recordCanonical } from '../dedupe/recordCanonical.ts';
+import { FetchError } from '../errors.ts';
 import type { FetchResponse } from '../fetch/fetchFeed.ts';
 import { hostOf, takeHostTurn } from '../fetch/politeness.ts';
 import { cachedRobots, fetchRobotsFile } from '../fetch/robots.ts';
@@ -12,7 +13,7 @@ import { getDraft } from '../review/draftStore.ts';
 import { classifyPage, type PageOutcome } from './classifyPage.ts';
 import { fetchArticlePage } from './fetchArticlePage.ts';
 import type { PageReading } from './readPage.ts';
-import { applyRobotsToExcerpt } from './robotsRules.ts';
+import { applyRobotsToExcerpt, headlineAfterRobots } from './robotsRules.ts';
 import { unreadEnrichment, writeEnrichment } from './writeEnrichment.ts';
 
 export interface EnrichDeps {
@@ -48,9 +49,23 @@ export async function enrichArticle(deps: EnrichDeps, data: EnrichJobData, final
   if (draft.status !== 'pending') return skipped(`the draft is ${draft.status}`);
   if (draft.enrichment && draft.enrichment.state !== 'pending') return skipped(`already ${draft.enrichment.state}`);
 
+  const politeness = { concurrency: settings.hostConcurrency, minDelayMs: settings.hostDelayMs, slotTtlMs: settings.fetchTimeoutMs + 5000, maxInlineWaitMs: 5000 };
   const host = hostOf(data.url);
-  const turn = await takeHostTurn(redis, keys, host, { concurrency: settings.hostConcurrency, minDelayMs: settings.hostDelayMs, slotTtlMs: settings.fetchTimeoutMs + 5000, maxInlineWaitMs: 5000 });
+  const turn = await takeHostTurn(redis, keys, host, politeness);
   if (!turn.granted) return { kind: 'wait', waitMs: turn.waitMs, host };
+  // A turn at every host the redirects lead to, held with the first until the page is in.
+  const held = new Map([[host, turn]]);
+  let busy: { waitMs: number; host: string } | undefined;
+  const beforeHost = async (url: string) => {
+    const next = hostOf(url);
+    if (held.has(next)) return;
+    const t = await takeHostTurn(redis, keys, next, politeness);
+    if (!t.granted) {
+      busy = { waitMs: t.waitMs, host: next };
+      throw new FetchError('host_busy', `${data.url} redirects to ${next}, which is busy: the page is fetched on a later turn`);
+    }
+    held.set(next, t);
+  };
   let response: FetchResponse | undefined;
   let outcome: PageOutcome;
   try {
@@ -61,13 +76,15 @@ export async function enrichArticle(deps: EnrichDeps, data: EnrichJobData, final
       dispatcher: deps.agent,
       signal: deps.shutdown,
       robotsFor: (u) => cachedRobots(redis, keys, u, (r) => fetchRobotsFile(r, { userAgent: deps.userAgent, timeoutMs: settings.fetchTimeoutMs, dispatcher: deps.agent })),
+      beforeHost,
     });
     outcome = classifyPage(response, settings.pageMaxBytes);
   } catch (err) {
     outcome = classifyPage(err as Error, settings.pageMaxBytes);
   } finally {
-    await turn.release();
+    for (const t of held.values()) if (t.granted) await t.release();
   }
+  if (busy) return { kind: 'wait', ...busy };
   if (outcome.shutdown) return { kind: 'shutdown' };
   if (outcome.retry && !finalAttempt) return { kind: 'retry', reason: outcome.reason ?? 'transient failure' };
 
@@ -95,7 +112,9 @@ export async function enrichArticle(deps: EnrichDeps, data: EnrichJobData, final
   const written = await writeEnrichment(redis, keys, data.draftId, (draft) => {
     const { excerpt, effects } = applyRobotsToExcerpt(draft.excerpt, robots);
     if (robots.noarchive && reading.hadDescription) effects.push('noarchive: the page description was not kept');
-    return { enrichment: { ...enrichment, robots: { ...robots, applied: [...robots.applied, ...effects].slice(0, 20) } }, excerpt };
+    const headline = headlineAfterRobots(draft, excerpt, enrichment.title?.value ?? null);
+    if (headline !== undefined) effects.push('the headline was the start of the feed\'s summary: it was replaced too');
+    return { enrichment: { ...enrichment, robots: { ...robots, applied: [...robots.applied, ...effects].slice(0, 20) } }, excerpt, ...(headline !== undefined ? { headline } : {}) };
   }, now);
   if (written === 'skipped') return skipped('the draft changed state while its page was read');
   let foldedInto: string | undefined;

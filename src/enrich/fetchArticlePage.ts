@@ -15,6 +15,11 @@ export interface PageFetchOptions {
   signal?: AbortSignal;
   /** robots.txt for a URL's path, asked before the fetch and before following each redirect: its file as read. */
   robotsFor: (url: string) => Promise<RobotsFile>;
+  /**
+   * Asked before a redirect is followed (before that host's robots.txt too): a turn at the target's host, so a
+   * link through a redirector (a feed proxy) is polite to the publisher it leads to. Throws to stop there.
+   */
+  beforeHost?: (url: string) => Promise<void>;
 }
 
 /**
@@ -42,7 +47,10 @@ export async function fetchArticlePage(url: string, o: PageFetchOptions): Promis
     timeoutMs: o.timeoutMs,
     dispatcher: o.dispatcher,
     accept: ACCEPT_HTML,
-    beforeRedirect: checkRobots,
+    beforeRedirect: async (target) => {
+      await o.beforeHost?.(target);
+      await checkRobots(target);
+    },
     wantBody: (headers) => isHtmlType(headers['content-type']),
     ...(o.signal ? { signal: o.signal } : {}),
   });

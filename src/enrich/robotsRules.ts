@@ -1,4 +1,5 @@
 import type { RobotsDirectives } from '../article/types.ts';
+import { HEADLINE_FROM_SUMMARY, truncate } from '../parse/text.ts';
 
 /** The robots directives the enrichment records on a draft (schema: Enrichment.robots). */
 export interface AppliedRobots {
@@ -37,4 +38,16 @@ export function applyRobotsToExcerpt(excerpt: string | null, robots: AppliedRobo
     }
   }
   return { excerpt, effects };
+}
+
+/**
+ * An item without a title got the start of its summary as headline (drafts/toDraft.ts): that is a snippet too.
+ * When the directives cut or drop the excerpt and the headline is still that one (no editor has changed it), it
+ * becomes the start of what is left of the excerpt, else the page's own title, else "(untitled item)".
+ * Undefined: the headline stays.
+ */
+export function headlineAfterRobots(draft: { title: string | null; headline: string; excerpt: string | null }, excerpt: string | null, pageTitle: string | null): string | undefined {
+  if (draft.title !== null || draft.excerpt === null || excerpt === draft.excerpt) return undefined;
+  if (draft.headline !== truncate(draft.excerpt, HEADLINE_FROM_SUMMARY)) return undefined;
+  return (excerpt !== null ? truncate(excerpt, HEADLINE_FROM_SUMMARY) : null) ?? pageTitle ?? '(untitled item)';
 }

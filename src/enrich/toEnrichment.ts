@@ -12,7 +12,7 @@ type F<T> = { value: T; rule: string } | null;
 
 /**
  * The draft's `Enrichment` record from what the page said. Pure. Every field is held to the schema's
- * limits (cut, not refused: one over-long author never loses the others), links are http(s) only, a
+ * limits (cut, not refused: one over-long author never loses the others), control characters dropped, links are http(s) only, a
  * canonical link to another site is ignored (a page cannot claim to be someone else's article), and
  * `noarchive` keeps no description.
  */
@@ -55,9 +55,16 @@ function rule<T>(value: T, name: unknown): F<T> {
   return { value, rule: typeof name === 'string' && name !== '' ? name.slice(0, 100) : 'unknown' };
 }
 
+/**
+ * Control characters (C0 but whitespace, DEL, C1: an ESC starts a terminal escape sequence in `review show`)
+ * and lone surrogates, dropped as the feed's text is (parse/text.ts).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 function clean(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const s = value.replace(/\s+/g, ' ').trim();
+  const s = value.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
   if (s === '') return undefined;
   const chars = Array.from(s);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;

@@ -11,6 +11,8 @@ export interface EnrichmentWrite {
   enrichment: Enrichment;
   /** The excerpt the robots directives leave (undefined: unchanged). */
   excerpt?: string | null;
+  /** The headline, when the robots directives change it too (robotsRules.ts headlineAfterRobots; undefined: unchanged). */
+  headline?: string;
 }
 
 /**
@@ -25,9 +27,9 @@ export async function writeEnrichment(redis: RedisClient, keys: Keys, draftId: s
     if (!draft || draft.status !== 'pending') return 'skipped';
     const write = typeof change === 'function' ? change(draft) : change;
     const at = new Date(now).toISOString();
-    const fields = ['enrichment', ...(write.excerpt !== undefined && write.excerpt !== draft.excerpt ? ['excerpt'] : [])];
+    const fields = ['enrichment', ...(write.excerpt !== undefined && write.excerpt !== draft.excerpt ? ['excerpt'] : []), ...(write.headline !== undefined && write.headline !== draft.headline ? ['headline'] : [])];
     // The coverage list is joined on read, never written back with the draft.
-    const { coverage: _coverage, ...stored } = { ...draft, version: draft.version + 1, updatedAt: at, enrichment: write.enrichment, ...(write.excerpt !== undefined ? { excerpt: write.excerpt } : {}) };
+    const { coverage: _coverage, ...stored } = { ...draft, version: draft.version + 1, updatedAt: at, enrichment: write.enrichment, ...(write.excerpt !== undefined ? { excerpt: write.excerpt } : {}), ...(write.headline !== undefined ? { headline: write.headline } : {}) };
     const next = stored as DraftSignal;
     const result = await applyDraftChanges(redis, keys, ENRICH_ACTOR, now, [
       {

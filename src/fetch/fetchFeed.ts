@@ -108,9 +108,17 @@ function checkUrl(location: string, base: string): string {
   return url.href;
 }
 
+/**
+ * Repeated header lines joined with ", " (RFC 9110 §5.3), except `X-Robots-Tag`, whose lines are joined with
+ * "\n" (never inside a header value): a line may name the robot it is for ("otherbot: noindex"), and that
+ * name holds to the end of its line only, so the lines must stay apart.
+ */
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(headers)) {
+    const name = k.toLowerCase();
+    out[name] = Array.isArray(v) ? v.join(name === 'x-robots-tag' ? '\n' : ', ') : v;
+  }
   return out;
 }
 

@@ -30,6 +30,9 @@ export function toPlainText(value: string | null | undefined): string | null {
 }
 
 /** Cuts at a word boundary so that the result, with its ellipsis, is at most `max` characters. */
+/** Characters of an untitled item's summary that become its draft's headline (drafts/toDraft.ts). */
+export const HEADLINE_FROM_SUMMARY = 120;
+
 export function truncate(text: string | null, max: number): string | null {
   if (text === null) return null;
   const chars = Array.from(text);
