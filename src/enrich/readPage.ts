@@ -18,7 +18,7 @@ export interface PageReading {
 /** Pure: a fetched HTML page → the draft's enrichment and the copy guard's shingles. */
 export function readPage(response: Pick<FetchResponse, 'body' | 'headers' | 'finalUrl'>, now: number): PageReading {
   const html = decodePage(response.body, response.headers['content-type']);
-  const meta = extractArticle(html, response.finalUrl, response.headers);
+  const meta = extractArticle(html, response.finalUrl, response.headers, { now });
   const robots = mergeRobots(meta.robots, response.headers['x-robots-tag']);
   const enrichment = toEnrichment(meta, { finalUrl: response.finalUrl, contentType: response.headers['content-type'] ?? null }, robots, now);
   return { enrichment, shingles: toPageShingles(extractMainText(html)), hadDescription: meta.description !== undefined };
