@@ -39,8 +39,9 @@ function readRobotsHeader(header: string): { nosnippet: boolean; noarchive: bool
       part = scoped[2]!;
     }
     if (scope !== undefined && scope !== 'signaldesk' && scope !== 'googlebot') continue;
-    if (part === 'nosnippet' || part === 'none') out.nosnippet = true;
-    if (part === 'noarchive' || part === 'none') out.noarchive = true;
+    // `none` is noindex + nofollow (as the extractor reads it), not nosnippet: recording it as `X-Robots-Tag: nosnippet` named a directive the page never sent.
+    if (part === 'nosnippet') out.nosnippet = true;
+    if (part === 'noarchive') out.noarchive = true;
     const max = /^max-snippet\s*:\s*(-?\d{1,9})$/.exec(part);
     if (max && Number(max[1]) >= 0) out.maxSnippet = Math.min(out.maxSnippet ?? Infinity, Number(max[1]));
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractArticle } from '../../src/article/extractArticle.ts';
 import { parsePage } from '../../src/article/parsePage.ts';
+import { readPage } from '../../src/enrich/readPage.ts';
 import type { DraftSignal } from '../../src/drafts/schema.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
@@ -105,4 +106,16 @@ describe('hostile article pages through the pipeline', () => {
       expect(drafts.get('/flat.html')!.enrichment).toMatchObject({ state: 'done', title: { value: 'Flat page', rule: 'meta:og:title' } });
     }, { SIGNAL_DESK_FETCH_TIMEOUT_MS: '5000' });
   }, 90_000);
+});
+
+describe('provenance: a directive is recorded as the page sent it', () => {
+  it('X-Robots-Tag: none is not recorded as `X-Robots-Tag: nosnippet` (the header said none; meta none and header none now read alike)', () => {
+    const page = (headers: Record<string, string>, html = '<title>T</title>') => readPage({ body: Buffer.from(html), headers: { 'content-type': 'text/html', ...headers }, finalUrl: URL_ }, Date.UTC(2026, 5, 1));
+    const header = page({ 'x-robots-tag': 'none' }).enrichment.robots!;
+    const meta = page({}, '<meta name="robots" content="none"><title>T</title>').enrichment.robots!;
+    expect(header.applied.some((a) => /nosnippet|noarchive/.test(a))).toBe(false);
+    expect({ nosnippet: header.nosnippet, noarchive: header.noarchive }).toEqual({ nosnippet: meta.nosnippet, noarchive: meta.noarchive });
+    // A real header nosnippet, in capitals, still applies.
+    expect(page({ 'x-robots-tag': 'NOSNIPPET' }).enrichment.robots).toMatchObject({ nosnippet: true, applied: ['X-Robots-Tag: nosnippet'] });
+  });
 });
