@@ -14,7 +14,7 @@ import { TITLE_RULES, stripSiteName } from './rules/title.ts';
 import type { ArticleMetadata, PageHeaders, RobotsDirectives } from './types.ts';
 
 export interface ExtractOptions {
-  /** Epoch ms, to judge `unavailable_after` (from the caller's Clock); without it that directive is not applied. */
+  /** Epoch ms (the caller's Clock): `unavailable_after` is judged by it and a date after it (+ 1 day) is not plausible; without it that directive is not applied and dates are held to 2100. */
   now?: number;
 }
 
@@ -46,7 +46,7 @@ export function extractArticle(html: string, pageUrl: string, headers: PageHeade
   put('isAccessibleForFree', runRules(ctx, ACCESS_RULES));
   put('wordCount', runRules(ctx, WORD_COUNT_RULES));
   try {
-    Object.assign(out, extractDates({ $, pageUrl, nodes: ctx.nodes }));
+    Object.assign(out, extractDates({ $, pageUrl, nodes: ctx.nodes, now: options.now }));
   } catch {
     // the dates pass is another stage's code; a throw there costs the dates, not the page
   }

@@ -1,5 +1,5 @@
 import * as cheerio from 'cheerio';
-import { DomHandler } from 'domhandler';
+import { DomHandler, Element } from 'domhandler';
 import { Parser } from 'htmlparser2';
 
 /** Deeper than any real page (news pages nest 20–60 deep); below it the tree is flattened. */
@@ -29,12 +29,27 @@ class ShallowParser extends Parser {
   }
 }
 
+/** The element that holds a page's top-level nodes (a tag name no selector of the rules names). */
+export const ROOT_WRAPPER = 'signal-desk-page';
+
 /**
  * An HTML page as cheerio, parsed by htmlparser2 (not parse5: metadata needs tags and attributes, not the HTML5
  * tree-construction rules, and it is about ten times faster), with the nesting depth capped.
+ *
+ * The page's top-level nodes are held by one wrapper element: every `$(selector)` hands the root's children to
+ * css-select, whose `removeSubsets` is quadratic in their number, and htmlparser2 (unlike parse5) adds no
+ * `<html>` around a page that has none, so 100,000 top-level `<h1>` took five minutes; under one wrapper it is
+ * one context node.
  */
 export function parsePage(html: string): cheerio.CheerioAPI {
   const handler = new DomHandler();
   new ShallowParser(handler, { decodeEntities: true }).end(html);
-  return cheerio.load(handler.root, { xml: { xmlMode: false, decodeEntities: true } });
+  const root = handler.root;
+  if (root.children.length > 1) {
+    const wrapper = new Element(ROOT_WRAPPER, {}, root.children);
+    for (const child of wrapper.children) child.parent = wrapper;
+    wrapper.parent = root;
+    root.children = [wrapper];
+  }
+  return cheerio.load(root, { xml: { xmlMode: false, decodeEntities: true } });
 }

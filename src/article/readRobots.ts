@@ -69,7 +69,8 @@ function applyDirective(out: RobotsDirectives, token: string, where: string, now
     note('none (noindex, nofollow)');
   } else if (lower.startsWith('max-snippet')) {
     const n = Number(/^max-snippet\s*:\s*(-?\d+)$/.exec(lower)?.[1]);
-    if (!Number.isInteger(n) || n < 0) return; // -1 = no limit; anything else is not a number we can obey
+    // -1 = no limit; beyond the safe integers (`max-snippet:99999999999999999999`) is no limit either, and not a number the draft's schema holds.
+    if (!Number.isSafeInteger(n) || n < 0) return;
     out.maxSnippet = Math.min(out.maxSnippet ?? Infinity, n);
     if (n === 0) out.nosnippet = true;
     note(`max-snippet:${n}`);

@@ -69,15 +69,23 @@ export function indexPage($: CheerioAPI): PageIndex {
  */
 export function textOf(el: AnyNode, max: number, ownOnly = false): string {
   let out = '';
-  const stack: AnyNode[] = [el];
+  // Each frame is an element's children and the next one to visit: children are reached one at a time, so the
+  // walk stops after about `max` characters however many children an element has (a byline's parent may hold
+  // 100,000 <time> siblings; pushing them all costs each of the 50 calls that read it).
+  const stack: Array<{ children: readonly AnyNode[]; next: number }> = [{ children: [el], next: 0 }];
   while (stack.length > 0 && out.length <= max * 2) {
-    const node = stack.pop()!;
+    const frame = stack[stack.length - 1]!;
+    if (frame.next >= frame.children.length) {
+      stack.pop();
+      continue;
+    }
+    const node = frame.children[frame.next++]!;
     if (node.type === 'text') out += (node as unknown as { data: string }).data;
     else if (node.type === 'tag') {
       const tag = node as Element;
       if (SKIP.has(tag.name) || (ownOnly && node !== el && (isForeignTag(tag) || isFooterTag(tag)))) continue;
       if (tag.name === 'br' || tag.name === 'p' || tag.name === 'div' || tag.name === 'li') out += ' | ';
-      for (let i = tag.children.length - 1; i >= 0; i--) stack.push(tag.children[i]!);
+      stack.push({ children: tag.children, next: 0 });
     }
   }
   return out.replace(/\s+/g, ' ').trim();

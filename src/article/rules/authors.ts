@@ -96,7 +96,7 @@ export function splitAuthors(raw: unknown, opts: { oneName?: boolean } = {}): st
 }
 
 function isName(s: string): boolean {
-  if (!s || s.length > 80 || NOT_A_NAME.test(s) || /@|https?:|\/\//.test(s)) return false;
+  if (!s || s.length > 80 || NOT_A_NAME.test(s) || /@|https?:|\/\/|[{}[\]<>]/.test(s)) return false;
   const words = s.split(' ');
   return words.length <= 6 && /\p{L}/u.test(s);
 }

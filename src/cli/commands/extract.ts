@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { decodePage } from '../../article/decodePage.ts';
 import { extractArticle } from '../../article/extractArticle.ts';
@@ -25,14 +26,45 @@ export interface ExtractLine {
   _ms?: number;
 }
 
-export async function extractFile(file: string, url?: string | null): Promise<ArticleMetadata> {
-  let bytes: Buffer;
+/**
+ * The page's bytes. The file is opened without blocking and judged before it is read: a FIFO, a socket or a
+ * device (which could block the manifest forever or never end) and a directory are refused, and so is a file
+ * over the cap, by its size, before a byte of it is in memory (a 1.5 GB file was read whole, then refused).
+ */
+async function readPageFile(file: string): Promise<Buffer> {
+  const unreadable = (err: unknown) =>
+    new SignalDeskError('extract_unreadable', `${file}: cannot read the page (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`, { cause: err });
+  let handle;
   try {
-    bytes = await readFile(file);
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw new SignalDeskError('extract_unreadable', `${file}: cannot read the page (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`, { cause: err });
+    throw unreadable(err);
   }
-  if (bytes.length > MAX_PAGE_BYTES) throw new SignalDeskError('extract_too_large', `${file}: ${bytes.length} bytes is over the ${MAX_PAGE_BYTES}-byte page cap`);
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw unreadable(Object.assign(new Error('a directory'), { code: 'EISDIR' }));
+    if (!info.isFile()) throw new SignalDeskError('extract_not_a_file', `${file}: not a regular file (a FIFO, socket or device is not read); give a saved page`);
+    if (info.size > MAX_PAGE_BYTES) throw new SignalDeskError('extract_too_large', `${file}: ${info.size} bytes is over the ${MAX_PAGE_BYTES}-byte page cap`);
+    // Read at most one byte past the cap: a file that grew since stat is still refused, never read on.
+    const buf = Buffer.alloc(Math.min(info.size, MAX_PAGE_BYTES) + 1);
+    let got = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, got, buf.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+      if (got === buf.length) break;
+    }
+    if (got > MAX_PAGE_BYTES) throw new SignalDeskError('extract_too_large', `${file}: over the ${MAX_PAGE_BYTES}-byte page cap`);
+    return buf.subarray(0, got);
+  } catch (err) {
+    throw err instanceof SignalDeskError ? err : unreadable(err);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function extractFile(file: string, url?: string | null): Promise<ArticleMetadata> {
+  const bytes = await readPageFile(file);
   const m = extractArticle(decodePage(bytes).text, url ?? DEFAULT_PAGE_URL);
   // Without --url the page's own address is unknown: the placeholder is not its canonical.
   if (!url && m.canonicalUrl?.rule === 'page-url') delete m.canonicalUrl;
