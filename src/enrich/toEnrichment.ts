@@ -2,6 +2,7 @@ import type { ArticleMetadata, Found } from '../article/types.ts';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
 import { Enrichment } from '../drafts/schema.ts';
 import type { AppliedRobots } from './robotsRules.ts';
+import { sameSite } from '../dedupe/sameSite.ts';
 
 export interface PageFacts {
   finalUrl: string;
@@ -21,7 +22,8 @@ export function toEnrichment(meta: ArticleMetadata, page: PageFacts, robots: App
   const canonical = link(meta.canonicalUrl);
   return Enrichment.parse({
     state: 'done',
-    reason: null,
+    // What the page said that was not taken (a canonical elsewhere or not http(s), a broken JSON-LD block), in words.
+    reason: meta.ignored?.length ? `ignored: ${meta.ignored.join('; ')}`.slice(0, 500) : null,
     at: new Date(now).toISOString(),
     finalUrl,
     contentType: page.contentType?.slice(0, 200) ?? null,
@@ -43,13 +45,6 @@ export function toEnrichment(meta: ArticleMetadata, page: PageFacts, robots: App
   });
 }
 
-/** Same site: the same host once `www.`, `m.` and `amp.` are set aside, or one a subdomain of the other. */
-export function sameSite(a: string, b: string): boolean {
-  const host = (u: string) => new URL(u).hostname.toLowerCase().replace(/^(www|m|amp)\./, '');
-  const x = host(a);
-  const y = host(b);
-  return x === y || x.endsWith(`.${y}`) || y.endsWith(`.${x}`);
-}
 
 function rule<T>(value: T, name: unknown): F<T> {
   return { value, rule: typeof name === 'string' && name !== '' ? name.slice(0, 100) : 'unknown' };

@@ -116,9 +116,10 @@ describe('hostile article pages: each is recorded on its draft with the reason, 
       expect(state('/many-ld.html')).toMatchObject({ state: 'done', title: { value: 'x', rule: 'jsonld:headline' } });
       expect(state('/deep-ld.html')).toMatchObject({ state: 'done', title: { value: 'Deep' } });
       expect(state('/bad-ld.html')).toMatchObject({ state: 'done', title: { value: 'Still read' } });
-      // A canonical link to another site or to javascript: is ignored.
-      expect(state('/canonical-elsewhere.html')).toMatchObject({ state: 'done', canonicalUrl: null, title: { value: 'Elsewhere' } });
-      expect(state('/canonical-js.html')).toMatchObject({ state: 'done', canonicalUrl: null, title: { value: 'Script' } });
+      // A canonical link to another site or to javascript: is ignored, and says so: the page stands for itself.
+      const own = (path: string) => ({ value: server.url(path), rule: 'page-url' });
+      expect(state('/canonical-elsewhere.html')).toMatchObject({ state: 'done', canonicalUrl: own('/canonical-elsewhere.html'), reason: expect.stringMatching(/points at another site/), title: { value: 'Elsewhere' } });
+      expect(state('/canonical-js.html')).toMatchObject({ state: 'done', canonicalUrl: own('/canonical-js.html'), reason: expect.stringMatching(/is not an http\(s\) link/), title: { value: 'Script' } });
       expect(state('/fine.html')).toMatchObject({ state: 'done', title: { value: 'Fine' } });
 
       for (const [path, d] of drafts) {
