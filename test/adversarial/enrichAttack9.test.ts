@@ -176,7 +176,8 @@ describe('control characters in what the page says', () => {
         }
         const e = draft!.enrichment!;
         expect(e.title?.value).toBe('Chip[2J]0;owned news');
-        expect(e.authors?.value).toEqual(['Ann[31m Lee']);
+        // With its ESC dropped, what is left of the sequence ("[31m") makes it no name: the extractor refuses names with brackets.
+        expect(e.authors).toBeNull();
         expect(e.siteName?.value).toBe('Site[1mBold');
         expect(e.section?.value).toBe('Chips');
         let shown = '';

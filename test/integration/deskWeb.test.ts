@@ -317,8 +317,9 @@ describe('web pages', () => {
 
         const [id] = await h.seed([{}]);
         await h.api('POST', `/api/drafts/${id}/claim`, { token: h.tokens.editor, body: {} });
-        await until('a desk event', () => received.includes('event: desk') || undefined);
-        expect(received).toContain(`"draftId":"${id}","action":"claim","actor":"editor"`);
+        // The ingested draft's enrichment sends its own desk event (actor "enrichment"); wait for the claim's.
+        await until('the claim\'s desk event', () => received.includes(`"draftId":"${id}","action":"claim"`) || undefined);
+        expect(received).toContain(`event: desk\ndata: {"type":"desk","draftId":"${id}","action":"claim","actor":"editor"}`);
       } finally {
         controller.abort();
         await runtime.stop();
