@@ -38,7 +38,9 @@ describe('draft signals', () => {
         expect(d.excerpt!.length).toBeLessThanOrEqual(280);
         expect(JSON.stringify(drafts)).not.toContain('FULL-ARTICLE-BODY');
         expect(drafts[1]!.score).toBeLessThan(d.score);
-      });
+        // The draft as the draft stage writes it: enrichment (its own tests) is off here, and the draft says so.
+        expect(d.enrichment).toMatchObject({ state: 'disabled', reason: expect.stringContaining('SIGNAL_DESK_ENRICH=off') });
+      }, { SIGNAL_DESK_ENRICH: 'off' });
     } finally {
       await server.close();
     }
