@@ -27,6 +27,8 @@ const settings = loadSettings({
   SIGNAL_DESK_LOG_LEVEL: 'warn',
   SIGNAL_DESK_POLL_CONCURRENCY: process.env.SIGNAL_DESK_POLL_CONCURRENCY ?? '64',
   SIGNAL_DESK_INGEST_CONCURRENCY: process.env.SIGNAL_DESK_INGEST_CONCURRENCY ?? '8',
+  // The feed pipeline alone, comparable with the figures before enrichment; bench/enrich.ts measures it on and off.
+  SIGNAL_DESK_ENRICH: process.env.SIGNAL_DESK_ENRICH ?? 'off',
 });
 const sources = Array.from({ length: SOURCES }, (_, i) => SourceSchema.parse({ id: `farm-${i}`, name: `Farm ${i}`, url: `${origin}/feed/${i}`, weight: 0.6 }));
 const runtime = await startRuntime(settings, sources);
