@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { digest } from '../dedupe/itemKey.ts';
 import { normalizeUrl } from '../dedupe/normalizeUrl.ts';
-import type { Enrichment } from '../drafts/schema.ts';
+import { Enrichment } from '../drafts/schema.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { EnrichJobData } from '../queue/jobs.ts';
@@ -113,7 +113,7 @@ export async function queueEnrichment(deps: QueueEnrichmentDeps, sourceId: strin
       enrichment = { state: 'disabled', reason: plan.reason, at };
     }
     const draft = JSON.parse(d.json) as Record<string, unknown>;
-    marks.push({ key: deps.keys.draft(d.draftId), before: d.json, after: JSON.stringify({ ...draft, enrichment: { ...EMPTY, ...enrichment } }) });
+    marks.push({ key: deps.keys.draft(d.draftId), before: d.json, after: JSON.stringify({ ...draft, enrichment: Enrichment.parse(enrichment) }) });
   });
   // Queued first, marked second, so a crash anywhere leaves nothing stuck: killed after the jobs were added, the
   // retry finds them (same ids) and marks the drafts; a job that ran in between wrote its draft, and the
@@ -127,27 +127,3 @@ export async function queueEnrichment(deps: QueueEnrichmentDeps, sourceId: strin
   }
   return { queued, disabled: drafts.length - queued };
 }
-
-/** An Enrichment with every field empty (the schema's defaults, spelt out so the stored JSON is complete). */
-const EMPTY: Enrichment = {
-  state: 'pending',
-  reason: null,
-  at: null,
-  finalUrl: null,
-  contentType: null,
-  canonicalUrl: null,
-  title: null,
-  description: null,
-  authors: null,
-  publishedAt: null,
-  modifiedAt: null,
-  siteName: null,
-  lang: null,
-  image: null,
-  section: null,
-  keywords: null,
-  type: null,
-  isAccessibleForFree: null,
-  wordCount: null,
-  robots: null,
-};

@@ -1,3 +1,4 @@
+import { PAGE_CONTROLS } from '../article/cleanText.ts';
 import type { ArticleMetadata, Found } from '../article/types.ts';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
 import { Enrichment } from '../drafts/schema.ts';
@@ -50,16 +51,9 @@ function rule<T>(value: T, name: unknown): F<T> {
   return { value, rule: typeof name === 'string' && name !== '' ? name.slice(0, 100) : 'unknown' };
 }
 
-/**
- * Control characters (C0 but whitespace, DEL, C1: an ESC starts a terminal escape sequence in `review show`)
- * and lone surrogates, dropped as the feed's text is (parse/text.ts).
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 function clean(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const s = value.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+  const s = value.replace(PAGE_CONTROLS, '').replace(/\s+/g, ' ').trim();
   if (s === '') return undefined;
   const chars = Array.from(s);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;

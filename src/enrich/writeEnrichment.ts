@@ -1,4 +1,4 @@
-import type { DraftSignal, Enrichment } from '../drafts/schema.ts';
+import { Enrichment, type DraftSignal } from '../drafts/schema.ts';
 import { ageRank, reviewRank } from '../drafts/score.ts';
 import type { Keys } from '../queue/keys.ts';
 import type { RedisClient } from '../redisClient.ts';
@@ -50,28 +50,13 @@ export async function writeEnrichment(redis: RedisClient, keys: Keys, draftId: s
   throw new Error(`draft ${draftId} kept changing while its enrichment was written (${ATTEMPTS} tries); the job retries`);
 }
 
-/** The state of an enrichment that read nothing (refused, failed, not HTML), with what is known of the answer. */
+/** The state of an enrichment that read nothing (refused, failed, not HTML), with what is known of the answer; every field empty (the schema's defaults). */
 export function unreadEnrichment(state: 'refused' | 'failed' | 'non_html', reason: string | null, now: number, page: { finalUrl?: string | null; contentType?: string | null } = {}): Enrichment {
-  return {
+  return Enrichment.parse({
     state,
     reason: reason?.slice(0, 500) ?? null,
     at: new Date(now).toISOString(),
     finalUrl: page.finalUrl ?? null,
     contentType: page.contentType?.slice(0, 200) ?? null,
-    canonicalUrl: null,
-    title: null,
-    description: null,
-    authors: null,
-    publishedAt: null,
-    modifiedAt: null,
-    siteName: null,
-    lang: null,
-    image: null,
-    section: null,
-    keywords: null,
-    type: null,
-    isAccessibleForFree: null,
-    wordCount: null,
-    robots: null,
-  };
+  });
 }

@@ -1,8 +1,7 @@
-import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getDrafts } from '../../src/review/draftStore.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
-import { workerRig, writeSourcesFile } from '../helpers/workerProcess.ts';
+import { workerRig, writeSourcesFile, drained } from '../helpers/workerProcess.ts';
 
 // Issue 9, item 4: a second source's item for an article that has a draft is recorded as coverage exactly once,
 // whatever kills the worker that commits it. Real worker processes, real Redis, a local publisher.
@@ -15,10 +14,6 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function drained(q: Queue): Promise<boolean> {
-  const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
-  return Object.values(c).every((n) => n === 0);
-}
 
 describe('related coverage survives kill -9', () => {
   it.each(['ingest.afterCommit', 'ingest.beforeCommit'])('killed at %s while committing the second source: one draft, one coverage entry, after the retry and after another poll', { timeout: 120_000 }, async (failpoint) => {

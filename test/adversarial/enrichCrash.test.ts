@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getDraft } from '../../src/review/draftStore.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
-import { workerRig, writeSourcesFile } from '../helpers/workerProcess.ts';
+import { workerRig, writeSourcesFile, drained } from '../helpers/workerProcess.ts';
 
 // Issue 9, item 1: a draft is enriched whatever kills the worker between its commit and its enrich job.
 // Real worker processes, real Redis, a local publisher serving the feed and the article page.
@@ -15,10 +15,6 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function drained(q: Queue): Promise<boolean> {
-  const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
-  return Object.values(c).every((n) => n === 0);
-}
 
 describe('enrichment survives kill -9 between the commit and the enrich job', () => {
   it.each(['ingest.afterCommit', 'ingest.afterEnrichQueued'])('killed at %s: the retry still enriches the draft, once', { timeout: 120_000 }, async (failpoint) => {

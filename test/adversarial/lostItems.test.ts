@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planIngest, queueIngest } from '../../src/queue/queueIngest.ts';
 import { REDIS_URL } from '../helpers/redis.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
-import { workerRig, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
+import { workerRig, writeSourcesFile, type WorkerProcess, drained } from '../helpers/workerProcess.ts';
 
 // Issue 8, "Lost items": a crash plus a changed feed (1) and a feed too large for one script call (2) must
 // never leave validators that hide items. Real worker processes, real Redis, a local publisher.
@@ -47,10 +46,6 @@ async function setup(ids: string[], initial: number) {
   return { ...rig, file, feeds };
 }
 
-async function drained(q: Queue): Promise<boolean> {
-  const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
-  return Object.values(c).every((n) => n === 0);
-}
 
 /** Every draft under the prefix, as source id → the item URLs it has drafts for (one entry per draft). */
 async function draftsBySource(redis: Redis, prefix: string): Promise<Map<string, string[]>> {

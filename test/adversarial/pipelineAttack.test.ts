@@ -16,7 +16,7 @@ import { testPrefix } from '../helpers/redis.ts';
 import { withChain } from '../helpers/chain.ts';
 import { freePort, rss, startServer } from '../helpers/httpServer.ts';
 import { source } from '../helpers/pipeline.ts';
-import { spawnWorker, workerRig, writeSourcesFile } from '../helpers/workerProcess.ts';
+import { spawnWorker, workerRig, writeSourcesFile, drained } from '../helpers/workerProcess.ts';
 
 // Attacks on the worker pipeline after issue 8: crashes in the middle of large (chunked) polls while the
 // feed changes. Real worker processes, real Redis, a local publisher.
@@ -53,10 +53,6 @@ async function setup(id: string, items: number[]) {
   return { ...rig, publisher };
 }
 
-async function drained(q: Queue): Promise<boolean> {
-  const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
-  return Object.values(c).every((n) => n === 0);
-}
 
 /** The item links of every draft under the prefix (one entry per draft). */
 async function draftLinks(redis: Redis, prefix: string): Promise<string[]> {

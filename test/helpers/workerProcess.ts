@@ -85,3 +85,9 @@ export function workerRig(file: string, baseEnv: Record<string, string> = {}): W
     },
   };
 }
+
+/** Nothing waiting, running, delayed or waiting for children on this queue. */
+export async function drained(q: Queue): Promise<boolean> {
+  const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
+  return Object.values(c).every((n) => n === 0);
+}
