@@ -8,6 +8,8 @@ import type { Keys } from '../src/queue/keys.ts';
 import type { Queues } from '../src/queue/queues.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { PageReader } from '../src/enrich/pageReader.ts';
+import type { RulesSource } from '../src/rules/types.ts';
+import type { TaxonomySource } from '../src/categories/types.ts';
 
 /** What the processors need, built once per process by startRuntime. */
 export interface WorkerContext {
@@ -27,4 +29,8 @@ export interface WorkerContext {
   shutdown: AbortSignal;
   /** Reads article pages on a thread of its own (enrich stage). */
   pageReader: PageReader;
+  /** config/rules.yaml as last read (annotate stage); reloaded live. */
+  rules: RulesSource;
+  /** config/categories.yaml as last read (annotate stage); reloaded live. */
+  taxonomy: TaxonomySource;
 }

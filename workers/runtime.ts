@@ -56,6 +56,9 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     userAgent: userAgent(settings.contactUrl),
     shutdown: shutdown.signal,
     pageReader: new PageReader(settings.fetchTimeoutMs),
+    // Placeholders of the contract commit: the rules and categories helpers load and watch the files.
+    rules: { current: () => ({ rules: [] }) },
+    taxonomy: { current: () => ({ categories: [] }) },
   };
   registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.enrich, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];

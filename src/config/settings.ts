@@ -42,6 +42,10 @@ const EnvSchema = z.object({
   SIGNAL_DESK_PAGE_MAX_BYTES: int(2 * 1024 * 1024, 1024),
   SIGNAL_DESK_ENRICH_CONCURRENCY: int(4, 1),
   SIGNAL_DESK_ENRICH_WAIT_MS: int(60_000, 0),
+  SIGNAL_DESK_STORY_HOURS: z.coerce.number().positive().max(24 * 90, 'at most 2160 (90 days)').default(72),
+  SIGNAL_DESK_CATEGORIES: z.string().default('config/categories.yaml'),
+  SIGNAL_DESK_RULES: z.string().default('config/rules.yaml'),
+  SIGNAL_DESK_ANNOTATE_CONCURRENCY: int(2, 1),
   SIGNAL_DESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -91,6 +95,14 @@ export interface Settings {
   enrichConcurrency: number;
   /** How long `run --once` waits for its new drafts' article pages before it reports them as pending (SIGNAL_DESK_ENRICH_WAIT_MS). */
   enrichWaitMs: number;
+  /** SIGNAL_DESK_STORY_HOURS as ms: a draft joins a story that gained a member within this window. */
+  storyWindowMs: number;
+  /** The taxonomy file (SIGNAL_DESK_CATEGORIES); absent is allowed (no taxonomy suggestions). */
+  categoriesFile: string;
+  /** The rules file (SIGNAL_DESK_RULES); absent is allowed (no rules). */
+  rulesFile: string;
+  /** Annotate jobs (entities, rules, category suggestion) run at once by one process. */
+  annotateConcurrency: number;
 }
 
 export function hashTagPrefix(prefix: string): string {
@@ -137,6 +149,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     pageMaxBytes: e.SIGNAL_DESK_PAGE_MAX_BYTES,
     enrichConcurrency: e.SIGNAL_DESK_ENRICH_CONCURRENCY,
     enrichWaitMs: e.SIGNAL_DESK_ENRICH_WAIT_MS,
+    storyWindowMs: Math.round(e.SIGNAL_DESK_STORY_HOURS * 3_600_000),
+    categoriesFile: e.SIGNAL_DESK_CATEGORIES,
+    rulesFile: e.SIGNAL_DESK_RULES,
+    annotateConcurrency: e.SIGNAL_DESK_ANNOTATE_CONCURRENCY,
     webhook: e.SIGNAL_DESK_WEBHOOK_URL ? { url: e.SIGNAL_DESK_WEBHOOK_URL, secret: e.SIGNAL_DESK_WEBHOOK_SECRET!, attempts: e.SIGNAL_DESK_WEBHOOK_ATTEMPTS } : undefined,
   };
 }

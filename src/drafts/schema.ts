@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Entity } from '../entities/extractEntities.ts';
 import { HttpLink, HttpUrl } from './httpUrl.ts';
 
 export const DRAFT_STATUSES = ['pending', 'approved', 'rejected', 'merged'] as const;
@@ -71,6 +72,63 @@ export const Enrichment = z.object({
 });
 export type Enrichment = z.infer<typeof Enrichment>;
 
+/** A category the desk suggests, and why ("keywords: GPU, Nvidia" / "like 12 approved signals"). Never applied without an editor. */
+export const Suggestion = z.object({
+  category: z.string().min(1).max(100),
+  from: z.enum(['taxonomy', 'classifier']),
+  /** 0–1: the share of the evidence for this category. */
+  confidence: z.number().min(0).max(1),
+  why: z.string().max(300),
+});
+export type Suggestion = z.infer<typeof Suggestion>;
+
+export const RULE_ACTIONS = ['boost', 'tag', 'route', 'drop'] as const;
+/** One rule of config/rules.yaml that matched the draft, and what it did. */
+export const RuleHit = z.object({
+  rule: z.string().min(1).max(100),
+  action: z.enum(RULE_ACTIONS),
+  /** What matched and what it did, for the editor ("keyword 'DRAM' in the headline: +10"). */
+  detail: z.string().max(300),
+});
+export type RuleHit = z.infer<typeof RuleHit>;
+
+/**
+ * What the annotate stage found after the draft was committed: entities (headline, excerpt, page metadata),
+ * the rules that matched, a category suggestion. Recomputed when the article page is read.
+ */
+export const Annotation = z.object({
+  at: isoDate,
+  entities: z.array(Entity.nullable().catch(null)).max(30).transform((l) => l.filter((e): e is Entity => e !== null)),
+  suggestion: Suggestion.nullable().catch(null),
+  rules: z.array(RuleHit).max(50).catch([]),
+  /** Sum of the matched rules' boosts (points of the score, may be negative). */
+  boost: z.number().min(-100).max(100).catch(0),
+  /** The named desk view a route rule sent the draft to (the last matching route rule). */
+  view: z.string().max(100).nullable().catch(null),
+});
+export type Annotation = z.infer<typeof Annotation>;
+
+export const SCORE_COMPONENTS = ['source_weight', 'freshness', 'coverage', 'rules', 'entities'] as const;
+/** One named part of the score, with the points it gave and why, in an editor's words. */
+export const ScoreComponent = z.object({
+  name: z.enum(SCORE_COMPONENTS),
+  label: z.string().max(60),
+  points: z.number(),
+  detail: z.string().max(300),
+});
+export type ScoreComponent = z.infer<typeof ScoreComponent>;
+
+/**
+ * The draft's story: the cross-source cluster it belongs to (src/stories). `pinned` when an editor moved it
+ * there (the pipeline never moves it again); `blocked` the stories an editor split it out of (never rejoined).
+ */
+export const DraftStory = z.object({
+  id: z.string().min(1).max(100),
+  pinned: z.boolean().default(false),
+  blocked: z.array(z.string()).max(50).default([]),
+});
+export type DraftStory = z.infer<typeof DraftStory>;
+
 /**
  * A draft signal: metadata about a source item plus the editorial fields of the brief, empty until an
  * editor fills them. By construction it cannot hold the source's body: the only source text is the
@@ -117,6 +175,12 @@ export const DraftSignal = z.object({
   updatedAt: isoDate.nullable().default(null),
   /** The article page's own metadata (enrich stage); null before enrichment was queued (drafts older than it). */
   enrichment: Enrichment.nullable().default(null).catch(null),
+  /** Entities, rule hits and a category suggestion (annotate stage); null until annotated. */
+  annotation: Annotation.nullable().default(null).catch(null),
+  /** The story this draft belongs to (story stage); null until assigned (and for drafts older than stories). */
+  story: DraftStory.nullable().default(null).catch(null),
+  /** How the score was made, component by component (drafts/score.ts `explainScore`); empty for older drafts. */
+  scoreBreakdown: z.array(ScoreComponent).max(10).default([]).catch([]),
   /**
    * Other sources' items for the same article, recorded by the pipeline (not by an editor). Not part of the
    * stored draft JSON: kept in its own list and joined on read (review/draftStore.ts); writes leave it out.

@@ -1,3 +1,5 @@
+import type { ScoreComponent } from './schema.ts';
+
 const HOUR = 3_600_000;
 
 /**
@@ -21,4 +23,24 @@ export function reviewRank(score: number, discoveredAt: string): number {
 export function ageRank(publishedAt: string | null, discoveredAt: string): number {
   const published = publishedAt ? Date.parse(publishedAt) : Number.NaN;
   return Number.isNaN(published) ? Date.parse(discoveredAt) : published;
+}
+
+/** What the explained score is made of (every part known when it is computed). */
+export interface ScoreInput {
+  /** The source's trust weight, 0–1. */
+  weight: number;
+  publishedAt: string | null;
+  now: number;
+  /** Distinct publishers in the draft's story, with their weights (the draft's own source included). */
+  publishers: { name: string; weight: number }[];
+  /** Points from matched rules (annotation.boost). */
+  boost: number;
+  /** Entities named in the headline (and how many also appear in other members of the story). */
+  entities: { inHeadline: number; shared: number };
+}
+
+/** Placeholder of the contract commit: the initial score as one component. The score helper replaces it with named components. Pure. */
+export function explainScore(input: ScoreInput): { score: number; components: ScoreComponent[] } {
+  const score = initialScore(input.weight, input.publishedAt, input.now);
+  return { score, components: [{ name: 'source_weight', label: 'Source weight', points: score, detail: `weight ${input.weight}` }] };
 }

@@ -7,6 +7,10 @@ export const POLL_QUEUE = 'poll';
 export const INGEST_QUEUE = 'ingest';
 export const WEBHOOK_QUEUE = 'webhook';
 export const ENRICH_QUEUE = 'enrich';
+/** Entities, rules and category suggestions for new (or newly enriched) drafts; many at once across workers. */
+export const ANNOTATE_QUEUE = 'annotate';
+/** Story assignment: BullMQ global concurrency 1, so one decision at a time across every worker process. */
+export const STORY_QUEUE = 'stories';
 
 /** A poll of one source. `runId` marks a poll started by `run --once` (it reports rather than waits). */
 export const PollJobData = z.object({
@@ -116,6 +120,35 @@ export const EnrichResult = z.object({
   foldedInto: z.string().optional(),
 });
 export type EnrichResult = z.infer<typeof EnrichResult>;
+
+/** Drafts to annotate: the new drafts of one ingest commit, or one draft whose article page was read. */
+export const AnnotateJobData = z.object({
+  draftIds: z.array(z.string().min(1)).min(1).max(1000),
+  reason: z.enum(['new', 'enriched']),
+});
+export type AnnotateJobData = z.infer<typeof AnnotateJobData>;
+
+export const AnnotateResult = z.object({
+  annotated: z.number().int(),
+  /** Drafts a `drop` rule took out of the queue (rejected, audited with the rule's name). */
+  dropped: z.array(z.object({ draftId: z.string(), sourceId: z.string(), rule: z.string() })),
+  /** The story job queued for the annotated drafts. */
+  storyJobId: z.string().optional(),
+});
+export type AnnotateResult = z.infer<typeof AnnotateResult>;
+
+/** Drafts to place in stories, oldest first (queued by the annotate job). */
+export const StoryJobData = z.object({
+  draftIds: z.array(z.string().min(1)).min(1).max(1000),
+  reason: z.enum(['new', 'enriched']),
+});
+export type StoryJobData = z.infer<typeof StoryJobData>;
+
+export const StoryResult = z.object({
+  assigned: z.array(z.object({ draftId: z.string(), storyId: z.string(), joined: z.boolean() })),
+  skipped: z.number().int(),
+});
+export type StoryResult = z.infer<typeof StoryResult>;
 
 /** One published signal to deliver to the webhook. */
 export const WebhookJobData = z.object({ signal: Signal });

@@ -57,6 +57,16 @@ export interface Keys {
   shingles(draftId: string): string;
   /** String: written by a scheduling `run` at start; its absence means Redis lost our state (restarted empty, flushed). */
   stateMarker: string;
+  /** String: a story for the desk (JSON StoryRecord: members, lead, first seen, latest addition); written by the story stage and by editors' split/move. */
+  story(storyId: string): string;
+  /** String with the window's TTL: the clusterer's signature of a story (JSON StorySignature). Written by the story stage. */
+  storySignature(storyId: string): string;
+  /** Sorted set with the window's TTL: story ids listed under one term (word stem, entity, URL digest), scored by last addition. */
+  storyTerms(term: string): string;
+  /** Hash: term → number of drafts it occurred in (IDF for the clusterer), field "\u0000docs" the number of drafts. */
+  storyDf: string;
+  /** String: the category classifier trained on approved signals (JSON model, with its version and sample count). */
+  classifier: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -87,5 +97,10 @@ export function createKeys(prefix: string): Keys {
     coverage: (id) => `${prefix}:coverage:${id}`,
     urlDrafts: `${prefix}:url-drafts`,
     shingles: (id) => `${prefix}:shingles:${id}`,
+    story: (id) => `${prefix}:story:${id}`,
+    storySignature: (id) => `${prefix}:story-sig:${id}`,
+    storyTerms: (term) => `${prefix}:story-terms:${term}`,
+    storyDf: `${prefix}:story-df`,
+    classifier: `${prefix}:classifier`,
   };
 }
