@@ -34,7 +34,7 @@ export interface StoryCandidate {
 
 export type StoryDecision =
   | { kind: 'join'; storyId: string; similarity: number; reasons: string[] }
-  | { kind: 'new'; similarity: number; reasons: string[] };
+  | { kind: 'new'; storyId: string; similarity: number; reasons: string[] };
 
 export interface StoryConfig {
   /** The window, SIGNAL_DESK_STORY_HOURS (default 72): stories with no addition for longer are not candidates. */
