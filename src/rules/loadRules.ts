@@ -69,7 +69,10 @@ export function readRules(text: string, file: string): { rules: Rule[]; patterns
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: `YAML syntax: ${e.message.split('\n')[0]}` })));
+    // The first few: after one YAML syntax error the parser's later complaints are mostly its echoes.
+    const shown: ConfigIssue[] = doc.errors.slice(0, 3).map((e) => ({ file, line: e.linePos?.[0]?.line, message: `YAML syntax: ${e.message.split('\n')[0]}` }));
+    if (doc.errors.length > 3) shown.push({ file, message: `and ${doc.errors.length - 3} more YAML syntax errors after these (fix the first ones, then validate again)` });
+    throw new ConfigError(shown);
   }
   const lineOf = (path: (string | number)[]) => lineOfPath(doc, lines, path);
   let data: unknown;
@@ -95,13 +98,13 @@ export function readRules(text: string, file: string): { rules: Rule[]; patterns
       return;
     }
     const spec = parsed.data;
-    const at = (field: string, message: string, path: (string | number)[] = field.split('.')) => issues.push({ file, line: lineOf([...base, ...path]), rule: spec.name, field, message });
+    const at = (field: string, message: string, path: (string | number)[] = field.split('.')) => issues.push({ file, line: lineOf([...base, ...path]), rule: spec.name, field: field || undefined, message });
     const first = seen.get(spec.name);
     if (first !== undefined) return at('name', `is used twice (first at rules[${first}]); names must be unique because drops are counted and shown by rule name`);
     seen.set(spec.name, index);
     const actions = [spec.boost !== undefined && 'boost', spec.tag && 'tag', spec.route && 'route'].filter(Boolean);
     if (spec.drop && actions.length > 0) return at('drop', `drops the draft, so its ${actions.join(' and ')} would never show; keep drop alone, or make a second rule`);
-    if (!spec.drop && actions.length === 0) return at('name', 'does nothing: give it an action (boost: points, tag: a tag, route: a desk view, or drop: true)', []);
+    if (!spec.drop && actions.length === 0) return at('', 'does nothing: give it an action (boost: points, tag: a tag, route: a desk view, or drop: true)', []);
     const before = issues.length;
     const condition = (key: 'when' | 'unless', c: ConditionSpec): Condition => {
       const compiled: RegExp[] = [];
