@@ -49,11 +49,11 @@ export async function loadRules(file: string, options: LoadRulesOptions = {}): P
 
 /** loadRules without the file: YAML text in, checked rules out (patterns probed on a thread of their own). */
 export async function parseRules(text: string, file: string): Promise<RuleSet> {
-  const { rules, patterns } = readRules(text, file);
+  const { rules, patterns, issues } = readRules(text, file);
+  // Probed even when other problems were found, so one `rules validate` lists them all.
   const slow = await probePatterns(patterns.map((p) => p.source));
-  if (slow.size > 0) {
-    throw new ConfigError(patterns.filter((p) => slow.has(p.source)).map((p) => ({ file, line: p.line, rule: p.rule, field: p.field, message: `pattern ${JSON.stringify(p.source)} ${slow.get(p.source)}` })));
-  }
+  for (const p of patterns) if (slow.has(p.source)) issues.push({ file, line: p.line, rule: p.rule, field: p.field, message: `pattern ${JSON.stringify(p.source)} ${slow.get(p.source)}` });
+  if (issues.length > 0) throw new ConfigError(issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   return { rules, file };
 }
 
@@ -64,8 +64,11 @@ interface PatternSite {
   line: number | undefined;
 }
 
-/** The synchronous, pure part of parseRules: every check but the timing probe. */
-export function readRules(text: string, file: string): { rules: Rule[]; patterns: PatternSite[] } {
+/**
+ * The synchronous, pure part of parseRules: every check but the timing probe. Throws for a file that is not
+ * a rules file at all (YAML syntax, the top level); returns the problems of its rules with the patterns to probe.
+ */
+export function readRules(text: string, file: string): { rules: Rule[]; patterns: PatternSite[]; issues: ConfigIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -132,8 +135,7 @@ export function readRules(text: string, file: string): { rules: Rule[]; patterns
     if (issues.length > before || !spec.enabled) return;
     rules.push({ name: spec.name, line: lineOf(base) ?? null, when, unless, boost: spec.boost ?? 0, tags: [...new Set(spec.tag ?? [])], route: spec.route ?? null, drop: spec.drop ?? false });
   });
-  if (issues.length > 0) throw new ConfigError(issues);
-  return { rules, patterns };
+  return { rules, patterns, issues };
 }
 
 function toIssue(file: string, issue: z.core.$ZodIssue, base: (string | number)[], rule: string | undefined, lineOf: (p: (string | number)[]) => number | undefined): ConfigIssue {
