@@ -3,8 +3,8 @@ import safeRegex from 'safe-regex2';
 
 /** Characters of each field a pattern is run on (rules/matchRules.ts): the probe runs at this length. */
 export const PATTERN_TEXT_MAX = 1000;
-/** A pattern that needs longer than this on one probe text is refused (a safe one needs well under 1 ms). */
-export const PROBE_TIMEOUT_MS = 500;
+/** A pattern that needs longer than this for all its probe texts is refused (a safe one needs well under 1 ms; a catastrophic one, seconds to forever). */
+export const PROBE_TIMEOUT_MS = 1000;
 
 /** Patterns are case-insensitive and Unicode-aware. */
 export const PATTERN_FLAGS = 'iu';
@@ -53,7 +53,7 @@ export async function probePatterns(sources: string[], timeoutMs = PROBE_TIMEOUT
       });
       worker.removeAllListeners('message').removeAllListeners('error');
       if (!done) {
-        slow.set(source, `is refused: it took over ${timeoutMs} ms on a test text of ${length} characters (overlapping alternatives like (a|a)* or stacked repetitions like a*a*b backtrack without end); make the alternatives distinct, drop the repetition, or use keyword: instead`);
+        slow.set(source, `is refused: it took over ${timeoutMs} ms on test texts of ${length} characters (overlapping alternatives like (a|a)* or stacked repetitions like a*a*b backtrack without end); make the alternatives distinct, drop the repetition, or use keyword: instead`);
         await worker.terminate();
         worker = undefined;
       }

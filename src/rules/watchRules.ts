@@ -1,6 +1,5 @@
 import { watchSourcesFile } from '../config/watchSources.ts';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../log.ts';
 import { loadRules } from './loadRules.ts';
 import type { RuleSet, RulesSource } from './types.ts';
 
@@ -16,7 +15,13 @@ export interface WatchedRules extends RulesSource {
  * in force stay until it is fixed. An absent file is no rules. Throws ConfigError when the file is invalid at
  * start, so a worker never starts with rules it cannot apply.
  */
-export async function watchRules(file: string, logger: Pick<Logger, 'info' | 'error'>, debounceMs?: number): Promise<WatchedRules> {
+/** What watchRules logs through (a pino logger fits). */
+export interface RulesLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export async function watchRules(file: string, logger: RulesLog, debounceMs?: number): Promise<WatchedRules> {
   let rules: RuleSet = await loadRules(file, { optional: true });
   let reloading: Promise<boolean> = Promise.resolve(true);
   const reload = () =>

@@ -15,7 +15,8 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
 
-describe('signal-desk rules validate', () => {
+// Each test starts the CLI (a process with tsx): slow on a loaded machine.
+describe('signal-desk rules validate', { timeout: 120_000 }, () => {
   it('says what is in force when the file is valid', async () => {
     const r = await cli(['rules', 'validate', 'fixtures/rules/desk.yaml']);
     expect(r.code).toBe(0);
@@ -38,7 +39,7 @@ describe('signal-desk rules validate', () => {
   });
 });
 
-describe('signal-desk rules test', () => {
+describe('signal-desk rules test', { timeout: 120_000 }, () => {
   it('shows which rules hit which items of a JSON-lines file and what they would do', async () => {
     const r = await cli(['rules', 'test', '--rules', 'fixtures/rules/desk.yaml', 'fixtures/rules/items.jsonl']);
     expect(r.code).toBe(0);
