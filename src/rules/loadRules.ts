@@ -155,7 +155,8 @@ function toIssue(file: string, issue: z.core.$ZodIssue, base: (string | number)[
 
 /** zod's message for "one value or a list": the most useful of its branches' messages. */
 function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string {
-  const inner = issue.errors.flat().find((i) => i.code !== 'invalid_type');
-  return inner?.message ?? 'is one value or a list of values';
+  // The branch that took the input's type (the other one says "expected string" or "expected array").
+  const branch = issue.errors.find((list) => list.length > 0 && list.every((i) => i.code !== 'invalid_type'));
+  return branch?.[0]?.message ?? 'is one value or a list of values';
 }
 

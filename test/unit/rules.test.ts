@@ -200,3 +200,38 @@ describe('matchRules: actions', () => {
     expect(out.hits[0]!.detail).toMatch(/matched "sponsored y+…" in the headline/);
   });
 });
+
+describe('rules files that try to exhaust the checker', () => {
+  it('refuses a file of more than 1,000 rules with one message, not one per rule', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `  - name: r${i}\n    when: {keyword: k${i}}\n    tag: t\n`).join('');
+    const issues = await issuesOf(`rules:\n${many}`);
+    expect(issues).toEqual([expect.objectContaining({ line: 2, field: 'rules', message: 'lists more than 1000 rules' })]);
+  });
+
+  it('refuses an alias bomb', async () => {
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nrules: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+    expect((await issuesOf(bomb))[0]!.message).toMatch(/YAML aliases are used too often/);
+  });
+
+  it('refuses a pattern longer than 300 characters and a list of more than 200 keywords', async () => {
+    const long = `rules:\n  - name: p\n    when: {regex: '${'a'.repeat(301)}'}\n    tag: t\n  - name: k\n    when:\n      keyword: [${Array.from({ length: 201 }, (_, i) => `w${i}`).join(', ')}]\n    tag: t\n`;
+    const issues = await issuesOf(long);
+    expect(issues.map((i) => [i.rule, i.field, i.message])).toEqual([
+      ['p', 'when.regex', 'is longer than 300 characters'],
+      ['k', 'when.keyword', 'lists at most 200 values'],
+    ]);
+  });
+
+  it('a file over 1 MiB is refused before it is read', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'sd-rules-'));
+    try {
+      writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`);
+      await expect(loadRules(join(dir, 'big.yaml'))).rejects.toThrow(/over the 1048576-byte limit on a rules file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
