@@ -5,6 +5,7 @@ import { createRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
 import { countRuleDropsSince, recordRuleDrops } from '../../src/rules/recordRuleDrops.ts';
 import { readHealth } from '../../src/schedule/healthStore.ts';
+import { sourcesPage } from '../../src/web/views/sources.ts';
 import { source } from '../helpers/pipeline.ts';
 import { dropPrefix, testPrefix, testSettings } from '../helpers/redis.ts';
 
@@ -41,6 +42,10 @@ describe('drops by rule: source health, sources status and the metric', () => {
       const health = await readHealth(redis, keys, sources, now);
       expect(health.find((h) => h.id === 'reg')).toMatchObject({ drops24h: 1, drops7d: 4, dropsByRule: [{ rule: 'sponsored', count: 3 }, { rule: 'gaming', count: 1 }] });
       expect(health.find((h) => h.id === 'quiet')).toMatchObject({ drops24h: 0, drops7d: 0, dropsByRule: [] });
+      // The desk's Sources page says it under the new-item counts (rule names escaped like every value).
+      const page = sourcesPage({ actor: undefined, csrf: undefined, path: '/sources' }, health, now).toString();
+      expect(page).toContain('dropped by rules: 1 / 4 (sponsored 3, gaming 1)');
+      expect(page.match(/dropped by rules/g)).toHaveLength(1);
 
       expect(await countRuleDropsSince(redis, keys, ['reg', 'quiet'], now - 2 * HOUR)).toEqual(new Map([['sponsored', 1]]));
 
