@@ -70,6 +70,20 @@ describe('rules validation: every problem with its line, rule and field', () => 
     expect(issues[0]!.message).toMatch(/took over \d+ ms on test texts of 1000 characters/);
   });
 
+  it.each([
+    ['an optional group', '\\$\\d+(\\.\\d+)?\\s*(bn|billion|m|million)'],
+    ['a lookbehind', '(?<!pre)orders?\\b'],
+    ['alternatives then anything', '\\b(apple|google)\\b.*\\b(antitrust|lawsuit)\\b'],
+    ['bounded counts', 'CVE-\\d{4}-\\d{4,7}'],
+    ['Unicode classes', '^\\p{Lu}{2,5}:'],
+  ])('accepts a common safe pattern: %s', async (_name, pattern) => {
+    expect((await rules(`rules:\n  - name: ok\n    when:\n      regex: '${pattern}'\n    tag: t\n`)).rules).toHaveLength(1);
+  });
+
+  it('still refuses a nested repetition inside an optional group', async () => {
+    expect((await issuesOf("rules:\n  - name: n\n    when: {regex: '((a+)?b)+$'}\n    tag: t\n"))[0]!.message).toMatch(/repeats a repetition/);
+  });
+
   it('an empty file, a file with only comments and "rules:" with nothing under it are no rules', async () => {
     for (const yaml of ['', '# nothing yet\n', 'rules:\n']) expect((await rules(yaml)).rules).toEqual([]);
   });
