@@ -16,6 +16,8 @@ export interface ConfigIssue {
   file: string;
   line?: number;
   sourceId?: string;
+  /** The rule of config/rules.yaml the problem is in. */
+  rule?: string;
   field?: string;
   message: string;
 }
@@ -31,7 +33,7 @@ export class ConfigError extends SignalDeskError {
 
 export function formatConfigIssue(issue: ConfigIssue): string {
   const where = issue.line ? `${issue.file}:${issue.line}` : issue.file;
-  const subject = [issue.sourceId && `source "${issue.sourceId}"`, issue.field && `field "${issue.field}"`].filter(Boolean).join(' ');
+  const subject = [issue.sourceId && `source "${issue.sourceId}"`, issue.rule && `rule "${issue.rule}"`, issue.field && `field "${issue.field}"`].filter(Boolean).join(' ');
   return subject ? `${where}: ${subject}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 

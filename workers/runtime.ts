@@ -13,6 +13,7 @@ import { createQueues } from '../src/queue/queues.ts';
 import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
 import { PageReader } from '../src/enrich/pageReader.ts';
+import { watchRules } from '../src/rules/watchRules.ts';
 import { createEnrichProcessor, recordEnrichFailure } from './enrichProcessor.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
 /** Builds the per-process context and, unless told otherwise, starts the poll and ingest workers. */
 export async function startRuntime(settings: Settings, sources: Source[], options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(settings.logLevel);
+  // config/rules.yaml, reloaded live; an invalid file stops the start here, before any connection is opened.
+  const rules = await watchRules(settings.rulesFile, logger);
   const redis = createRedis(settings.redisUrl);
   const shutdown = new AbortController();
   const ctx: WorkerContext = {
@@ -56,8 +59,8 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     userAgent: userAgent(settings.contactUrl),
     shutdown: shutdown.signal,
     pageReader: new PageReader(settings.fetchTimeoutMs),
-    // Placeholders of the contract commit: the rules and categories helpers load and watch the files.
-    rules: { current: () => ({ rules: [] }) },
+    rules,
+    // Placeholder of the contract commit: the categories helper loads and watches the file.
     taxonomy: { current: () => ({ categories: [] }) },
   };
   registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.enrich, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
@@ -104,6 +107,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
       await ctx.queues.enrich.close();
       await ctx.agent.close();
       await ctx.pageReader.close();
+      rules.close();
       await redis.quit().catch(() => redis.disconnect());
     })());
   return { ctx, workers, stopWorkers, stop };

@@ -15,6 +15,7 @@ import { runCommand } from './commands/run.ts';
 import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
+import { rulesTestCommand, rulesValidateCommand } from './commands/rules.ts';
 
 const settings = (file?: string): Settings => {
   const s = loadSettings();
@@ -134,6 +135,27 @@ sourcesCmd
   .action(async (id: string, opts: { sources?: string }) => {
     const s = settings(opts.sources);
     process.exitCode = await resumeCommand(s, await loadSources(s.sourcesFile, s), id);
+  });
+
+const rulesCmd = program.command('rules').description('check config/rules.yaml and see which rules hit which items');
+rulesCmd
+  .command('validate')
+  .description('check the rules file; prints every problem with file, line, rule and field (catastrophic patterns included); exit 1 if any')
+  .argument('[file]', 'rules file (default: $SIGNAL_DESK_RULES or config/rules.yaml)')
+  .action(async (file?: string) => {
+    process.exitCode = await rulesValidateCommand(file ?? loadSettings().rulesFile);
+  });
+rulesCmd
+  .command('test')
+  .description('dry run of the rules: which rules hit which items and what they would do (boost, tag, route, drop); writes nothing')
+  .argument('[id|file]', 'a draft id (d_…), a feed file, or items as JSON lines ({"id","title","summary","source","category","lang"}); default: the drafts waiting for review')
+  .option('--rules <file>', 'rules file (default: $SIGNAL_DESK_RULES or config/rules.yaml)')
+  .option('--source <id>', 'for a feed file: the source its items come from (Category and tags from the sources file)')
+  .option('--limit <n>', 'at most this many items', positiveInt, 50)
+  .option('--json', 'one JSON line per item: {id, headline, source, hits, boost, tags, view, drop}')
+  .action(async (target: string | undefined, opts: { rules?: string; source?: string; limit: number; json?: boolean }) => {
+    const s = settings();
+    process.exitCode = await rulesTestCommand(opts.rules ? { ...s, rulesFile: opts.rules } : s, target, opts);
   });
 
 program

@@ -166,7 +166,7 @@ function resolveAliases(doc: Document, lines: LineCounter, file: string): unknow
 }
 
 /** The line of the deepest YAML node that exists along `path` (a missing field points at its parent). */
-function lineOfPath(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
+export function lineOfPath(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;

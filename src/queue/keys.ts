@@ -65,6 +65,8 @@ export interface Keys {
   storyTerms(term: string): string;
   /** Hash: term → number of drafts it occurred in (IDF for the clusterer), field "\u0000docs" the number of drafts. */
   storyDf: string;
+  /** Sorted set: drafts a rule dropped from a source, member "<rule>\u0000<draft id>", scored by when (last 8 days). Written by the annotate stage (rules/recordRuleDrops.ts). */
+  ruleDrops(sourceId: string): string;
   /** String: the category classifier trained on approved signals (JSON model, with its version and sample count). */
   classifier: string;
 }
@@ -102,5 +104,6 @@ export function createKeys(prefix: string): Keys {
     storyTerms: (term) => `${prefix}:story-terms:${term}`,
     storyDf: `${prefix}:story-df`,
     classifier: `${prefix}:classifier`,
+    ruleDrops: (id) => `${prefix}:rule-drops:${id}`,
   };
 }

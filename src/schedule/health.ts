@@ -1,5 +1,6 @@
 import type { Source } from '../config/sourceSchema.ts';
 import type { SourceState } from '../fetch/sourceState.ts';
+import { NO_DROPS, type RuleDropCounts } from '../rules/recordRuleDrops.ts';
 
 export const HEALTH_STATES = ['paused', 'failing', 'selectors_broken', 'quiet', 'pending', 'ok', 'disabled'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
@@ -28,6 +29,11 @@ export interface SourceHealth {
   validators: { etag: string | null; lastModified: string | null };
   redirect: { from: string; to: string } | null;
   pausedReason: string | null;
+  /** Drafts from this source that a drop rule of the rules file took out of the queue (rejected, reopenable). */
+  drops24h: number;
+  drops7d: number;
+  /** The last 7 days' drops by rule, most first. */
+  dropsByRule: { rule: string; count: number }[];
 }
 
 /** A source is quiet when nothing new came for this many times its interval (and at least QUIET_MIN_MS). */
@@ -39,7 +45,7 @@ export const QUIET_MIN_MS = 6 * 3_600_000;
  * the new-item counts and `now` in, a verdict out. Problems first: paused, failing (an ingest that failed for
  * good, then failed polls), broken selectors, quiet.
  */
-export function describeHealth(source: Source, s: SourceState, counts: { day: number; week: number }, now: number): SourceHealth {
+export function describeHealth(source: Source, s: SourceState, counts: { day: number; week: number }, now: number, drops: RuleDropCounts = NO_DROPS): SourceHealth {
   const failures = Number(s.consecutiveFailures ?? 0);
   const interval = s.intervalMs ? Number(s.intervalMs) : null;
   const quietFor = Math.max(QUIET_MIN_MS, QUIET_FACTOR * (interval ?? 0));
@@ -96,6 +102,9 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
     validators: { etag: s.etag ?? null, lastModified: s.lastModified ?? null },
     redirect: s.movedFrom && s.url && s.configUrl === source.url ? { from: s.movedFrom, to: s.url } : null,
     pausedReason: s.pausedReason ?? null,
+    drops24h: drops.day,
+    drops7d: drops.week,
+    dropsByRule: drops.byRule,
   };
 }
 

@@ -179,7 +179,7 @@ describe('sources status', () => {
         const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
         await statusCommand(h.runtime.ctx.settings, sources, {}, sink, h.clock.now());
         const lines = out.trim().split('\n');
-        expect(lines[0]).toMatch(/^source\s+health\s+polled\s+ok\s+fails\s+every\s+next\s+new 24h\/7d\s+detail$/);
+        expect(lines[0]).toMatch(/^source\s+health\s+polled\s+ok\s+fails\s+every\s+next\s+new 24h\/7d\s+dropped 24h\/7d\s+detail$/);
         expect(lines.slice(2, 5).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['bad failing', 'later pending', 'good ok']);
         expect(out).toContain('3 sources, 1 need attention');
         out = '';

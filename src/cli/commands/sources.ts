@@ -120,9 +120,10 @@ export async function statusCommand(settings: Settings, sources: Source[], optio
       mins(h.intervalMs),
       h.nextPollAt ? (Date.parse(h.nextPollAt) <= now ? 'due' : `in ${mins(Date.parse(h.nextPollAt) - now)}`) : '',
       `${h.newItems24h}/${h.newItems7d}`,
+      h.drops7d ? `${h.drops24h}/${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})` : '',
       truncate(h.redirect ? `moved to ${h.redirect.to}; ${h.summary}` : h.summary, 80)!,
     ]);
-    out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'every', 'next', 'new 24h/7d', 'detail'], rows)}\n`);
+    out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'every', 'next', 'new 24h/7d', 'dropped 24h/7d', 'detail'], rows)}\n`);
     const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
     out.write(`\n${health.length} sources, ${problems} need attention\n`);
     return 0;

@@ -24,7 +24,7 @@ ${notice(notice_)}
     <td>${h.lastSuccessAt ? html`<time datetime="${h.lastSuccessAt}" title="${when(h.lastSuccessAt)}">${ago(h.lastSuccessAt, now)}</time>` : ''}</td>
     <td>${minutes(h.intervalMs)}</td>
     <td>${h.nextPollAt ? html`<time datetime="${h.nextPollAt}">${when(h.nextPollAt)}</time>${h.scheduleReason && h.scheduleReason !== 'interval' ? html`<div class="muted">${h.scheduleReason}</div>` : ''}` : ''}</td>
-    <td>${h.newItems24h} / ${h.newItems7d}</td>
+    <td>${h.newItems24h} / ${h.newItems7d}${h.drops7d ? html`<div class="muted">dropped by rules: ${h.drops24h} / ${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})</div>` : ''}</td>
     <td>${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}${h.state === 'paused' && canManage ? html`<form method="post" action="/sources/${h.id}/resume" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Resume polling</button></form>` : ''}</td>
   </tr>`,
   )}</tbody>
