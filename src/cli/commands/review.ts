@@ -3,7 +3,7 @@ import type { Actor } from '../../auth/roles.ts';
 import { getUser } from '../../auth/userStore.ts';
 import { systemClock } from '../../clock.ts';
 import type { Settings } from '../../config/settings.ts';
-import type { DraftSignal, DraftStatus } from '../../drafts/schema.ts';
+import { formatLevel, type DraftSignal, type DraftStatus } from '../../drafts/schema.ts';
 import { describeEnrichment, describeRobots, ENRICHMENT_MARK } from '../../review/describeEnrichment.ts';
 import { DeskError } from '../../errors.ts';
 import { createLogger } from '../../log.ts';
@@ -80,7 +80,7 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['link', d.link ?? ''],
       ['published', d.publishedAt ?? 'unknown'],
       ['discovered', d.discoveredAt],
-      ['score', String(d.score)],
+      ['score', d.scoreBreakdown.length ? `${d.score} (${d.scoreBreakdown.map((c) => `${c.label.toLowerCase()} ${c.points > 0 && c !== d.scoreBreakdown[0] ? '+' : ''}${c.points}`).join(', ')})` : String(d.score)],
       ['category', d.category ?? ''],
       ['horizon', d.horizon ?? ''],
       ['tags', d.tags.join(', ')],
@@ -90,7 +90,8 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['what changes', d.whatChanges],
       ['winners', d.winners.join('; ')],
       ['losers', d.losers.join('; ')],
-      ['confidence / impact', `${d.editorialConfidence ?? ''} / ${d.structuralImpact ?? ''}`],
+      ['confidence', formatLevel(d.editorialConfidence) ?? ''],
+      ['impact', formatLevel(d.structuralImpact) ?? ''],
       ['claimed by', d.claim ? `${d.claim.user} until ${new Date(d.claim.expiresAt).toISOString()}` : ''],
       ['related', d.related.map((r) => `${r.sourceName}: ${r.headline}`).join('; ')],
     ];
