@@ -80,7 +80,7 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['link', d.link ?? ''],
       ['published', d.publishedAt ?? 'unknown'],
       ['discovered', d.discoveredAt],
-      ['score', d.scoreBreakdown.length ? `${d.score} (${d.scoreBreakdown.map((c) => `${c.label.toLowerCase()} ${c.points > 0 && c !== d.scoreBreakdown[0] ? '+' : ''}${c.points}`).join(', ')})` : String(d.score)],
+      ['score', String(d.score)],
       ['category', d.category ?? ''],
       ['horizon', d.horizon ?? ''],
       ['tags', d.tags.join(', ')],
@@ -90,8 +90,7 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['what changes', d.whatChanges],
       ['winners', d.winners.join('; ')],
       ['losers', d.losers.join('; ')],
-      ['confidence', formatLevel(d.editorialConfidence) ?? ''],
-      ['impact', formatLevel(d.structuralImpact) ?? ''],
+      ['confidence / impact', d.editorialConfidence === null && d.structuralImpact === null ? '' : `${formatLevel(d.editorialConfidence) ?? 'not set'} · ${formatLevel(d.structuralImpact) ?? 'not set'}`],
       ['claimed by', d.claim ? `${d.claim.user} until ${new Date(d.claim.expiresAt).toISOString()}` : ''],
       ['related', d.related.map((r) => `${r.sourceName}: ${r.headline}`).join('; ')],
     ];
