@@ -13,17 +13,22 @@ export interface ScoreContext {
 
 /**
  * A draft's explained score from what the draft and its story say now: its source's weight, its freshness,
- * the other publishers of its story (coverage breadth), rule boosts, and the entities its headline names (and
+ * the other publishers of its story and of its article's coverage (coverage breadth), rule boosts, and the entities its headline names (and
  * how many of them other publishers' headlines in the story name too). Pure. The annotate stage and the story
  * stage both call it, so the score is made one way; `toDraft` starts from the same `explainScore`.
  */
 export function scoreDraft(draft: DraftSignal, ctx: ScoreContext): ExplainedScore {
   const own = { name: draft.source.name, weight: ctx.weightOf(draft.source.id) };
-  const members = ctx.story?.members ?? [];
-  const publishers = [own, ...members.filter((m) => m.sourceId !== draft.source.id).map((m) => ({ name: m.sourceName, weight: ctx.weightOf(m.sourceId) }))];
+  // Other publishers: the story's members from other sources, and the other sources' items the pipeline
+  // recorded for this very article (`coverage`: same link, folded into this draft instead of a second one).
+  const others = [
+    ...(ctx.story?.members ?? []).map((m) => ({ sourceId: m.sourceId, name: m.sourceName, headline: m.headline })),
+    ...draft.coverage.map((c) => ({ sourceId: c.sourceId, name: c.sourceName, headline: c.headline })),
+  ].filter((o) => o.sourceId !== draft.source.id);
+  const publishers = [own, ...others.map((o) => ({ name: o.name, weight: ctx.weightOf(o.sourceId) }))];
   const entities = draft.annotation?.entities ?? [];
   const inHeadline = new Set(entities.filter((e) => e.from === 'headline').map((e) => entityKey(e.name)));
-  const otherHeadlines = members.filter((m) => m.sourceId !== draft.source.id).map((m) => normalize(m.headline));
+  const otherHeadlines = others.map((o) => normalize(o.headline));
   const shared = [...new Set(entities.map((e) => entityKey(e.name)))].filter((key) => key.length > 1 && otherHeadlines.some((h) => containsWord(h, key))).length;
   const boosts = (draft.annotation?.rules ?? []).filter((r) => r.action === 'boost').map((r) => r.rule);
   return explainScore({

@@ -31,7 +31,8 @@ describe('npm run demo', () => {
     expect(story).toMatch(/Coverage breadth +\+\d+ +2 other publishers: /);
     const second = await demo();
     expect(second.stdout).toMatch(/6 sources, 0 new drafts, 0 failed/);
-    expect(second.stdout).toContain('20 of 28 pending drafts');
+    // The queue's first page (its rows may hold several drafts each once stories group them).
+    expect(second.stdout).toMatch(/\d+ of 28 pending drafts/);
   });
 });
 

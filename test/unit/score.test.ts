@@ -80,6 +80,18 @@ describe('scoreDraft', () => {
     expect(scoreDraft(d, { story: undefined, weightOf, now }).score).toBe(52);
   });
 
+  it('other sources\' items for the same article (coverage) count as other publishers, once per source', () => {
+    const coverage = [
+      { sourceId: 'reuters', sourceName: 'Reuters', headline: 'Nvidia and AMD agree on GPU link', link: 'https://own.example/a', at: '2026-11-27T11:00:00Z', publishedAt: null },
+      { sourceId: 'own', sourceName: 'Own', headline: 'Own again', link: 'https://own.example/a', at: '2026-11-27T11:00:00Z', publishedAt: null },
+    ];
+    const d = draft({ coverage });
+    const story: StoryRecord = { id: 'st_1', createdAt: '2026-11-27T11:00:00Z', updatedAt: '2026-11-27T11:00:00Z', members: [member('own', 'Own', d.headline), member('reuters', 'Reuters', 'GPU makers agree')] };
+    const r = scoreDraft(d, { story: undefined, weightOf, now });
+    expect(r.components.find((c) => c.name === 'coverage')).toMatchObject({ points: 8, detail: '1 other publisher: Reuters 1.0' });
+    expect(scoreDraft(d, { story, weightOf, now }).components.find((c) => c.name === 'coverage')!.points).toBe(8);
+  });
+
   it('entity prominence: headline entities, and those other publishers\' headlines name too (whole words only)', () => {
     const annotation = {
       at: '2026-11-27T11:00:00Z',
