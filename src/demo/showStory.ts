@@ -42,7 +42,7 @@ export function describeStory(story: ShownStory, record?: StoryRecord): string[]
   const why = new Map((record?.members ?? []).map((m) => [m.draftId, m.why]));
   const lines = [
     `One story, ${story.sources.length} sources, one queue row (story ${story.storyId}): ${story.sources.join(', ')}`,
-    ...story.drafts.map((d, i) => `  ${i === 0 ? 'lead' : '    '}  ${pad(truncate(d.headline, 70) ?? '', 70)}  ${pad(d.source.name, 22)}  score ${d.score}${why.get(d.id) ? `  (${truncate(why.get(d.id), 90)})` : ''}`),
+    ...story.drafts.map((d, i) => `  ${i === 0 ? 'lead' : '    '}  ${pad(truncate(d.headline, 70) ?? '', 70)}  ${pad(d.source.name, 22)}  score ${d.score}${why.get(d.id) ? `  (${truncate(why.get(d.id) ?? null, 90)})` : ''}`),
     '',
     `Its lead draft, ${lead.id} (signal-desk review show ${lead.id}):`,
   ];
