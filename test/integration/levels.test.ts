@@ -91,7 +91,7 @@ describe('on the desk (real Redis)', () => {
     });
   });
 
-  it('stored Low/Medium/High: read as 30/60/90, `signal-desk migrate` rewrites drafts once (same version, same expiry), published signals map on read', async () => {
+  it('stored Low/Medium/High: read as 30/60/90, `signal-desk migrate` rewrites drafts once (same version, same expiry), published signals map on read', { timeout: 120_000 }, async () => {
     await withDesk(async (h) => {
       const [a, b, c] = await h.seed([{ title: 'Old draft one' }, { title: 'Old draft two' }, { title: 'New draft' }]);
       // As a version before issue 10 stored them.
