@@ -15,7 +15,8 @@ export interface ScoreContext {
  * A draft's explained score from what the draft and its story say now: its source's weight, its freshness,
  * the other publishers of its story and of its article's coverage (coverage breadth), rule boosts, and the entities its headline names (and
  * how many of them other publishers' headlines in the story name too). Pure. The annotate stage and the story
- * stage both call it, so the score is made one way; `toDraft` starts from the same `explainScore`.
+ * stage both call it, so the score is made one way; `toDraft` starts from the same `explainScore`. A score an
+ * editor set by hand is kept (`editedByHand`); only its breakdown is brought up to date.
  */
 export function scoreDraft(draft: DraftSignal, ctx: ScoreContext): ExplainedScore {
   const own = { name: draft.source.name, weight: ctx.weightOf(draft.source.id) };
@@ -31,7 +32,7 @@ export function scoreDraft(draft: DraftSignal, ctx: ScoreContext): ExplainedScor
   const otherHeadlines = others.map((o) => normalize(o.headline));
   const shared = [...new Set(entities.map((e) => entityKey(e.name)))].filter((key) => key.length > 1 && otherHeadlines.some((h) => containsWord(h, key))).length;
   const boosts = (draft.annotation?.rules ?? []).filter((r) => r.action === 'boost').map((r) => r.rule);
-  return explainScore({
+  const explained = explainScore({
     weight: own.weight,
     publishedAt: draft.publishedAt,
     now: ctx.now,
@@ -41,6 +42,18 @@ export function scoreDraft(draft: DraftSignal, ctx: ScoreContext): ExplainedScor
     boostedBy: boosts,
     entities: { inHeadline: inHeadline.size, shared },
   });
+  // An editor's own score stays: the breakdown keeps saying what the pipeline sees, the number is theirs.
+  return editedByHand(draft) ? { score: draft.score, components: explained.components } : explained;
+}
+
+/**
+ * True when an editor set the score: it no longer is what its stored breakdown adds up to (every pipeline write
+ * stores both together). A draft from before the breakdown (none stored) is the pipeline's. Pure.
+ */
+export function editedByHand(draft: Pick<DraftSignal, 'score' | 'scoreBreakdown'>): boolean {
+  if (!draft.scoreBreakdown.length) return false;
+  const sum = draft.scoreBreakdown.reduce((total, c) => total + c.points, 0);
+  return draft.score !== Math.max(0, Math.min(100, Math.round(sum)));
 }
 
 function normalize(text: string): string {

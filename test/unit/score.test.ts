@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainScore, initialScore, type ScoreInput } from '../../src/drafts/score.ts';
-import { scoreDraft } from '../../src/drafts/scoreDraft.ts';
+import { editedByHand, scoreDraft } from '../../src/drafts/scoreDraft.ts';
 import { toDraft } from '../../src/drafts/toDraft.ts';
 import type { DraftSignal } from '../../src/drafts/schema.ts';
 import type { StoryRecord } from '../../src/stories/storyRecord.ts';
@@ -90,6 +90,19 @@ describe('scoreDraft', () => {
     const r = scoreDraft(d, { story: undefined, weightOf, now });
     expect(r.components.find((c) => c.name === 'coverage')).toMatchObject({ points: 8, detail: '1 other publisher: Reuters 1.0' });
     expect(scoreDraft(d, { story, weightOf, now }).components.find((c) => c.name === 'coverage')!.points).toBe(8);
+  });
+
+  it('a score an editor set by hand stays as coverage grows; the breakdown still says what the pipeline sees', () => {
+    const d = draft();
+    const story: StoryRecord = { id: 'st_1', createdAt: '2026-11-27T11:00:00Z', updatedAt: '2026-11-27T11:00:00Z', members: [member('own', 'Own', d.headline), member('reuters', 'Reuters', 'GPU makers agree')] };
+    expect(editedByHand(d)).toBe(false);
+    const edited = { ...d, score: 95 };
+    expect(editedByHand(edited)).toBe(true);
+    const r = scoreDraft(edited, { story, weightOf, now });
+    expect(r.score).toBe(95);
+    expect(r.components.find((c) => c.name === 'coverage')!.points).toBe(8);
+    // A draft from before the breakdown existed is re-scored.
+    expect(scoreDraft({ ...d, score: 95, scoreBreakdown: [] }, { story, weightOf, now }).score).toBe(60);
   });
 
   it('entity prominence: headline entities, and those other publishers\' headlines name too (whole words only)', () => {
