@@ -93,8 +93,21 @@ export function explainScore(input: ScoreInput): ExplainedScore {
     { name: 'rules', label: 'Rule boosts', points: Math.round(boost), detail: rulesDetail(boost, input.boostedBy ?? []) },
     { name: 'entities', label: 'Entity prominence', points: Math.round(entities), detail: entitiesDetail(inHeadline, shared) },
   ];
+  for (const c of components) c.detail = capDetail(c.detail);
   const total = components.reduce((sum, c) => sum + c.points, 0);
   return { score: Math.max(0, Math.min(100, total)), components };
+}
+
+/** ScoreComponent.detail holds 300 characters: a longer one would drop the whole breakdown when read. */
+const DETAIL_MAX = 300;
+const NAME_MAX = 40;
+
+function capDetail(detail: string): string {
+  return detail.length <= DETAIL_MAX ? detail : `${detail.slice(0, DETAIL_MAX - 1)}…`;
+}
+
+function shortName(name: string): string {
+  return name.length <= NAME_MAX ? name : `${name.slice(0, NAME_MAX - 1)}…`;
 }
 
 function clamp01(n: number): number {
@@ -121,15 +134,15 @@ function freshnessDetail(publishedAt: string | null, now: number, fresh: number)
 
 function coverageDetail(others: { name: string; weight: number }[], points: number): string {
   if (!others.length) return 'no other publisher covers this story yet';
-  const names = others.slice(0, 5).map((p) => `${p.name} ${clamp01(p.weight).toFixed(1)}`).join(', ');
+  const names = others.slice(0, 5).map((p) => `${shortName(p.name)} ${clamp01(p.weight).toFixed(1)}`).join(', ');
   const more = others.length > 5 ? ` and ${others.length - 5} more` : '';
   const capped = points >= SCORE_POINTS.coverageMax ? ` (at most ${SCORE_POINTS.coverageMax})` : '';
   return `${others.length} other ${others.length === 1 ? 'publisher' : 'publishers'}: ${names}${more}${capped}`;
 }
 
 function rulesDetail(boost: number, rules: string[]): string {
-  if (!boost) return rules.length ? `rules ${rules.join(', ')} add nothing` : 'no rule boosts this draft';
-  const by = rules.length ? ` from ${rules.slice(0, 5).join(', ')}${rules.length > 5 ? ` and ${rules.length - 5} more` : ''}` : '';
+  if (!boost) return rules.length ? `rules ${rules.slice(0, 5).map(shortName).join(', ')} add nothing` : 'no rule boosts this draft';
+  const by = rules.length ? ` from ${rules.slice(0, 5).map(shortName).join(', ')}${rules.length > 5 ? ` and ${rules.length - 5} more` : ''}` : '';
   return `${boost > 0 ? '+' : ''}${Math.round(boost)}${by}`;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explainScore, initialScore, type ScoreInput } from '../../src/drafts/score.ts';
 import { editedByHand, scoreDraft } from '../../src/drafts/scoreDraft.ts';
 import { toDraft } from '../../src/drafts/toDraft.ts';
-import type { DraftSignal } from '../../src/drafts/schema.ts';
+import { ScoreComponent, type DraftSignal } from '../../src/drafts/schema.ts';
 import type { StoryRecord } from '../../src/stories/storyRecord.ts';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
@@ -46,6 +46,13 @@ describe('explainScore', () => {
     expect(detail.rules).toBe('+10 from DRAM watch');
     expect(detail.entities).toBe('2 named in the headline, 1 also named by other publishers');
     expect(explainScore(base).components.find((c) => c.name === 'coverage')!.detail).toBe('no other publisher covers this story yet');
+  });
+
+  it('details stay within what a stored breakdown holds, whatever the names (long, many)', () => {
+    const long = 'N'.repeat(500);
+    const r = explainScore({ ...base, publishers: [{ name: 'Own', weight: 1 }, ...Array.from({ length: 40 }, (_, i) => ({ name: `${long}${i}`, weight: 1 }))], boost: 5, boostedBy: Array.from({ length: 50 }, () => long) });
+    for (const c of r.components) expect(ScoreComponent.safeParse(c).success).toBe(true);
+    expect(r.components.find((c) => c.name === 'coverage')!.detail).toMatch(/^40 other publishers: N+… 1\.0, .* and 35 more \(at most 25\)$/);
   });
 
   it('refuses nonsense input without throwing: weights outside 0–1, NaN boost', () => {
