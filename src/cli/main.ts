@@ -4,6 +4,7 @@ import { loadSources } from '../config/loadSources.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
 import { ConfigError, SignalDeskError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { parseCommand } from './commands/parse.ts';
 import { extractCommand } from './commands/extract.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
@@ -191,6 +192,15 @@ usersCmd
   .argument('<name>', 'user name')
   .action(async (name: string) => {
     process.exitCode = await usersRevokeCommand(settings(), name);
+  });
+
+program
+  .command('migrate')
+  .description('rewrite stored drafts for this version: editorial confidence and structural impact Low/Medium/High become 0–100 (30/60/90); safe while workers run, idempotent')
+  .option('--dry-run', 'count what would be rewritten, write nothing')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: { dryRun?: boolean; json?: boolean }) => {
+    process.exitCode = await migrateCommand(settings(), opts);
   });
 
 program

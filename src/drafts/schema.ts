@@ -4,7 +4,21 @@ import { HttpLink, HttpUrl } from './httpUrl.ts';
 
 export const DRAFT_STATUSES = ['pending', 'approved', 'rejected', 'merged'] as const;
 export const HORIZONS = ['Short term', 'Medium term', 'Long term'] as const;
-export const LEVELS = ['Low', 'Medium', 'High'] as const;
+/**
+ * Editorial confidence and structural impact are whole numbers 0–100 ("Editorial confidence: 90 / 100").
+ * Before issue 10 they were Low, Medium or High; a stored draft or published signal that still says so reads
+ * as this mapping (and `signal-desk migrate` rewrites stored drafts with it). Documented in the README.
+ */
+export const LEGACY_LEVELS = { Low: 30, Medium: 60, High: 90 } as const;
+export const LEVEL_HINT = 'a whole number from 0 to 100';
+/** A 0–100 level; the old words are read through LEGACY_LEVELS (API clients of before issue 10 keep working). */
+export const Level = z
+  .union([z.number(LEVEL_HINT).int(LEVEL_HINT).min(0, LEVEL_HINT).max(100, LEVEL_HINT), z.enum(['Low', 'Medium', 'High'], LEVEL_HINT).transform((w) => LEGACY_LEVELS[w])], { error: LEVEL_HINT })
+  .describe('0–100 (whole number); Low, Medium and High of before issue 10 are read as 30, 60 and 90');
+/** "90 / 100", or undefined when not set. */
+export function formatLevel(level: number | null): string | undefined {
+  return level === null ? undefined : `${level} / 100`;
+}
 export const EXCERPT_MAX = 280;
 
 const isoDate = z.iso.datetime();
@@ -163,8 +177,9 @@ export const DraftSignal = z.object({
   winners: z.array(z.string()),
   losers: z.array(z.string()),
   secondOrderEffects: z.object({ direct: z.string(), second: z.string(), third: z.string() }),
-  editorialConfidence: z.enum(LEVELS).nullable(),
-  structuralImpact: z.enum(LEVELS).nullable(),
+  /** 0–100; a stored Low/Medium/High reads through LEGACY_LEVELS, anything else unreadable as not set. */
+  editorialConfidence: Level.nullable().catch(null),
+  structuralImpact: Level.nullable().catch(null),
   // Review state. Defaults keep drafts written before these fields existed readable.
   /** Other coverage of the same event, merged into this draft by an editor. */
   related: z.array(RelatedCoverage).max(50).default([]),

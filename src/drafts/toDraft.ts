@@ -39,6 +39,8 @@ export function coverageHeadline(d: Pick<DraftSignal, 'title'>): string {
 export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: string): DraftSignal {
   const headline = item.title ?? truncate(item.summary, HEADLINE_FROM_SUMMARY) ?? UNTITLED;
   const tags = dedupeCaseless([...source.tags, ...item.categories]).slice(0, 30);
+  const publishedAt = item.publishedAt ?? item.updatedAt;
+  const scored = initialScore({ name: source.name, weight: source.weight }, publishedAt, Date.parse(discoveredAt));
   return DraftSignal.parse({
     id: draftId(source.id, item.key),
     version: 1,
@@ -49,13 +51,14 @@ export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: strin
     // The publisher's link without tracking parameters (an AMP cache unwrapped); identity uses normalizeUrl.
     link: toHttpUrl(item.url ? cleanLink(item.url) : undefined) ?? null,
     itemKey: item.key,
-    publishedAt: item.publishedAt ?? item.updatedAt,
+    publishedAt,
     discoveredAt,
     author: truncate(item.author, 200),
     tags,
     category: source.category ?? null,
     excerpt: truncate(item.summary, EXCERPT_MAX),
-    score: initialScore(source.weight, item.publishedAt ?? item.updatedAt, Date.parse(discoveredAt)),
+    score: scored.score,
+    scoreBreakdown: scored.components,
     horizon: null,
     summary: '',
     whyNow: '',

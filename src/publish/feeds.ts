@@ -19,7 +19,7 @@ export function signalText(s: Signal): string {
     s.winners.length ? `Winners: ${s.winners.join('; ')}` : '',
     s.losers.length ? `Losers: ${s.losers.join('; ')}` : '',
     effects.length ? `Second-order effects: ${effects.join(' → ')}` : '',
-    `Editorial confidence: ${s.editorialConfidence} · Structural impact: ${s.structuralImpact}`,
+    `Editorial confidence: ${s.editorialConfidence} / 100 · Structural impact: ${s.structuralImpact} / 100`,
     s.link ? `Read at ${s.source.name}: ${s.link}` : `Source: ${s.source.name}`,
   ];
   return lines.filter(Boolean).join('\n\n');

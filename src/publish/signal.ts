@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { toHttpUrl } from '../drafts/httpUrl.ts';
 import { cleanLink } from '../dedupe/normalizeUrl.ts';
 import { sameSite } from '../dedupe/sameSite.ts';
-import { DraftSignal, HORIZONS, LEVELS, RelatedCoverage } from '../drafts/schema.ts';
+import { DraftSignal, HORIZONS, Level, RelatedCoverage } from '../drafts/schema.ts';
 import { stripBidiControls as plain } from '../parse/bidi.ts';
 
 /**
@@ -28,8 +28,9 @@ export const Signal = DraftSignal.pick({
   // Required once published (a draft may still lack them).
   category: z.string(),
   horizon: z.enum(HORIZONS),
-  editorialConfidence: z.enum(LEVELS),
-  structuralImpact: z.enum(LEVELS),
+  // 0–100; a signal published before issue 10 says Low/Medium/High and reads as 30/60/90 (the stream is append-only).
+  editorialConfidence: Level,
+  structuralImpact: Level,
   source: DraftSignal.shape.source.pick({ name: true, url: true }),
   related: z.array(RelatedCoverage.omit({ draftId: true })),
   sourcePublishedAt: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HORIZONS, LEVELS, type DraftSignal } from '../drafts/schema.ts';
+import { HORIZONS, Level, type DraftSignal } from '../drafts/schema.ts';
 import { DeskError } from '../errors.ts';
 import { stripBidiControls } from '../parse/bidi.ts';
 import { findCopiedText, type StoryDraft } from './findCopiedText.ts';
@@ -30,8 +30,8 @@ export const EditableFields = z.strictObject({
   winners: list,
   losers: list,
   secondOrderEffects: z.strictObject({ direct: text(600), second: text(600), third: text(600) }).partial(),
-  editorialConfidence: z.enum(LEVELS, `one of: ${LEVELS.join(', ')}`).nullable(),
-  structuralImpact: z.enum(LEVELS, `one of: ${LEVELS.join(', ')}`).nullable(),
+  editorialConfidence: Level.nullable(),
+  structuralImpact: Level.nullable(),
   tags: z.array(text(100).min(1)).max(30, 'at most 30 tags'),
 });
 export type DraftPatch = Partial<z.infer<typeof EditableFields>>;

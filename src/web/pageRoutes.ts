@@ -38,6 +38,11 @@ function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyRep
 
 const lines = (s: string | undefined) => (s === undefined ? undefined : s.split(/\r?\n/).map((t) => t.trim()).filter(Boolean));
 const orNull = (s: string | undefined) => (s === undefined ? undefined : s.trim() === '' ? null : s.trim());
+/** A 0–100 field of the form: empty is null, a number is a number; anything else goes on as text for the 422 to name. */
+const orLevel = (s: string | undefined) => {
+  const t = orNull(s);
+  return typeof t === 'string' && /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+};
 
 /** The edit form, turned into the API's PATCH body (absent fields stay absent). */
 export function formToPatch(f: Form): Record<string, unknown> {
@@ -55,8 +60,8 @@ export function formToPatch(f: Form): Record<string, unknown> {
     winners: lines(f.winners),
     losers: lines(f.losers),
     secondOrderEffects: Object.values(effects).some((v) => v !== undefined) ? Object.fromEntries(Object.entries(effects).filter(([, v]) => v !== undefined)) : undefined,
-    editorialConfidence: orNull(f.editorialConfidence),
-    structuralImpact: orNull(f.structuralImpact),
+    editorialConfidence: orLevel(f.editorialConfidence),
+    structuralImpact: orLevel(f.structuralImpact),
     tags: f.tags === undefined ? undefined : f.tags.split(',').map((t) => t.trim()).filter(Boolean),
   };
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));

@@ -77,8 +77,8 @@ describe('the desk in a browser', () => {
         await page.getByLabel('Winners (one per line)').fill('AMD\nArm server vendors');
         await page.getByLabel('Losers (one per line)').fill('Intel data-centre group');
         await page.getByLabel('Direct').fill('Cloud buyers shift orders');
-        await page.getByLabel('Editorial confidence').selectOption('High');
-        await page.getByLabel('Structural impact').selectOption('Medium');
+        await page.getByLabel('Editorial confidence').fill('90');
+        await page.getByLabel('Structural impact').fill('60');
         await page.getByRole('button', { name: 'Save', exact: true }).click();
         await expect.poll(() => page.locator('.notice.ok').textContent()).toBe('Saved.');
         // The preview is laid out like the brief.
@@ -95,7 +95,7 @@ describe('the desk in a browser', () => {
 
         const feed = await (await page.request.get(`${h.url}/signals.json`)).json();
         expect(feed.items.map((i: { title: string }) => i.title)).toEqual(['Intel delays Clearwater Forest server CPUs to 2026']);
-        expect(feed.items[0]._signal_desk).toMatchObject({ score: 72, horizon: 'Short term', winners: ['AMD', 'Arm server vendors'], editorial_confidence: 'High' });
+        expect(feed.items[0]._signal_desk).toMatchObject({ score: 72, horizon: 'Short term', winners: ['AMD', 'Arm server vendors'], editorial_confidence: 90, structural_impact: 60 });
         expect(JSON.stringify(feed)).not.toContain('packaging capacity');
 
         await page.goto(`${h.url}/signals`);

@@ -103,6 +103,6 @@ export const EDITORIAL = {
   winners: ['Open-source forks'],
   losers: ['Incumbent vendor'],
   secondOrderEffects: { direct: 'Budget pressure', second: 'Fork adoption', third: 'Standards shift' },
-  editorialConfidence: 'Medium',
-  structuralImpact: 'High',
+  editorialConfidence: 60,
+  structuralImpact: 90,
 } as const;

@@ -42,7 +42,7 @@ describe.skipIf(!available)('on a real Redis Cluster (three masters)', () => {
       const editor = { name: 'ed', role: 'editor' as const };
       const id = drafts[0]!.id;
       await desk.claim(editor, id);
-      const edited = await desk.edit(editor, id, { version: 1, category: 'Infra', horizon: 'Short term', whyNow: 'Now.', whyImportant: 'Because.', editorialConfidence: 'High', structuralImpact: 'Low' });
+      const edited = await desk.edit(editor, id, { version: 1, category: 'Infra', horizon: 'Short term', whyNow: 'Now.', whyImportant: 'Because.', editorialConfidence: 90, structuralImpact: 30 });
       await desk.approve(editor, id, { version: edited.version });
       expect(await redis.xlen(keys.signals)).toBe(1);
 

@@ -15,14 +15,24 @@ const demo = () =>
   run(process.execPath, ['bin/signal-desk.js', 'demo'], { env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: prefix, SIGNAL_DESK_DEMO_PORT: '0' } });
 
 describe('npm run demo', () => {
-  it('fills the review queue from the bundled feeds, and a second run adds no draft', { timeout: 60_000 }, async () => {
+  it('fills the review queue from the bundled feeds, shows a three-source story as one row, and a second run adds no draft', { timeout: 150_000 }, async () => {
     const first = await demo();
-    expect(first.stdout).toMatch(/6 sources, 25 new drafts, 0 failed/);
+    expect(first.stdout).toMatch(/6 sources, 28 new drafts, 0 failed/);
     expect(first.stdout).toContain('Review queue:');
     expect(first.stdout).toContain('Arm server chip with 192 cores');
+    // Issue 10: three publishers' own articles on Broadcom's VMware prices are one story, one queue row, and its
+    // lead draft shows entities, a category suggestion and how its score was made.
+    const story = first.stdout.slice(first.stdout.indexOf('One story, '));
+    expect(story).toMatch(/^One story, 3 sources, one queue row \(story [^)]+\): (?=.*The Register)(?=.*ServeTheHome)(?=.*Infrastructure Weekly)/);
+    expect(story).toMatch(/lead {2}.*VMware/);
+    expect(story).toMatch(/entities {4}.*(Broadcom|VMware) \(/);
+    expect(story).toMatch(/category {4}suggested: \S.* \((taxonomy|classifier), \d+%\): \S/);
+    expect(story).toMatch(/score {7}\d+ \/ 100, made of:\n {4}Source weight/);
+    expect(story).toMatch(/Coverage breadth +\+\d+ +2 other publishers: /);
     const second = await demo();
     expect(second.stdout).toMatch(/6 sources, 0 new drafts, 0 failed/);
-    expect(second.stdout).toContain('20 of 25 pending drafts');
+    // The queue's first page (its rows may hold several drafts each once stories group them).
+    expect(second.stdout).toMatch(/\d+ of 28 pending drafts/);
   });
 });
 
@@ -33,7 +43,7 @@ describe('npm run demo: the article pages behind the demo feeds', () => {
       const feed = async (name: string) => (await fetch(`${server.origin}/feeds/${name}`)).text();
       const links = [await feed('toms-hardware.xml'), await feed('slashdot.rdf'), await feed('servethehome.xml'), await feed('the-register.atom'), await feed('infra-weekly.json')]
         .flatMap((text) => [...text.matchAll(/(?:<link>|href="|"url": ")([^<"]*\/articles\/[^<"]+)/g)].map((m) => m[1]!.replaceAll('&amp;', '&')));
-      expect(links.length).toBe(7);
+      expect(links.length).toBe(10);
       expect(links.every((l) => l.startsWith(`${server.origin}/articles/`))).toBe(true);
       expect(links.join('\n')).not.toContain('{{DEMO_ORIGIN}}');
       const pages = new Map<string, string>();
@@ -49,6 +59,10 @@ describe('npm run demo: the article pages behind the demo feeds', () => {
       expect(pages.get('/articles/postgres-19-beta.html')).toContain('property="og:title"');
       expect(pages.get('/articles/chip-export-rules-tightened.html')).toContain('<meta name="robots" content="nosnippet">');
       // One article, linked with different utm_ parameters from Slashdot and from Infrastructure Weekly.
+      // One event, three publishers, three articles of their own (issue 10's three-source story).
+      for (const page of ['vmware-price-rise-register.html', 'vmware-core-minimum-servethehome.html', 'vmware-alternatives-infra-weekly.html']) {
+        expect(pages.get(`/articles/${page}`)).toMatch(/<meta name="description" content="[^"]*72-core[^"]*VMware|<meta name="description" content="[^"]*VMware[^"]*72-core/);
+      }
       const shared = links.filter((l) => l.includes('/datacenter-power-moratorium.html?utm_source=rss'));
       expect(shared).toHaveLength(2);
       expect(new Set(shared).size).toBe(2);
@@ -57,11 +71,11 @@ describe('npm run demo: the article pages behind the demo feeds', () => {
     }
   });
 
-  it('shows enriched drafts: canonical link, authors, image URL with provenance, nosnippet obeyed, one draft with coverage from two sources', { timeout: 60_000 }, async () => {
+  it('shows enriched drafts: canonical link, authors, image URL with provenance, nosnippet obeyed, one draft with coverage from two sources', { timeout: 90_000 }, async () => {
     const own = testPrefix();
     try {
       const { stdout } = await run(process.execPath, ['bin/signal-desk.js', 'demo'], { env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: own, SIGNAL_DESK_DEMO_PORT: '0' } });
-      expect(stdout).toMatch(/6 sources, 25 new drafts, 0 failed/);
+      expect(stdout).toMatch(/6 sources, 28 new drafts, 0 failed/);
       expect(stdout).toContain('page read');
       expect(stdout).toMatch(/excerpt withheld: the page says nosnippet {2}\(Chip Export Rules Tightened Again/);
       expect(stdout).toContain('One enriched draft in full');

@@ -180,8 +180,8 @@ describe('desk API: approval and publishing', () => {
         link: 'https://www.tomshardware.com/news/cpu-early',
         whyImportant: EDITORIAL.whyImportant,
         winners: ['Open-source forks'],
-        editorialConfidence: 'Medium',
-        structuralImpact: 'High',
+        editorialConfidence: 60,
+        structuralImpact: 90,
         tags: ['CPUs'],
         approvedBy: 'editor',
       });

@@ -29,7 +29,8 @@ describe('draft signals', () => {
           author: 'Jane',
           category: 'Infrastructure Software',
           tags: ['semis', 'Chips'],
-          score: 90,
+          // Source weight 0.9 × 40 + full freshness 20; coverage, rules and entities add to it later (issue 10).
+          score: 56,
           horizon: null,
           whyNow: '',
           winners: [],
@@ -38,6 +39,7 @@ describe('draft signals', () => {
         expect(d.excerpt!.length).toBeLessThanOrEqual(280);
         expect(JSON.stringify(drafts)).not.toContain('FULL-ARTICLE-BODY');
         expect(drafts[1]!.score).toBeLessThan(d.score);
+        expect(d.scoreBreakdown.map((c) => c.name)).toEqual(['source_weight', 'freshness', 'coverage', 'rules', 'entities']);
         // The draft as the draft stage writes it: enrichment (its own tests) is off here, and the draft says so.
         expect(d.enrichment).toMatchObject({ state: 'disabled', reason: expect.stringContaining('SIGNAL_DESK_ENRICH=off') });
       }, { SIGNAL_DESK_ENRICH: 'off' });

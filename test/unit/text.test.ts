@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { toPlainText, truncate } from '../../src/parse/text.ts';
-import { initialScore } from '../../src/drafts/score.ts';
 import { matchFilters } from '../../src/drafts/matchFilters.ts';
 
 describe('toPlainText', () => {
@@ -24,19 +23,6 @@ describe('toPlainText', () => {
     expect(out).toBe('one two three four…');
     expect(out.length).toBeLessThanOrEqual(20);
     expect(truncate('short', 20)).toBe('short');
-  });
-});
-
-describe('initialScore', () => {
-  const now = Date.parse('2026-11-27T12:00:00Z');
-  it.each([
-    ['fresh item keeps the full weight', 0.8, '2026-11-27T10:00:00Z', 80],
-    ['30 hours old is half as fresh', 0.8, '2026-11-26T06:00:00Z', 56],
-    ['very old keeps the 40% floor', 0.8, '2025-01-01T00:00:00Z', 32],
-    ['no date counts as half fresh', 1, null, 70],
-    ['weight 0 scores 0', 0, '2026-11-27T10:00:00Z', 0],
-  ])('%s', (_n, weight, date, score) => {
-    expect(initialScore(weight, date, now)).toBe(score);
   });
 });
 

@@ -14,7 +14,11 @@ import { createKeys } from '../../queue/keys.ts';
 import { startWebServer } from '../../web/startServer.ts';
 import { pollOnce } from './run.ts';
 import { reviewListCommand, reviewShowCommand } from './review.ts';
-import { awaitEnrichment, pickShowcase } from '../../demo/awaitEnrichment.ts';
+import { awaitEnrichment, pickShowcase, readPendingDrafts } from '../../demo/awaitEnrichment.ts';
+import { awaitQueues } from '../../demo/awaitStories.ts';
+import { describeStory, pickStory } from '../../demo/showStory.ts';
+import { StoryRecord } from '../../stories/storyRecord.ts';
+import type { Queue } from 'bullmq';
 import { systemClock } from '../../clock.ts';
 import type { DraftSignal } from '../../drafts/schema.ts';
 import { truncate } from '../../parse/text.ts';
@@ -62,12 +66,16 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options:
       code = await pollOnce(runtime, sources.filter((s) => s.enabled));
       // The enrich stage reads the article pages after the drafts are in the queue: give it a moment.
       ({ drafts } = await awaitEnrichment(runtime.ctx.redis, runtime.ctx.keys, systemClock, ENRICH_WAIT_MS));
+      // Then the annotate and story stages re-read the enriched drafts (entities from the page, stories joined).
+      const stages = runtime.ctx.queues as unknown as Partial<Record<'enrich' | 'annotate' | 'stories', Queue>>;
+      await awaitQueues([stages.enrich, stages.annotate, stages.stories], systemClock, STAGES_WAIT_MS);
     } finally {
       await runtime.stop();
     }
     process.stdout.write('\nReview queue:\n');
     await reviewListCommand(settings, { limit: 20 });
     await showEnrichment(settings, drafts);
+    await showStory(settings);
     if (options.serve) await serveDemoDesk(settings, options.port ?? 8080);
     else process.stdout.write('\nReview these drafts in the browser: npm run demo -- --serve\n');
     return code;
@@ -79,6 +87,26 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options:
 
 /** How long the demo waits for the article pages to be read before it prints the queue. */
 const ENRICH_WAIT_MS = 15_000;
+/** …and then for the annotate and story stages to finish with them. */
+const STAGES_WAIT_MS = 20_000;
+
+/** The story with the most sources: one queue row, its members, and its lead draft's entities, suggestion and score breakdown. */
+async function showStory(settings: Settings): Promise<void> {
+  const redis = createRedis(settings.redisUrl);
+  try {
+    const keys = createKeys(settings.prefix);
+    const story = pickStory(await readPendingDrafts(redis, keys));
+    if (!story) {
+      process.stdout.write('\nNo story has two sources yet: the annotate and story stages have not placed the drafts.\n');
+      return;
+    }
+    const raw = await redis.get(keys.story(story.storyId));
+    const record = raw ? StoryRecord.safeParse(JSON.parse(raw)) : undefined;
+    process.stdout.write(`\n${describeStory(story, record?.success ? record.data : undefined).join('\n')}\n`);
+  } finally {
+    await redis.quit();
+  }
+}
 
 /** What the article pages added: one draft in full (fields with their rules, coverage), and each robots directive obeyed. */
 async function showEnrichment(settings: Settings, drafts: DraftSignal[]): Promise<void> {

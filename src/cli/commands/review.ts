@@ -3,7 +3,7 @@ import type { Actor } from '../../auth/roles.ts';
 import { getUser } from '../../auth/userStore.ts';
 import { systemClock } from '../../clock.ts';
 import type { Settings } from '../../config/settings.ts';
-import type { DraftSignal, DraftStatus } from '../../drafts/schema.ts';
+import { formatLevel, type DraftSignal, type DraftStatus } from '../../drafts/schema.ts';
 import { describeEnrichment, describeRobots, ENRICHMENT_MARK } from '../../review/describeEnrichment.ts';
 import { DeskError } from '../../errors.ts';
 import { createLogger } from '../../log.ts';
@@ -90,7 +90,7 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['what changes', d.whatChanges],
       ['winners', d.winners.join('; ')],
       ['losers', d.losers.join('; ')],
-      ['confidence / impact', `${d.editorialConfidence ?? ''} / ${d.structuralImpact ?? ''}`],
+      ['confidence / impact', d.editorialConfidence === null && d.structuralImpact === null ? '' : `${formatLevel(d.editorialConfidence) ?? 'not set'} · ${formatLevel(d.structuralImpact) ?? 'not set'}`],
       ['claimed by', d.claim ? `${d.claim.user} until ${new Date(d.claim.expiresAt).toISOString()}` : ''],
       ['related', d.related.map((r) => `${r.sourceName}: ${r.headline}`).join('; ')],
     ];

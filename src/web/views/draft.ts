@@ -1,6 +1,6 @@
 import type { Actor } from '../../auth/roles.ts';
 import { can } from '../../auth/roles.ts';
-import { HORIZONS, LEVELS } from '../../drafts/schema.ts';
+import { HORIZONS } from '../../drafts/schema.ts';
 import type { AuditEntry } from '../../review/draftStore.ts';
 import type { DraftView } from '../../review/desk.ts';
 import { html, safeHref, type SafeHtml } from '../html.ts';
@@ -51,6 +51,9 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
     const value = v(field, current ?? '');
     return html`<label for="f-${field}">${label}</label><select id="f-${field}" name="${field}"${invalid(field)}${editable ? '' : html` disabled`}><option value="">— choose —</option>${options.map((o) => html`<option${o === value ? html` selected` : ''}>${o}</option>`)}</select>${err(field)}`;
   };
+  /** A 0–100 level (editorial confidence, structural impact): a number field; empty is "not set". */
+  const level = (field: string, label: string, current: number | null) =>
+    html`<label for="f-${field}">${label} (0–100)</label><input id="f-${field}" name="${field}" type="number" min="0" max="100" step="1" inputmode="numeric" value="${v(field, current === null ? '' : String(current))}"${invalid(field)}${editable ? '' : html` readonly`}>${err(field)}`;
   const link = safeHref(d.link);
   const hidden = html`<input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="version" value="${d.version}">`;
 
@@ -116,8 +119,8 @@ ${claimBox}
       ${text('secondOrderEffects.third', 'Third order', d.secondOrderEffects.third, 2)}
     </fieldset>
     <div class="row">
-      <div>${select('editorialConfidence', 'Editorial confidence', LEVELS, d.editorialConfidence)}</div>
-      <div>${select('structuralImpact', 'Structural impact', LEVELS, d.structuralImpact)}</div>
+      <div>${level('editorialConfidence', 'Editorial confidence', d.editorialConfidence)}</div>
+      <div>${level('structuralImpact', 'Structural impact', d.structuralImpact)}</div>
     </div>
     <label for="f-tags">Tags (comma-separated)</label><input id="f-tags" name="tags" value="${v('tags', d.tags.join(', '))}"${invalid('tags')}${editable ? '' : html` readonly`}>${err('tags')}
     ${editable ? html`<div class="actions"><button type="submit" name="intent" value="save">Save</button> <button type="submit" name="intent" value="approve" class="primary" data-key="a">Save and approve <kbd>a</kbd></button></div>` : ''}

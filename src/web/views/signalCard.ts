@@ -1,4 +1,5 @@
 import { html, safeHref, type SafeHtml } from '../html.ts';
+import { formatLevel } from '../../drafts/schema.ts';
 import { when } from './format.ts';
 
 /** The fields a card shows: a published signal, or a draft previewed as it would be published. */
@@ -17,8 +18,9 @@ export interface CardFields {
   winners: string[];
   losers: string[];
   secondOrderEffects: { direct: string; second: string; third: string };
-  editorialConfidence: string | null;
-  structuralImpact: string | null;
+  /** 0–100. */
+  editorialConfidence: number | null;
+  structuralImpact: number | null;
   related?: { headline: string; sourceName: string; link: string | null }[];
   approvedAt?: string;
 }
@@ -48,7 +50,7 @@ export function signalCard(s: CardFields): SafeHtml {
     <div><h4>Losers</h4>${s.losers.length ? html`<ul>${s.losers.map((l) => html`<li>${l}</li>`)}</ul>` : missing}</div>
   </div>
   ${effects.some(Boolean) ? html`<h4>Second-order effects</h4><ol class="effects">${effects.map((e) => (e ? html`<li>${e}</li>` : ''))}</ol>` : ''}
-  <p class="signal-meta">Editorial confidence: <strong>${s.editorialConfidence ?? missing}</strong> · Structural impact: <strong>${s.structuralImpact ?? missing}</strong></p>
+  <p class="signal-meta">Editorial confidence: <strong>${formatLevel(s.editorialConfidence) ?? missing}</strong> · Structural impact: <strong>${formatLevel(s.structuralImpact) ?? missing}</strong></p>
   ${s.related?.length ? html`<p class="related">Related coverage: ${s.related.map((r, i) => html`${i ? ', ' : ''}${safeHref(r.link) ? html`<a href="${safeHref(r.link)}" rel="noopener noreferrer nofollow">${r.sourceName}</a>` : r.sourceName}`)}</p>` : ''}
   <p class="read">${href ? html`<a href="${href}" rel="noopener noreferrer nofollow">Read at ${s.source.name} →</a>` : html`Source: ${s.source.name}`}</p>
 </article>`;

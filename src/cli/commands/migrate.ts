@@ -1,0 +1,36 @@
+import type { Settings } from '../../config/settings.ts';
+import { LEGACY_LEVELS } from '../../drafts/schema.ts';
+import { createRedis } from '../../queue/connection.ts';
+import { createKeys } from '../../queue/keys.ts';
+import { migrateDrafts } from '../../review/migrateDrafts.ts';
+import { requireRedis } from '../redis.ts';
+
+const MAPPING = Object.entries(LEGACY_LEVELS).map(([word, n]) => `${word} → ${n}`).join(', ');
+
+/**
+ * `signal-desk migrate [--dry-run]`: rewrites stored drafts whose editorial confidence or structural impact
+ * still says Low/Medium/High as 0–100. Prints what it did; exit 1 when some drafts kept changing (run again).
+ */
+export async function migrateCommand(settings: Settings, options: { dryRun?: boolean; json?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  await requireRedis(settings.redisUrl);
+  const redis = createRedis(settings.redisUrl);
+  try {
+    const report = await migrateDrafts(redis, createKeys(settings.prefix), { dryRun: options.dryRun === true });
+    if (options.json) {
+      out.write(`${JSON.stringify(report)}\n`);
+    } else {
+      const verb = options.dryRun ? 'would rewrite' : 'rewrote';
+      const lines = [
+        `Editorial confidence and structural impact are 0–100 (${MAPPING}).`,
+        `${report.scanned} drafts looked at; ${verb} ${report.rewritten}.`,
+        ...report.cleared.map((c) => `  ${c.draftId}: ${c.field} said ${JSON.stringify(c.from)}, which no mapping knows: now not set, for an editor to fill in`),
+        ...(report.busy.length ? [`${report.busy.length} drafts changed while being migrated (${report.busy.slice(0, 5).join(', ')}${report.busy.length > 5 ? ', …' : ''}): run \`signal-desk migrate\` again.`] : []),
+        'Published signals are not rewritten (the stream is append-only): they are read with the same mapping.',
+      ];
+      out.write(`${lines.join('\n')}\n`);
+    }
+    return report.busy.length ? 1 : 0;
+  } finally {
+    await redis.quit();
+  }
+}
