@@ -33,7 +33,7 @@ export async function splitStory(o: DeskOptions, actor: Actor, id: string, body:
     if (record && record.members.every((m) => m.draftId === id)) {
       throw new DeskError('invalid_state', `draft ${id} is alone in story ${from} already: there is nothing to split it from`);
     }
-    const to = `${newStoryId(draft)}.${draft.version + 1}`;
+    const to = `${newStoryId(draft)}-v${draft.version + 1}`;
     const blocked = [...draft.story.blocked.filter((b) => b !== from), from].slice(-BLOCKED_MAX);
     const next = bumpVersion(o, { ...draft, story: { id: to, pinned: false, blocked } });
     await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'split', fromStory: from, story: to }, 'check')]);

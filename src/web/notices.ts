@@ -21,6 +21,8 @@ const NOTICES: Record<string, (p: Params) => string | undefined> = {
   rejected: () => 'Rejected.',
   merged: (p) => (id(p, 'into') ? `Merged into ${id(p, 'into')}.` : 'Merged.'),
   reopened: () => 'Reopened: back in the queue.',
+  split: (p) => (id(p, 'story') ? `Split out: now alone in story ${id(p, 'story')}; it never rejoins the story it left.` : 'Split out of its story.'),
+  moved: (p) => (id(p, 'story') ? `Moved to story ${id(p, 'story')}, pinned there.` : 'Moved.'),
   resumed: (p) => (id(p, 'source') ? `${id(p, 'source')} resumed: polled again within a minute.` : undefined),
   'not-paused': (p) => (id(p, 'source') ? `${id(p, 'source')} was not paused.` : undefined),
 };
