@@ -17,7 +17,11 @@ const NOTICES: Record<string, (p: Params) => string | undefined> = {
   renewed: () => 'Claim renewed.',
   released: () => 'Claim released.',
   saved: () => 'Saved.',
-  approved: (p) => (id(p, 'signal') ? `Approved and published as ${id(p, 'signal')}.` : 'Approved and published.'),
+  approved: (p) => {
+    const merged = typeof p.merged === 'string' && /^[1-9]\d{0,3}$/.test(p.merged) ? Number(p.merged) : 0;
+    const also = merged ? ` The story's ${merged} other pending item${merged === 1 ? ' was' : 's were'} merged into it: the signal lists ${merged === 1 ? 'its link' : 'their links'}.` : '';
+    return `${id(p, 'signal') ? `Approved and published as ${id(p, 'signal')}.` : 'Approved and published.'}${also}`;
+  },
   rejected: () => 'Rejected.',
   merged: (p) => (id(p, 'into') ? `Merged into ${id(p, 'into')}.` : 'Merged.'),
   reopened: () => 'Reopened: back in the queue.',

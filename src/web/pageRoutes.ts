@@ -165,8 +165,8 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   action('edit', async (req, id, form) => {
     const saved = await desk.edit(req.actor!, id, formToPatch(form));
     if (form.intent !== 'approve') return noticeQuery('saved');
-    const { signal } = await desk.approve(req.actor!, id, { version: saved.version });
-    return noticeQuery('approved', { signal: signal.id });
+    const { signal, merged } = await desk.approve(req.actor!, id, { version: saved.version });
+    return noticeQuery('approved', { signal: signal.id, ...(merged.length ? { merged: String(merged.length) } : {}) });
   });
   action('reject', async (req, id, form) => {
     await desk.reject(req.actor!, id, { version: Number(form.version), reason: form.reason });

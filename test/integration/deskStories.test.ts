@@ -202,6 +202,26 @@ describe('approving a story', () => {
   });
 });
 
+describe('approving a story from the draft page', () => {
+  it('"Save and approve" on the lead publishes once and says the story\'s other items were merged into it', async () => {
+    await withDesk(async (h) => {
+      const { a, r } = await seedQueue(h);
+      const login = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: h.tokens.editor, next: '/' }), redirect: 'manual' });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await (await fetch(`${h.url}/drafts/${a}`, { headers: { cookie } })).text();
+      const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
+      const version = /name="version" value="(\d+)"/.exec(page)![1]!;
+      const { secondOrderEffects, winners, losers, ...rest } = EDITORIAL;
+      const form = new URLSearchParams({ _csrf: csrf, version, intent: 'approve', headline: 'Nvidia agrees deal for chip startup', ...rest, winners: winners.join('\n'), losers: losers.join('\n'), 'secondOrderEffects.direct': secondOrderEffects.direct, 'secondOrderEffects.second': secondOrderEffects.second, 'secondOrderEffects.third': secondOrderEffects.third });
+      const res = await fetch(`${h.url}/drafts/${a}/edit`, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' });
+      expect(res.status).toBe(303);
+      const shown = await (await fetch(`${h.url}${res.headers.get('location')}`, { headers: { cookie } })).text();
+      expect(shown).toContain("The story&apos;s 2 other pending items were merged into it: the signal lists their links.");
+      expect((await getDraft(h.redis, h.keys, r))!.mergedInto).toBe(a);
+    });
+  });
+});
+
 describe('the draft page: entities, suggestion, rules, score breakdown', () => {
   it('entities link to the filter and offer winner/loser candidates that only fill the form; the suggestion has its why and the s key; the score is broken down; a live fragment renders the same', async () => {
     await withDesk(async (h) => {
