@@ -75,6 +75,7 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
 <h1>${d.headline}</h1>
 <p class="status">Status: <span class="status-${d.status}">${d.status}</span> · version ${d.version}${d.decision ? html` · ${ACTIONS[d.decision.action] ?? d.decision.action} by ${d.decision.by}, ${when(d.decision.at)}` : ''}${d.mergedInto ? html` · merged into <a href="/drafts/${d.mergedInto}">${d.mergedInto}</a>` : ''}</p>
 ${notice(state.flash)}${notice(state.error, 'error')}
+<p id="live" class="live" aria-live="polite"></p>
 ${claimBox}
 <div class="draft-grid">
 <div>
