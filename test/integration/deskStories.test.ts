@@ -202,6 +202,43 @@ describe('approving a story', () => {
   });
 });
 
+describe('stories under concurrent editors', () => {
+  it('two editors splitting two members of one story at the same moment: both splits hold, the records agree', async () => {
+    await withDesk(async (h) => {
+      const { r, a, v } = await seedQueue(h);
+      const [dr, dv] = [(await getDraft(h.redis, h.keys, r))!, (await getDraft(h.redis, h.keys, v))!];
+      const [x, y] = await Promise.all([
+        h.api('POST', `/api/drafts/${r}/split`, { token: h.tokens.editor, body: { version: dr.version } }),
+        h.api('POST', `/api/drafts/${v}/split`, { token: h.tokens.editor2, body: { version: dv.version } }),
+      ]);
+      expect([x.status, y.status]).toEqual([200, 200]);
+      const records = await getStoryRecords(h.redis, h.keys, ['s_nvidia', x.body.draft.story.id, y.body.draft.story.id]);
+      expect(records.get('s_nvidia')!.members.map((m) => m.draftId)).toEqual([a]);
+      expect(records.get(x.body.draft.story.id)!.members.map((m) => m.draftId)).toEqual([r]);
+      expect(records.get(y.body.draft.story.id)!.members.map((m) => m.draftId)).toEqual([v]);
+    });
+  });
+
+  it('two editors approving two members of one story at the same moment: one signal for the story, the other gets 409', async () => {
+    await withDesk(async (h) => {
+      const { r, a } = await seedQueue(h);
+      const ready = async (id: string, token: string) => {
+        const d = (await getDraft(h.redis, h.keys, id))!;
+        return (await h.api('PATCH', `/api/drafts/${id}`, { token, body: { version: d.version, ...EDITORIAL } })).body.version as number;
+      };
+      const [va, vr] = [await ready(a, h.tokens.editor), await ready(r, h.tokens.editor2)];
+      const results = await Promise.all([
+        h.api('POST', `/api/drafts/${a}/approve`, { token: h.tokens.editor, body: { version: va } }),
+        h.api('POST', `/api/drafts/${r}/approve`, { token: h.tokens.editor2, body: { version: vr } }),
+      ]);
+      expect(results.map((x) => x.status).sort()).toEqual([200, 409]);
+      expect((await h.api('GET', '/api/signals', { token: h.tokens.viewer })).body.signals).toHaveLength(1);
+      const winner = results.find((x) => x.status === 200)!.body;
+      expect(winner.signal.related).toHaveLength(2);
+    });
+  });
+});
+
 describe('approving a story from the draft page', () => {
   it('"Save and approve" on the lead publishes once and says the story\'s other items were merged into it', async () => {
     await withDesk(async (h) => {
