@@ -40,7 +40,7 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
     noStore(reply);
     return desk.listStories(requireActor(req), req.query as Record<string, string>);
   });
-  app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', description: '`enrichment` is what the article page itself said (state pending/done/refused/failed/non_html/disabled with `reason`; each field as `{value, rule}`, the rule being its provenance; `robots` the directives applied); `coverage` lists other sources\' items for the same article (source, headline, link, time). Editors only: none of it is published.', params: idParam } }, async (req, reply) => {
+  app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', description: '`enrichment` is what the article page itself said (state pending/done/refused/failed/non_html/disabled with `reason`; each field as `{value, rule}`, the rule being its provenance; `robots` the directives applied); `coverage` lists other sources\' items for the same article (source, headline, link, time); `story` the draft\'s story (`pinned` when an editor moved it there, `blocked` the stories it was split out of) and `storyRecord` that story\'s members; `annotation` the entities, matched rules and category suggestion (with its `why`); `scoreBreakdown` the score\'s named parts. Editors only: none of it is published.', params: idParam } }, async (req, reply) => {
     noStore(reply);
     return desk.get(requireActor(req), (req.params as { id: string }).id);
   });
