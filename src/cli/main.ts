@@ -9,7 +9,7 @@ import { parseCommand } from './commands/parse.ts';
 import { extractCommand } from './commands/extract.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { DRAFT_STATUSES, type DraftStatus } from '../drafts/schema.ts';
-import { reviewApproveCommand, reviewListCommand, reviewRejectCommand, reviewShowCommand } from './commands/review.ts';
+import { reviewApproveCommand, reviewListCommand, reviewMoveCommand, reviewRejectCommand, reviewShowCommand, reviewSplitCommand } from './commands/review.ts';
 import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { runCommand } from './commands/run.ts';
@@ -227,15 +227,35 @@ program
 const reviewCmd = program.command('review').description('the review queue of draft signals');
 reviewCmd
   .command('list')
-  .description('drafts waiting for review, highest score first (id, score, source, headline, age, claim)')
-  .option('--json', 'print the drafts as JSON')
+  .description('the queue as stories, highest score first: each story once (its lead: id, score, source, headline, publishers), its other items under it; a draft without a story on its own')
+  .option('--json', 'print the drafts as JSON (with --stories: the story rows)')
+  .option('--stories', 'with --json: print the story rows (lead, sources, first seen, latest, members)')
+  .option('--drafts', 'one row per draft, not per story')
+  .option('--entity <name>', 'drafts naming this entity (person, organisation, place, product), case-insensitive')
   .option('--limit <n>', 'how many', positiveInt, 50)
   .option('--status <status>', `one of: ${DRAFT_STATUSES.join(', ')}`, oneOf(DRAFT_STATUSES), 'pending')
   .option('--lang <lang>', "the article page's language (en finds en-GB)")
   .option('--section <section>', "the article page's section, case-insensitive")
   .option('--as <user>', 'act as this desk user (default: cli:$USER with operator rights)')
-  .action(async (opts: { json?: boolean; limit: number; status: DraftStatus; lang?: string; section?: string; as?: string }) => {
+  .action(async (opts: { json?: boolean; stories?: boolean; drafts?: boolean; entity?: string; limit: number; status: DraftStatus; lang?: string; section?: string; as?: string }) => {
     process.exitCode = await reviewListCommand(settings(), opts);
+  });
+reviewCmd
+  .command('split')
+  .description('take a draft out of its story into a story of its own; it never rejoins the story it left')
+  .argument('<id>', 'draft id (d_…)')
+  .option('--as <user>', 'act as this desk user')
+  .action(async (id: string, opts: { as?: string }) => {
+    process.exitCode = await reviewSplitCommand(settings(), id, opts);
+  });
+reviewCmd
+  .command('move')
+  .description('move a draft to another story (see review list), pinned there: the pipeline never moves it again')
+  .argument('<id>', 'draft id (d_…)')
+  .requiredOption('--to <story>', 'the story id (s_…)')
+  .option('--as <user>', 'act as this desk user')
+  .action(async (id: string, opts: { to: string; as?: string }) => {
+    process.exitCode = await reviewMoveCommand(settings(), id, opts);
   });
 reviewCmd
   .command('show')

@@ -3,7 +3,9 @@ import type { DraftSignal } from '../drafts/schema.ts';
 import { toSignal, type Signal } from '../publish/signal.ts';
 import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraftAt, requirePermission, requireStatus, type DeskOptions } from './deskContext.ts';
 import { applyPatch, changedFields, checkPublishable, parseBody, PatchBody, RejectBody, VersionBody } from './draftEdits.ts';
-import { getDrafts } from './draftStore.ts';
+import { getDraft, getDrafts } from './draftStore.ts';
+import { gatherMembers, memberMerges, pendingStoryMembers } from './approveStory.ts';
+import { gatherCoverage } from '../dedupe/recordCanonical.ts';
 import { loadDraftForEditor, retryAfterSystemWrite } from './systemWrites.ts';
 import { readArticleShingles } from './articleShingles.ts';
 import { articleSite, findArticleCopy, type StoryDraft } from './findCopiedText.ts';
@@ -28,22 +30,42 @@ export async function editDraft(o: DeskOptions, actor: Actor, id: string, body: 
   return next;
 }
 
-/** Publishes a pending draft as a signal, exactly once: the version check and the stream append are one script. */
-export async function approveDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; signal: Signal; streamId: string }> {
+/**
+ * Publishes a pending draft as a signal, exactly once: the version check and the stream append are one script.
+ * The other pending members of its story are merged into it in the same script, and the signal's related
+ * coverage lists their links.
+ */
+export async function approveDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; signal: Signal; streamId: string; merged: string[] }> {
   requirePermission(actor, 'review');
   const { version } = parseBody(VersionBody, body);
   const draft = await loadDraftAt(o, id, version);
   requireStatus(draft, ['pending'], 'approved');
-  const [story, shingles] = await Promise.all([loadStory(o, draft), readArticleShingles(o.redis, o.keys, id)]);
-  checkPublishable(draft, story);
-  checkArticleCopy(draft, story, shingles);
-  const at = isoNow(o);
-  const next = bumpVersion(o, { ...draft, status: 'approved', decision: { action: 'approve', by: actor.name, at } });
-  const signal = toSignal(next, at, actor.name);
-  const streamId = await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'approve', signalId: signal.id }, 'check-release')], JSON.stringify(signal));
-  await emitEvent(o, { type: 'approve', draftId: id, actor: actor.name });
-  await o.onPublished?.(signal);
-  return { draft: next, signal, streamId: streamId! };
+  for (let attempt = 1; ; attempt++) {
+    // The story's other pending members are merged into this draft by the script that publishes it: one signal per story.
+    const members = await pendingStoryMembers(o, draft, actor.name);
+    const whole = gatherMembers(draft, members);
+    const [story, shingles] = await Promise.all([loadStory(o, whole), readArticleShingles(o.redis, o.keys, id)]);
+    checkPublishable(whole, story);
+    checkArticleCopy(whole, story, shingles);
+    const at = isoNow(o);
+    const next = bumpVersion(o, { ...whole, status: 'approved', decision: { action: 'approve', by: actor.name, at } });
+    const signal = toSignal(next, at, actor.name);
+    const changes = [describeChange(o, draft, next, { action: 'approve', signalId: signal.id }, 'check-release'), ...memberMerges(o, members, id, actor.name)];
+    let streamId: string | undefined;
+    try {
+      streamId = await applyChanges(o, actor, changes, JSON.stringify(signal));
+    } catch (err) {
+      // A member changed or was claimed meanwhile (the draft itself did not): gather the story again.
+      if (attempt < 3 && members.length > 0 && err instanceof DeskError && (await getDraft(o.redis, o.keys, id))?.version === draft.version) continue;
+      throw err;
+    }
+    // The other sources' items the pipeline recorded for the members: the signal lists them, the draft keeps them.
+    for (const m of members) await gatherCoverage(o.redis, o.keys, m, next);
+    await emitEvent(o, { type: 'approve', draftId: id, actor: actor.name });
+    for (const m of members) await emitEvent(o, { type: 'merge', draftId: m.id, actor: actor.name });
+    await o.onPublished?.(signal);
+    return { draft: next, signal, streamId: streamId!, merged: members.map((m) => m.id) };
+  }
 }
 
 export async function rejectDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<DraftSignal> {

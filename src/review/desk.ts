@@ -7,9 +7,13 @@ import type { DeskOptions } from './deskContext.ts';
 import type { AuditEntry, Claim } from './draftStore.ts';
 import { getDraftView, listDrafts, type DraftPage, type DraftQuery, type DraftView } from './listDrafts.ts';
 import { mergeDraft, reopenDraft } from './mergeDraft.ts';
+import { listStories, type StoryPage } from './listStories.ts';
+import { moveToStory, splitStory } from '../stories/correctStory.ts';
+import type { StoryRecord } from '../stories/storyRecord.ts';
 
 export type { DeskEvent, DeskOptions } from './deskContext.ts';
 export { DraftQuery, type DraftPage, type DraftView } from './listDrafts.ts';
+export type { StoryPage, StoryRow, StoryRowMember } from './listStories.ts';
 
 /**
  * The desk's service layer: every rule about drafts (who may do what, versions, claims, states, the copy
@@ -24,7 +28,7 @@ export class Desk {
     return listDrafts(this.o, actor, query);
   }
 
-  get(actor: Actor, id: string): Promise<DraftView & { history: AuditEntry[] }> {
+  get(actor: Actor, id: string): Promise<DraftView & { history: AuditEntry[]; storyRecord: StoryRecord | null }> {
     return getDraftView(this.o, actor, id);
   }
 
@@ -43,7 +47,7 @@ export class Desk {
   }
 
   /** Publishes a pending draft as a signal, exactly once: the version check and the stream append are one script. */
-  approve(actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; signal: Signal; streamId: string }> {
+  approve(actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; signal: Signal; streamId: string; merged: string[] }> {
     return approveDraft(this.o, actor, id, body);
   }
 
@@ -54,6 +58,21 @@ export class Desk {
   /** Merges a pending draft into another pending draft, which lists it (and what it had gathered) as related coverage. */
   merge(actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; into: DraftSignal }> {
     return mergeDraft(this.o, actor, id, body);
+  }
+
+  /** The queue as stories: one row per story (lead, publishers, members), a draft without a story on its own. */
+  listStories(actor: Actor, query: DraftQuery): Promise<StoryPage> {
+    return listStories(this.o, actor, query);
+  }
+
+  /** Takes a draft out of its story into one of its own; it never rejoins the old one. */
+  split(actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; story: StoryRecord }> {
+    return splitStory(this.o, actor, id, body);
+  }
+
+  /** Moves a draft to another story and pins it there. */
+  move(actor: Actor, id: string, body: unknown): Promise<{ draft: DraftSignal; story: StoryRecord }> {
+    return moveToStory(this.o, actor, id, body);
   }
 
   /** Sends a rejected or merged draft back to the queue. Published signals stay published: the stream is append-only. */

@@ -19,7 +19,7 @@ export interface DeskOptions {
 }
 
 export interface DeskEvent {
-  type: 'claim' | 'edit' | 'approve' | 'reject' | 'merge' | 'reopen';
+  type: 'claim' | 'edit' | 'approve' | 'reject' | 'merge' | 'reopen' | 'split' | 'move';
   draftId: string;
   actor: string;
 }

@@ -20,6 +20,9 @@ export const AuditEntry = z.object({
   from: z.string().optional(),
   holder: z.string().optional(),
   signalId: z.string().optional(),
+  /** Split and move: the story left (`from`) is in `fromStory`, the story joined in `story`. */
+  story: z.string().optional(),
+  fromStory: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

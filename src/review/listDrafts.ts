@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type { Actor } from '../auth/roles.ts';
+import { getStoryRecords } from '../stories/storyRecords.ts';
+import type { StoryRecord } from '../stories/storyRecord.ts';
+import { entityKey } from '../entities/extractEntities.ts';
 import { DRAFT_STATUSES, type DraftSignal, type DraftStatus } from '../drafts/schema.ts';
 import { loadDraft, requirePermission, type DeskOptions } from './deskContext.ts';
 import { parseBody } from './draftEdits.ts';
@@ -16,6 +19,8 @@ export const DraftQuery = z.object({
   lang: z.string().max(35).optional(),
   /** The article page's section (enrichment), case-insensitive, whole value. */
   section: z.string().max(200).optional(),
+  /** An entity the annotate stage found (person, organisation, place, product), case-insensitive, whole name. */
+  entity: z.string().max(120).optional(),
   sort: z.enum(['score', 'age'], 'one of: score, age').default('score'),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200, 'at most 200').default(50),
@@ -35,21 +40,14 @@ export interface DraftPage {
 }
 
 /** Index entries a filtered list reads per request at most; it returns a cursor to continue from. */
-const SCAN_BUDGET = 5000;
+export const SCAN_BUDGET = 5000;
 
 export async function listDrafts(o: DeskOptions, actor: Actor, query: DraftQuery): Promise<DraftPage> {
   requirePermission(actor, 'read');
   const q = parseBody(DraftQuery, query);
   const { redis, keys } = o;
   const index = q.sort === 'score' ? keys.byScore(q.status) : keys.byAge(q.status);
-  const needle = q.q?.toLowerCase();
-  const matches = (d: DraftSignal) =>
-    (!q.category || d.category === q.category) &&
-    (!q.source || d.source.id === q.source) &&
-    (!q.tag || d.tags.some((t) => t.toLowerCase() === q.tag!.toLowerCase())) &&
-    matchesLang(d, q.lang) &&
-    matchesSection(d, q.section) &&
-    (!needle || [d.headline, d.summary, d.source.name, ...d.tags].some((t) => t.toLowerCase().includes(needle)));
+  const matches = draftMatcher(q);
 
   const found: DraftSignal[] = [];
   let scanned = 0;
@@ -78,6 +76,20 @@ export async function listDrafts(o: DeskOptions, actor: Actor, query: DraftQuery
   };
 }
 
+/** The filters of a query as one predicate (the draft list and the story list share it). Pure. */
+export function draftMatcher(q: z.output<typeof DraftQuery>): (d: DraftSignal) => boolean {
+  const needle = q.q?.toLowerCase();
+  const entity = q.entity?.trim() ? entityKey(q.entity) : undefined;
+  return (d) =>
+    (!q.category || d.category === q.category) &&
+    (!q.source || d.source.id === q.source) &&
+    (!q.tag || d.tags.some((t) => t.toLowerCase() === q.tag!.toLowerCase())) &&
+    matchesLang(d, q.lang) &&
+    matchesSection(d, q.section) &&
+    (!entity || (d.annotation?.entities ?? []).some((e) => entityKey(e.name) === entity)) &&
+    (!needle || [d.headline, d.summary, d.source.name, ...d.tags].some((t) => t.toLowerCase().includes(needle)));
+}
+
 /** `en` matches `en`, `en-GB`, `EN_us`; `en-GB` matches only `en-GB`. A draft without a known language never matches a filter. */
 export function matchesLang(d: DraftSignal, lang: string | undefined): boolean {
   const want = lang?.trim().toLowerCase().replaceAll('_', '-');
@@ -92,9 +104,14 @@ export function matchesSection(d: DraftSignal, section: string | undefined): boo
   return d.enrichment?.section?.value.trim().toLowerCase() === want;
 }
 
-export async function getDraftView(o: DeskOptions, actor: Actor, id: string): Promise<DraftView & { history: AuditEntry[] }> {
+/** One draft for the draft page: with its claim, its audit history and its story's record (members, for split and move). */
+export async function getDraftView(o: DeskOptions, actor: Actor, id: string): Promise<DraftView & { history: AuditEntry[]; storyRecord: StoryRecord | null }> {
   requirePermission(actor, 'read');
   const draft = await loadDraft(o, id);
-  const [claims, history] = await Promise.all([getClaims(o.redis, o.keys, [id], o.clock.now()), getAudit(o.redis, o.keys, id)]);
-  return { ...draft, claim: claims.get(id) ?? null, history };
+  const [claims, history, stories] = await Promise.all([
+    getClaims(o.redis, o.keys, [id], o.clock.now()),
+    getAudit(o.redis, o.keys, id),
+    getStoryRecords(o.redis, o.keys, draft.story ? [draft.story.id] : []),
+  ]);
+  return { ...draft, claim: claims.get(id) ?? null, history, storyRecord: (draft.story && stories.get(draft.story.id)) || null };
 }

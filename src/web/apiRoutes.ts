@@ -9,6 +9,7 @@ import { readHealth } from '../schedule/healthStore.ts';
 import { resumeSource } from '../schedule/resume.ts';
 import { DraftQuery } from '../review/desk.ts';
 import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
+import { MoveBody, SplitBody } from '../stories/correctStory.ts';
 import { noStore, requireActor } from './auth.ts';
 import type { ServerDeps } from './deps.ts';
 import { isStreamId, STREAM_ID_HINT } from './streamId.ts';
@@ -35,7 +36,11 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
     noStore(reply);
     return desk.list(requireActor(req), req.query as Record<string, string>);
   });
-  app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', description: '`enrichment` is what the article page itself said (state pending/done/refused/failed/non_html/disabled with `reason`; each field as `{value, rule}`, the rule being its provenance; `robots` the directives applied); `coverage` lists other sources\' items for the same article (source, headline, link, time). Editors only: none of it is published.', params: idParam } }, async (req, reply) => {
+  app.get('/api/stories', { schema: { tags, summary: 'The queue as stories: one row per story, with counts per status', description: 'Same filters, sort and cursors as `/api/drafts` (plus `entity`: a name the annotate stage found, case-insensitive). Each row: `storyId` (null for a draft without a story), `lead` (the best-ranked member in the status, as in `/api/drafts`), `sources` (distinct publishers), `firstSeen`, `latestAt`, `members` (every member: headline, source, link, time, why it joined; `listed` when in the status asked for), `others` (members in that status besides the lead).', querystring: doc(DraftQuery) } }, async (req, reply) => {
+    noStore(reply);
+    return desk.listStories(requireActor(req), req.query as Record<string, string>);
+  });
+  app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', description: '`enrichment` is what the article page itself said (state pending/done/refused/failed/non_html/disabled with `reason`; each field as `{value, rule}`, the rule being its provenance; `robots` the directives applied); `coverage` lists other sources\' items for the same article (source, headline, link, time); `story` the draft\'s story (`pinned` when an editor moved it there, `blocked` the stories it was split out of) and `storyRecord` that story\'s members; `annotation` the entities, matched rules and category suggestion (with its `why`); `scoreBreakdown` the score\'s named parts. Editors only: none of it is published.', params: idParam } }, async (req, reply) => {
     noStore(reply);
     return desk.get(requireActor(req), (req.params as { id: string }).id);
   });
@@ -50,13 +55,19 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
   app.patch('/api/drafts/:id', { schema: { tags, summary: 'Edit editorial fields', description: '`version` is the version you read: a stale one gets 409 with the current version. 422 lists each invalid field.', params: idParam, body: doc(PatchBody) } }, async (req) =>
     desk.edit(requireActor(req), (req.params as { id: string }).id, req.body),
   );
-  app.post('/api/drafts/:id/approve', { schema: { tags, summary: 'Approve and publish', description: 'Publishes exactly once: a second approval gets 409. 422 when a required editorial field is empty, or `copied_text` when published text reproduces the excerpt of this draft or of a draft merged into it: 12+ consecutive words (24 CJK characters) in a field or across fields, or 40% of the excerpt in pieces; look-alike letters, format characters and entities are normalised first.', params: idParam, body: doc(VersionBody) } }, async (req) => {
-    const { draft, signal, streamId } = await desk.approve(requireActor(req), (req.params as { id: string }).id, req.body);
-    return { draft, signal, streamId };
+  app.post('/api/drafts/:id/approve', { schema: { tags, summary: 'Approve and publish', description: 'Publishes exactly once: a second approval gets 409. 422 when a required editorial field is empty, or `copied_text` when published text reproduces the excerpt of this draft or of a draft merged into it: 12+ consecutive words (24 CJK characters) in a field or across fields, or 40% of the excerpt in pieces; look-alike letters, format characters and entities are normalised first. The other pending members of the draft\'s story are merged into it (`merged` lists them) and the signal\'s `related` lists their links; a member another editor has claimed stays pending.', params: idParam, body: doc(VersionBody) } }, async (req) => {
+    const { draft, signal, streamId, merged } = await desk.approve(requireActor(req), (req.params as { id: string }).id, req.body);
+    return { draft, signal, streamId, merged };
   });
   app.post('/api/drafts/:id/reject', { schema: { tags, summary: 'Reject with a reason', params: idParam, body: doc(RejectBody) } }, async (req) => desk.reject(requireActor(req), (req.params as { id: string }).id, req.body));
   app.post('/api/drafts/:id/merge', { schema: { tags, summary: 'Merge into another pending draft (listed there as related coverage)', params: idParam, body: doc(MergeBody) } }, async (req) =>
     desk.merge(requireActor(req), (req.params as { id: string }).id, req.body),
+  );
+  app.post('/api/drafts/:id/split', { schema: { tags, summary: 'Split a draft out of its story into a story of its own', description: 'Remembered: the draft never rejoins the story it was split out of (`story.blocked`). 422 when it is in no story or alone in it.', params: idParam, body: doc(SplitBody) } }, async (req) =>
+    desk.split(requireActor(req), (req.params as { id: string }).id, req.body),
+  );
+  app.post('/api/drafts/:id/move', { schema: { tags, summary: 'Move a draft to another story (pinned there)', description: 'Remembered: the pipeline never moves a pinned draft again. 404 when the story `to` does not exist.', params: idParam, body: doc(MoveBody) } }, async (req) =>
+    desk.move(requireActor(req), (req.params as { id: string }).id, req.body),
   );
   app.post('/api/drafts/:id/reopen', { schema: { tags, summary: 'Send a rejected or merged draft back to the queue', params: idParam, body: doc(VersionBody) } }, async (req) =>
     desk.reopen(requireActor(req), (req.params as { id: string }).id, req.body),

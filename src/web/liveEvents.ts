@@ -10,7 +10,7 @@ import type { Keys } from '../queue/keys.ts';
  * publishes `enriched` (actor "enrichment") when a draft's article page was read, and open pages refresh
  * that row or that draft's "Article page" section.
  */
-export type LiveEvent = { type: 'drafts'; created: number } | { type: 'desk'; draftId: string; action: string; actor: string };
+export type LiveEvent = { type: 'drafts'; created: number } | { type: 'desk'; draftId: string; action: string; actor: string; storyId?: string };
 
 /**
  * What open desk pages hear about, from any process: new drafts (BullMQ's event stream of the ingest
@@ -29,8 +29,10 @@ export class LiveEvents {
     void this.subscriber.subscribe(keys.deskEvents);
     this.subscriber.on('message', (_channel: string, message: string) => {
       try {
-        const e = JSON.parse(message) as { type: string; draftId: string; actor: string };
-        this.emitter.emit('event', { type: 'desk', draftId: e.draftId, action: e.type, actor: e.actor } satisfies LiveEvent);
+        const e = JSON.parse(message) as { type: string; draftId: string; actor?: string; storyId?: unknown };
+        // The story stage's events name the story too: a draft page of another member refreshes its story.
+        const storyId = typeof e.storyId === 'string' ? e.storyId : undefined;
+        this.emitter.emit('event', { type: 'desk', draftId: e.draftId, action: e.type, actor: e.actor ?? '', ...(storyId ? { storyId } : {}) } satisfies LiveEvent);
       } catch {
         /* a message we did not write: ignore */
       }

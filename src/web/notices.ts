@@ -17,10 +17,16 @@ const NOTICES: Record<string, (p: Params) => string | undefined> = {
   renewed: () => 'Claim renewed.',
   released: () => 'Claim released.',
   saved: () => 'Saved.',
-  approved: (p) => (id(p, 'signal') ? `Approved and published as ${id(p, 'signal')}.` : 'Approved and published.'),
+  approved: (p) => {
+    const merged = typeof p.merged === 'string' && /^[1-9]\d{0,3}$/.test(p.merged) ? Number(p.merged) : 0;
+    const also = merged ? ` The story's ${merged} other pending item${merged === 1 ? ' was' : 's were'} merged into it: the signal lists ${merged === 1 ? 'its link' : 'their links'}.` : '';
+    return `${id(p, 'signal') ? `Approved and published as ${id(p, 'signal')}.` : 'Approved and published.'}${also}`;
+  },
   rejected: () => 'Rejected.',
   merged: (p) => (id(p, 'into') ? `Merged into ${id(p, 'into')}.` : 'Merged.'),
   reopened: () => 'Reopened: back in the queue.',
+  split: (p) => (id(p, 'story') ? `Split out: now alone in story ${id(p, 'story')}; it never rejoins the story it left.` : 'Split out of its story.'),
+  moved: (p) => (id(p, 'story') ? `Moved to story ${id(p, 'story')}, pinned there.` : 'Moved.'),
   resumed: (p) => (id(p, 'source') ? `${id(p, 'source')} resumed: polled again within a minute.` : undefined),
   'not-paused': (p) => (id(p, 'source') ? `${id(p, 'source')} was not paused.` : undefined),
 };

@@ -16,6 +16,7 @@ import { noticeQuery, noticeText } from './notices.ts';
 import { parseBefore } from './streamId.ts';
 import { draftPage, type DraftPageState } from './views/draft.ts';
 import { enrichmentSection } from './views/enrichment.ts';
+import { insightsSection } from './views/insights.ts';
 import type { PageContext } from './views/layout.ts';
 import { loginPage } from './views/login.ts';
 import { queuePage, queueRows } from './views/queue.ts';
@@ -106,17 +107,17 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     if (!loggedIn(req, reply)) return reply;
     const q = req.query as DraftQuery & Form;
     try {
-      const page = await desk.list(req.actor!, q);
+      const page = await desk.listStories(req.actor!, q);
       return sendPage(reply, queuePage(pageContext(req), page, q, clock.now(), noticeText(req.query)));
     } catch (err) {
-      if (err instanceof DeskError && err.status === 422) return sendPage(reply, queuePage(pageContext(req), await desk.list(req.actor!, {}), {}, clock.now(), err.message), 422);
+      if (err instanceof DeskError && err.status === 422) return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), err.message), 422);
       throw err;
     }
   });
   /** The queue's rows alone, for the live refresh (rendered and escaped here, never on the client). */
   app.get('/fragments/rows', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
-    const page = await desk.list(req.actor!, req.query as DraftQuery);
+    const page = await desk.listStories(req.actor!, req.query as DraftQuery);
     return noStore(reply)
       .type('text/html; charset=utf-8')
       .header('x-counts', JSON.stringify(page.counts))
@@ -128,6 +129,13 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     if (!loggedIn(req, reply)) return reply;
     const d = await desk.get(req.actor!, (req.params as { id: string }).id);
     return noStore(reply).type('text/html; charset=utf-8').send(enrichmentSection(d).value);
+  });
+
+  /** The draft page's story, suggestion, entities, rules and score alone, for the live refresh when the annotate or story stage writes. */
+  app.get('/fragments/drafts/:id/insights', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const d = await desk.get(req.actor!, (req.params as { id: string }).id);
+    return noStore(reply).type('text/html; charset=utf-8').send(insightsSection({ actor: req.actor!, csrf: req.csrf }, d).value);
   });
 
   const showDraft = async (req: FastifyRequest, reply: FastifyReply, id: string, state: DraftPageState, status = 200) =>
@@ -162,8 +170,8 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   action('edit', async (req, id, form) => {
     const saved = await desk.edit(req.actor!, id, formToPatch(form));
     if (form.intent !== 'approve') return noticeQuery('saved');
-    const { signal } = await desk.approve(req.actor!, id, { version: saved.version });
-    return noticeQuery('approved', { signal: signal.id });
+    const { signal, merged } = await desk.approve(req.actor!, id, { version: saved.version });
+    return noticeQuery('approved', { signal: signal.id, ...(merged.length ? { merged: String(merged.length) } : {}) });
   });
   action('reject', async (req, id, form) => {
     await desk.reject(req.actor!, id, { version: Number(form.version), reason: form.reason });
@@ -172,6 +180,14 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   action('merge', async (req, id, form) => {
     await desk.merge(req.actor!, id, { version: Number(form.version), into: form.into?.trim() });
     return noticeQuery('merged', { into: form.into?.trim() ?? '' });
+  });
+  action('split', async (req, id, form) => {
+    const { draft } = await desk.split(req.actor!, id, { version: Number(form.version) });
+    return noticeQuery('split', { story: draft.story!.id });
+  });
+  action('move', async (req, id, form) => {
+    const { draft } = await desk.move(req.actor!, id, { version: Number(form.version), to: form.to?.trim() });
+    return noticeQuery('moved', { story: draft.story!.id });
   });
   action('reopen', async (req, id, form) => {
     await desk.reopen(req.actor!, id, { version: Number(form.version) });

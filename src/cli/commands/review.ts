@@ -11,7 +11,7 @@ import { truncate } from '../../parse/text.ts';
 import { createRedis } from '../../queue/connection.ts';
 import { createKeys } from '../../queue/keys.ts';
 import { createDesk } from '../../review/createDesk.ts';
-import type { Desk } from '../../review/desk.ts';
+import type { Desk, StoryRow } from '../../review/desk.ts';
 import { formatAge, formatTable } from '../table.ts';
 import { requireRedis } from '../redis.ts';
 
@@ -45,23 +45,87 @@ export interface ReviewListOptions {
   /** The article page's language (`en` finds `en-GB`) and section, as the desk's filters. */
   lang?: string;
   section?: string;
+  /** An entity the annotate stage found (case-insensitive, whole name). */
+  entity?: string;
+  /** One row per draft instead of per story (the table and --json). */
+  drafts?: boolean;
+  /** With --json: the story rows instead of the drafts. */
+  stories?: boolean;
   as?: string;
 }
 
 export async function reviewListCommand(settings: Settings, options: ReviewListOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   return withDesk(settings, options.as, async (desk, actor) => {
     const status = options.status ?? 'pending';
-    const page = await desk.list(actor, { status, limit: options.limit, lang: options.lang, section: options.section });
-    if (options.json) {
-      out.write(`${JSON.stringify(page.drafts)}\n`);
+    const query = { status, limit: options.limit, lang: options.lang, section: options.section, entity: options.entity };
+    if ((options.json && !options.stories) || options.drafts) {
+      const page = await desk.list(actor, query);
+      if (options.json) {
+        out.write(`${JSON.stringify(page.drafts)}\n`);
+        return 0;
+      }
+      out.write(`${formatDrafts(page.drafts.map((d) => ({ draft: d, claim: d.claim?.user ?? '' })), Date.now())}\n`);
+      out.write(`\n${page.drafts.length} of ${page.counts[status]} ${status} drafts (pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
       return 0;
     }
-    const now = Date.now();
-    // The page column once there is something to say (drafts older than enrichment have nothing).
-    const marks = page.drafts.some((d) => pageMark(d));
-    const table = page.drafts.map((d) => [d.id, d.score, d.source.id, truncate(d.headline, 72)!, ...(marks ? [pageMark(d)] : []), formatAge(d.publishedAt ?? d.discoveredAt, now), d.claim?.user ?? '']);
-    out.write(`${formatTable(['id', 'score', 'source', 'headline', ...(marks ? ['page'] : []), 'age', 'claimed by'], table)}\n`);
-    out.write(`\n${page.drafts.length} of ${page.counts[status]} ${status} drafts (pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
+    const page = await desk.listStories(actor, query);
+    if (options.json) {
+      out.write(`${JSON.stringify(page.stories)}\n`);
+      return 0;
+    }
+    out.write(`${formatStories(page.stories, Date.now())}\n`);
+    const listed = page.stories.reduce((n, r) => n + 1 + r.others, 0);
+    const several = page.stories.filter((r) => r.members.length > 1).length;
+    out.write(`\n${listed} of ${page.counts[status]} ${status} drafts in ${page.stories.length} rows (${several} ${several === 1 ? 'story' : 'stories'} of several items; pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
+    return 0;
+  });
+}
+
+/** The drafts table (one row per draft). */
+function formatDrafts(rows: { draft: DraftSignal; claim: string }[], now: number): string {
+  // The page column once there is something to say (drafts older than enrichment have nothing).
+  const marks = rows.some((r) => pageMark(r.draft));
+  const table = rows.map(({ draft: d, claim }) => [d.id, d.score, d.source.id, truncate(d.headline, 72)!, ...(marks ? [pageMark(d)] : []), formatAge(d.publishedAt ?? d.discoveredAt, now), claim]);
+  return formatTable(['id', 'score', 'source', 'headline', ...(marks ? ['page'] : []), 'age', 'claimed by'], table);
+}
+
+/**
+ * The queue as stories: the lead's row, with the story's publishers; under it, one line per other member
+ * (its id, source, headline, age), so `review split ID` and `review move ID --to STORY` have what they need.
+ */
+function formatStories(rows: StoryRow[], now: number): string {
+  const marks = rows.some((r) => pageMark(r.lead));
+  const table: (string | number)[][] = [];
+  for (const r of rows) {
+    const d = r.lead;
+    const story = r.storyId && r.members.length > 1 ? `${r.storyId}: ${r.sources.length} sources (${truncate(r.sources.join(', '), 40)})` : '';
+    table.push([d.id, String(d.score), d.source.id, truncate(d.headline, 72)!, story, ...(marks ? [pageMark(d)] : []), formatAge(d.publishedAt ?? d.discoveredAt, now), d.claim?.user ?? '']);
+    if (!story) continue;
+    for (const m of r.members) {
+      if (m.draftId === d.id) continue;
+      table.push([`  ${m.draftId}`, '', m.sourceId, `└ ${truncate(m.headline, 70)!}`, m.listed ? '' : 'decided', ...(marks ? [''] : []), formatAge(m.publishedAt ?? m.addedAt, now), '']);
+    }
+  }
+  return formatTable(['id', 'score', 'source', 'headline', 'story', ...(marks ? ['page'] : []), 'age', 'claimed by'], table);
+}
+
+/** `review split ID`: the draft leaves its story for one of its own, and never rejoins it. */
+export async function reviewSplitCommand(settings: Settings, id: string, options: { as?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  return withDesk(settings, options.as, async (desk, actor) => {
+    const current = await desk.get(actor, id);
+    const from = current.story?.id;
+    const { draft } = await desk.split(actor, id, { version: current.version });
+    out.write(`Split ${id} out of story ${from}: it is now alone in story ${draft.story!.id} and never rejoins ${from}.\n`);
+    return 0;
+  });
+}
+
+/** `review move ID --to STORY`: the draft joins that story, pinned (the pipeline never moves it again). */
+export async function reviewMoveCommand(settings: Settings, id: string, options: { to: string; as?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  return withDesk(settings, options.as, async (desk, actor) => {
+    const current = await desk.get(actor, id);
+    const { story } = await desk.move(actor, id, { version: current.version, to: options.to });
+    out.write(`Moved ${id} to story ${story.id} (${story.members.length} items), pinned there.\n`);
     return 0;
   });
 }
@@ -93,6 +157,10 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['confidence / impact', d.editorialConfidence === null && d.structuralImpact === null ? '' : `${formatLevel(d.editorialConfidence) ?? 'not set'} · ${formatLevel(d.structuralImpact) ?? 'not set'}`],
       ['claimed by', d.claim ? `${d.claim.user} until ${new Date(d.claim.expiresAt).toISOString()}` : ''],
       ['related', d.related.map((r) => `${r.sourceName}: ${r.headline}`).join('; ')],
+      ['story', d.story ? `${d.story.id}${d.storyRecord ? ` (${d.storyRecord.members.length} items from ${[...new Set(d.storyRecord.members.map((m) => m.sourceName))].join(', ')})` : ''}${d.story.pinned ? ', moved there by an editor' : ''}${d.story.blocked.length ? `; split out of ${d.story.blocked.join(', ')}` : ''}` : ''],
+      ['suggested category', d.annotation?.suggestion ? `${d.annotation.suggestion.category} (${d.annotation.suggestion.why})` : ''],
+      ['entities', (d.annotation?.entities ?? []).map((e) => `${e.name} (${e.kind})`).join(', ')],
+      ['score breakdown', d.scoreBreakdown.map((c) => `${c.label} ${c.points >= 0 ? '+' : ''}${Math.round(c.points * 10) / 10}: ${c.detail}`).join('; ')],
     ];
     out.write(`${rows.filter(([, v]) => v).map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n')}\n`);
     out.write(formatEnrichment(d));

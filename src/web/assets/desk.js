@@ -33,8 +33,26 @@
     if (live) live.textContent = text;
   }
 
+  // Candidates (entities as winners or losers, the suggested category) only fill a field of the edit form:
+  // nothing is saved until the editor saves.
+  function fill(button) {
+    const field = document.getElementById(`f-${button.dataset.fill}`);
+    const value = button.dataset.value ?? '';
+    if (!field || field.readOnly || !value) return;
+    if (field.tagName === 'TEXTAREA') {
+      const lines = field.value.split('\n').map((l) => l.trim()).filter(Boolean);
+      if (!lines.some((l) => l.toLowerCase() === value.toLowerCase())) lines.push(value);
+      field.value = lines.join('\n');
+    } else {
+      field.value = value;
+    }
+    announce(`${button.dataset.fill === 'category' ? 'Category' : button.dataset.fill === 'winners' ? 'Winners' : 'Losers'}: ${value} filled in, not saved yet.`);
+  }
+
   document.addEventListener('click', (e) => {
     if (e.target.closest('[data-action="help"]')) help?.showModal();
+    const candidate = e.target.closest('button[data-fill]');
+    if (candidate) { e.preventDefault(); fill(candidate); }
   });
 
   document.addEventListener('keydown', (e) => {
@@ -65,6 +83,9 @@
         break;
       case 'a':
         if (keyButton('a')) { e.preventDefault(); keyButton('a').click(); }
+        break;
+      case 's':
+        if (keyButton('s')) { e.preventDefault(); keyButton('s').click(); }
         break;
       case 'r': {
         const reason = document.getElementById('f-reason');
@@ -103,8 +124,18 @@
     const next = doc.getElementById('enrichment');
     if (next) { section.replaceWith(next); announce('The article page was read: its metadata is shown.'); }
   }
+  // Draft page: when the annotate or story stage writes this draft (or its story gains a member), its story,
+  // suggestion, entities and score are fetched again, rendered by the server.
+  async function refreshInsights(section) {
+    const res = await fetch(`/fragments/drafts/${encodeURIComponent(section.dataset.draft)}/insights`, { credentials: 'same-origin' });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+    const next = doc.getElementById('insights');
+    if (next) { section.replaceWith(next); announce('The story, suggestion, entities or score changed: shown again.'); }
+  }
+  const insights = () => document.getElementById('insights');
   const enrichment = () => document.getElementById('enrichment');
-  if ((document.getElementById('rows') || enrichment()) && 'EventSource' in window) {
+  if ((document.getElementById('rows') || enrichment() || insights()) && 'EventSource' in window) {
     const events = new EventSource('/events');
     const schedule = () => { clearTimeout(pending); pending = setTimeout(refreshRows, 300); };
     events.addEventListener('drafts', (e) => {
@@ -118,6 +149,8 @@
       const section = enrichment();
       const event = JSON.parse(e.data);
       if (section && event.draftId === section.dataset.draft && (event.action === 'enriched' || event.actor === 'enrichment')) refreshEnrichment(section);
+      const mine = insights();
+      if (mine && ((event.draftId === mine.dataset.draft && ['annotated', 'story', 'split', 'move', 'enriched'].includes(event.action)) || (event.storyId && event.storyId === mine.dataset.story))) refreshInsights(mine);
     });
   }
 })();

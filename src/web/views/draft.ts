@@ -5,6 +5,8 @@ import type { AuditEntry } from '../../review/draftStore.ts';
 import type { DraftView } from '../../review/desk.ts';
 import { html, safeHref, type SafeHtml } from '../html.ts';
 import { enrichmentSection } from './enrichment.ts';
+import { insightsSection } from './insights.ts';
+import type { StoryRecord } from '../../stories/storyRecord.ts';
 import { when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
 import { signalCard } from './signalCard.ts';
@@ -32,13 +34,15 @@ const ACTIONS: Record<string, string> = {
   merged_in: 'merged in',
   unmerged: 'took out',
   reopen: 'reopened',
+  split: 'split it out of story',
+  move: 'moved it to story',
 };
 
 function historyItem(e: AuditEntry): SafeHtml {
-  return html`<li><time datetime="${e.at}">${when(e.at)}</time> <strong>${e.actor}</strong> ${ACTIONS[e.action] ?? e.action}${e.into ? html` <a href="/drafts/${e.into}">${e.into}</a>` : ''}${e.from ? html` <a href="/drafts/${e.from}">${e.from}</a>` : ''}${e.holder ? html` (held by ${e.holder})` : ''}${e.fields?.length ? html`: ${e.fields.join(', ')}` : ''}${e.reason ? html`: “${e.reason}”` : ''}${e.version ? html` <span class="muted">v${e.version}</span>` : ''}</li>`;
+  return html`<li><time datetime="${e.at}">${when(e.at)}</time> <strong>${e.actor}</strong> ${ACTIONS[e.action] ?? e.action}${e.into ? html` <a href="/drafts/${e.into}">${e.into}</a>` : ''}${e.from ? html` <a href="/drafts/${e.from}">${e.from}</a>` : ''}${e.action === 'split' && e.fromStory ? html` <code>${e.fromStory}</code> into <code>${e.story ?? ''}</code>` : e.story ? html` <code>${e.story}</code>${e.fromStory ? html` from <code>${e.fromStory}</code>` : ''}` : ''}${e.holder ? html` (held by ${e.holder})` : ''}${e.fields?.length ? html`: ${e.fields.join(', ')}` : ''}${e.reason ? html`: “${e.reason}”` : ''}${e.version ? html` <span class="muted">v${e.version}</span>` : ''}</li>`;
 }
 
-export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry[] }, state: DraftPageState = {}): SafeHtml {
+export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry[]; storyRecord: StoryRecord | null }, state: DraftPageState = {}): SafeHtml {
   const actor = ctx.actor as Actor;
   const editable = d.status === 'pending' && can(actor, 'review');
   const mine = d.claim?.user === actor.name;
@@ -74,6 +78,7 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
 <h1>${d.headline}</h1>
 <p class="status">Status: <span class="status-${d.status}">${d.status}</span> · version ${d.version}${d.decision ? html` · ${ACTIONS[d.decision.action] ?? d.decision.action} by ${d.decision.by}, ${when(d.decision.at)}` : ''}${d.mergedInto ? html` · merged into <a href="/drafts/${d.mergedInto}">${d.mergedInto}</a>` : ''}</p>
 ${notice(state.flash)}${notice(state.error, 'error')}
+<p id="live" class="live" aria-live="polite"></p>
 ${claimBox}
 <div class="draft-grid">
 <div>
@@ -94,6 +99,8 @@ ${claimBox}
   ${d.related.length ? html`<h3>Related coverage</h3><ul>${d.related.map((r) => html`<li><a href="/drafts/${r.draftId}">${r.headline}</a> — ${r.sourceName}</li>`)}</ul>` : ''}
   ${d.coverage.length ? html`<h3>Also carried by (${String(d.coverage.length)})</h3><p class="muted">Other sources' items for the same article, found by the pipeline; the signal lists them in its related coverage.</p><ul class="coverage">${d.coverage.map((c) => html`<li>${safeHref(c.link) ? html`<a href="${safeHref(c.link)}" rel="noopener noreferrer nofollow">${c.headline}</a>` : c.headline} — ${c.sourceName} <span class="muted">${when(c.at)}</span></li>`)}</ul>` : ''}
 </section>
+
+${insightsSection({ actor, csrf: ctx.csrf }, d)}
 
 <section aria-labelledby="edit-title">
   <h2 id="edit-title">Editorial fields</h2>

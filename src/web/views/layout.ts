@@ -47,6 +47,7 @@ ${body}
     <dt><kbd>Enter</kbd></dt><dd>open the selected draft</dd>
     <dt><kbd>c</kbd></dt><dd>claim the selected or open draft</dd>
     <dt><kbd>a</kbd></dt><dd>save and approve the open draft</dd>
+    <dt><kbd>s</kbd></dt><dd>use the suggested category as the open draft's Category (fills the field; save to keep it)</dd>
     <dt><kbd>r</kbd></dt><dd>reject the open draft (asks for a reason)</dd>
     <dt><kbd>?</kbd></dt><dd>show this list</dd>
     <dt><kbd>Esc</kbd></dt><dd>close</dd>

@@ -1,6 +1,6 @@
 import { DRAFT_STATUSES } from '../../drafts/schema.ts';
-import type { DraftPage, DraftQuery } from '../../review/desk.ts';
-import { html, type SafeHtml } from '../html.ts';
+import type { DraftQuery, StoryPage, StoryRow } from '../../review/desk.ts';
+import { html, safeHref, type SafeHtml } from '../html.ts';
 import { enrichmentMarker } from './enrichment.ts';
 import { ago, when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
@@ -13,23 +13,35 @@ function query(q: Record<string, string | undefined>): string {
   return s ? `?${s}` : '';
 }
 
-export function queueRows(page: DraftPage, now: number): SafeHtml {
-  if (page.drafts.length === 0) return html`<tr class="empty"><td colspan="6">No drafts match.</td></tr>`;
-  return html`${page.drafts.map(
-    (d) => html`<tr data-id="${d.id}">
+export function queueRows(page: StoryPage, now: number): SafeHtml {
+  if (page.stories.length === 0) return html`<tr class="empty"><td colspan="6">No drafts match.</td></tr>`;
+  return html`${page.stories.map((row) => {
+    const d = row.lead;
+    return html`<tr data-id="${d.id}"${row.storyId ? html` data-story="${row.storyId}"` : ''}>
   <td class="score"><span class="badge score-${d.score >= 70 ? 'high' : d.score >= 40 ? 'mid' : 'low'}">${d.score}</span></td>
-  <td class="headline"><a href="/drafts/${d.id}">${d.headline}</a> ${enrichmentMarker(d)}${d.tags.length ? html`<div class="tags">${d.tags.slice(0, 5).map((t) => html`<span class="tag">${t}</span>`)}</div>` : ''}</td>
+  <td class="headline"><a href="/drafts/${d.id}">${d.headline}</a> ${enrichmentMarker(d)}${d.tags.length ? html`<div class="tags">${d.tags.slice(0, 5).map((t) => html`<span class="tag">${t}</span>`)}</div>` : ''}${storyLine(row, now)}</td>
   <td>${d.source.name}</td>
   <td>${d.category ?? html`<span class="muted">—</span>`}</td>
   <td><time datetime="${d.publishedAt ?? d.discoveredAt}" title="${when(d.publishedAt ?? d.discoveredAt)}">${ago(d.publishedAt ?? d.discoveredAt, now)}</time></td>
   <td class="claim">${d.claim ? html`<span title="until ${when(d.claim.expiresAt)}">${d.claim.user}</span>` : ''}</td>
-</tr>`,
-  )}`;
+</tr>`;
+  })}`;
 }
 
-export function queuePage(ctx: PageContext, page: DraftPage, q: DraftQuery, now: number, flash?: string): SafeHtml {
+/** A story's line under its lead headline: its publishers, first seen, latest addition, and its members to expand (metadata only). */
+function storyLine(row: StoryRow, now: number): SafeHtml | string {
+  if (!row.storyId || row.members.length < 2) return '';
+  const n = row.sources.length;
+  return html`<div class="story" data-story="${row.storyId}"><span class="sources" title="${row.sources.join(', ')}">${String(n)} source${n === 1 ? '' : 's'}: ${row.sources.slice(0, 6).join(', ')}${n > 6 ? ` and ${n - 6} more` : ''}</span> · first seen <time datetime="${row.firstSeen}" title="${when(row.firstSeen)}">${ago(row.firstSeen, now)}</time> · latest <time datetime="${row.latestAt}" title="${when(row.latestAt)}">${ago(row.latestAt, now)}</time>
+<details class="members"><summary>${String(row.members.length)} items in this story</summary><ul>${row.members.map((m) => {
+    const link = safeHref(m.link);
+    return html`<li data-member="${m.draftId}">${m.listed && m.draftId !== row.lead.id ? html`<a href="/drafts/${m.draftId}">${m.headline}</a>` : m.headline} — ${m.sourceName} · <time datetime="${m.publishedAt ?? m.addedAt}" title="${when(m.publishedAt ?? m.addedAt)}">${ago(m.publishedAt ?? m.addedAt, now)}</time>${link ? html` · <a href="${link}" rel="noopener noreferrer nofollow">source link</a>` : ''}${m.draftId === row.lead.id ? html` <span class="muted">(lead)</span>` : m.listed ? '' : html` <span class="muted">(decided)</span>`}</li>`;
+  })}</ul></details></div>`;
+}
+
+export function queuePage(ctx: PageContext, page: StoryPage, q: DraftQuery, now: number, flash?: string): SafeHtml {
   const status = q.status ?? 'pending';
-  const filters = { category: q.category, source: q.source, tag: q.tag, lang: q.lang, section: q.section, q: q.q, sort: q.sort };
+  const filters = { category: q.category, source: q.source, tag: q.tag, entity: q.entity, lang: q.lang, section: q.section, q: q.q, sort: q.sort };
   const body = html`
 <h1>Review queue</h1>
 ${notice(flash)}
@@ -42,6 +54,7 @@ ${notice(flash)}
   <label>Category <input name="category" value="${q.category ?? ''}"></label>
   <label>Source <input name="source" value="${q.source ?? ''}" placeholder="source id"></label>
   <label>Tag <input name="tag" value="${q.tag ?? ''}"></label>
+  <label>Entity <input name="entity" value="${q.entity ?? ''}" placeholder="Nvidia, Lisa Su"></label>
   <label>Language <input name="lang" value="${q.lang ?? ''}" placeholder="en, de, pt-BR" size="6"></label>
   <label>Section <input name="section" value="${q.section ?? ''}" placeholder="article section"></label>
   <label>Sort <select name="sort"><option value="score"${q.sort !== 'age' ? html` selected` : ''}>Score</option><option value="age"${q.sort === 'age' ? html` selected` : ''}>Newest</option></select></label>
