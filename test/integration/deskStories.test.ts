@@ -248,8 +248,8 @@ describe('approving a story from the draft page', () => {
       const page = await (await fetch(`${h.url}/drafts/${a}`, { headers: { cookie } })).text();
       const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
       const version = /name="version" value="(\d+)"/.exec(page)![1]!;
-      const { secondOrderEffects, winners, losers, ...rest } = EDITORIAL;
-      const form = new URLSearchParams({ _csrf: csrf, version, intent: 'approve', headline: 'Nvidia agrees deal for chip startup', ...rest, winners: winners.join('\n'), losers: losers.join('\n'), 'secondOrderEffects.direct': secondOrderEffects.direct, 'secondOrderEffects.second': secondOrderEffects.second, 'secondOrderEffects.third': secondOrderEffects.third });
+      const { secondOrderEffects, winners, losers, editorialConfidence, structuralImpact, ...rest } = EDITORIAL;
+      const form = new URLSearchParams({ _csrf: csrf, version, intent: 'approve', headline: 'Nvidia agrees deal for chip startup', ...rest, editorialConfidence: String(editorialConfidence), structuralImpact: String(structuralImpact), winners: winners.join('\n'), losers: losers.join('\n'), 'secondOrderEffects.direct': secondOrderEffects.direct, 'secondOrderEffects.second': secondOrderEffects.second, 'secondOrderEffects.third': secondOrderEffects.third });
       const res = await fetch(`${h.url}/drafts/${a}/edit`, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' });
       expect(res.status).toBe(303);
       const shown = await (await fetch(`${h.url}${res.headers.get('location')}`, { headers: { cookie } })).text();
