@@ -13,6 +13,7 @@ import { createQueues } from '../src/queue/queues.ts';
 import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
 import { PageReader } from '../src/enrich/pageReader.ts';
+import { watchTaxonomy } from '../src/categories/watchTaxonomy.ts';
 import { createEnrichProcessor, recordEnrichFailure } from './enrichProcessor.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
@@ -42,6 +43,8 @@ export async function startRuntime(settings: Settings, sources: Source[], option
   const logger = options.logger ?? createLogger(settings.logLevel);
   const redis = createRedis(settings.redisUrl);
   const shutdown = new AbortController();
+  // config/categories.yaml, re-read when it changes (an invalid file at start stops the start, with its located problems).
+  const taxonomy = await watchTaxonomy(settings.categoriesFile, logger);
   const ctx: WorkerContext = {
     settings,
     redis,
@@ -56,9 +59,9 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     userAgent: userAgent(settings.contactUrl),
     shutdown: shutdown.signal,
     pageReader: new PageReader(settings.fetchTimeoutMs),
-    // Placeholders of the contract commit: the rules and categories helpers load and watch the files.
+    // Placeholder of the contract commit: the rules helper loads and watches the file.
     rules: { current: () => ({ rules: [] }) },
-    taxonomy: { current: () => ({ categories: [] }) },
+    taxonomy,
   };
   registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.enrich, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];
@@ -98,6 +101,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
   const stop = () =>
     (stopping ??= (async () => {
       await stopWorkers();
+      taxonomy.stop();
       await ctx.queues.poll.close();
       await ctx.queues.ingest.close();
       await ctx.queues.webhook.close();

@@ -31,8 +31,15 @@ export async function watchTaxonomy(file: string, logger: Pick<Logger, 'info' | 
         return false;
       }
     }));
-  const stop = watchSourcesFile(file, () => void reload('file changed').catch((err: unknown) => logger.error({ err, file }, 'reading the categories file failed; the categories in force stay')), options.debounceMs);
-  return { current: () => taxonomy, reload, stop };
+  const onChange = () => void reload('file changed').catch((err: unknown) => logger.error({ err, file }, 'reading the categories file failed; the categories in force stay'));
+  let stop = () => {};
+  try {
+    stop = watchSourcesFile(file, onChange, options.debounceMs);
+  } catch (err) {
+    // The file's directory does not exist (no categories file at all): nothing to watch; SIGHUP-free restarts pick one up.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return { current: () => taxonomy, reload, stop: () => stop() };
 }
 
 export { EMPTY_TAXONOMY };

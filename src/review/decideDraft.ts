@@ -8,6 +8,7 @@ import { loadDraftForEditor, retryAfterSystemWrite } from './systemWrites.ts';
 import { readArticleShingles } from './articleShingles.ts';
 import { articleSite, findArticleCopy, type StoryDraft } from './findCopiedText.ts';
 import { DeskError } from '../errors.ts';
+import { recordApproval } from '../categories/classifier.ts';
 
 /** Edits editorial fields. The body names the version read; a stale one gets 409 with the current version. */
 export async function editDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<DraftSignal> {
@@ -42,6 +43,8 @@ export async function approveDraft(o: DeskOptions, actor: Actor, id: string, bod
   const signal = toSignal(next, at, actor.name);
   const streamId = await applyChanges(o, actor, [describeChange(o, draft, next, { action: 'approve', signalId: signal.id }, 'check-release')], JSON.stringify(signal));
   await emitEvent(o, { type: 'approve', draftId: id, actor: actor.name });
+  // The category classifier learns from the editor's choice (src/categories/classifier.ts); published either way.
+  await recordApproval(o.redis, o.keys, next, o.clock.now()).catch(() => undefined);
   await o.onPublished?.(signal);
   return { draft: next, signal, streamId: streamId! };
 }
