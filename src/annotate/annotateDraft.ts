@@ -23,6 +23,8 @@ export interface AnnotateInputs {
   /** A source's trust weight (0–1). */
   weightOf: (sourceId: string) => number;
   now: number;
+  /** The rules matcher (rules/matchRules.ts unless a caller brings its own). */
+  match?: typeof matchRules;
 }
 
 export interface AnnotatedDraft {
@@ -45,7 +47,7 @@ export function annotateDraft(draft: DraftSignal, inputs: AnnotateInputs): Annot
   const entities = extractEntities({ headline: draft.headline, excerpt: draft.excerpt, page });
   const keys = [...new Set(entities.map((e) => entityKey(e.name)))];
   const suggestion = suggestCategory({ headline: draft.headline, excerpt: draft.excerpt, sourceId: draft.source.id, entities: keys, keywords: draft.enrichment?.keywords?.value ?? [] }, inputs.taxonomy, inputs.model);
-  const outcome = matchRules(
+  const outcome = (inputs.match ?? matchRules)(
     { headline: draft.headline, excerpt: draft.excerpt, sourceId: draft.source.id, category: draft.category ?? suggestion?.category ?? null, lang: draft.enrichment?.lang?.value ?? null, entities: keys, tags: draft.tags },
     inputs.rules,
   );

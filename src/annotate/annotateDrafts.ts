@@ -7,7 +7,7 @@ import type { RedisClient } from '../redisClient.ts';
 import { applyDraftChanges, getDraft, getDrafts } from '../review/draftStore.ts';
 import type { RulesSource } from '../rules/types.ts';
 import { getStoryRecords } from '../stories/storyRecords.ts';
-import { ANNOTATE_ACTOR, annotateDraft } from './annotateDraft.ts';
+import { ANNOTATE_ACTOR, annotateDraft, type AnnotateInputs } from './annotateDraft.ts';
 
 const ATTEMPTS = 5;
 /** Draft writes in flight at once (each one script call; ioredis pipelines them). */
@@ -20,6 +20,8 @@ export interface AnnotateContext {
   rules: RulesSource;
   taxonomy: TaxonomySource;
   weightOf: (sourceId: string) => number;
+  /** The rules matcher (rules/matchRules.ts by default). */
+  match?: AnnotateInputs['match'];
 }
 
 export interface AnnotateOutcome {
@@ -68,7 +70,7 @@ async function annotateOne(ctx: AnnotateContext, first: DraftSignal, reason: 'ne
     if (!draft || draft.status !== 'pending') return 'skipped';
     if (reason === 'new' && draft.annotation) return 'annotated';
     const now = ctx.now();
-    const { next: annotated, fields, dropped } = annotateDraft(draft, { rules: ctx.rules.current(), taxonomy: ctx.taxonomy.current(), model, story: draft.story ? stories.get(draft.story.id) : undefined, weightOf: ctx.weightOf, now });
+    const { next: annotated, fields, dropped } = annotateDraft(draft, { rules: ctx.rules.current(), taxonomy: ctx.taxonomy.current(), model, story: draft.story ? stories.get(draft.story.id) : undefined, weightOf: ctx.weightOf, now, ...(ctx.match ? { match: ctx.match } : {}) });
     const at = new Date(now).toISOString();
     // The coverage list is joined on read, never written back with the draft.
     const { coverage: _coverage, ...stored } = { ...annotated, version: draft.version + 1, updatedAt: at };
