@@ -72,8 +72,8 @@ describe('annotate stage (real Redis)', () => {
       await enrichDraft(h, id!, sampleEnrichment({ description: { value: 'PostgreSQL 18 adds asynchronous I/O, the PostgreSQL Global Development Group said.', rule: 'meta:description' }, keywords: { value: ['postgresql', 'database'], rule: 'meta:keywords' } }));
       await annotateDrafts(ctx, [id!], 'enriched');
       const d = (await getDraft(h.redis, h.keys, id!))!;
-      expect(d.annotation!.entities.map((e) => e.name)).toContain('PostgreSQL');
-      expect(d.annotation!.entities.find((e) => e.name === 'PostgreSQL')!.from).toBe('page');
+      expect(d.annotation!.entities.map((e) => e.name)).toContain('PostgreSQL 18');
+      expect(d.annotation!.entities.find((e) => e.name === 'PostgreSQL 18')!.from).toBe('page');
       expect(d.annotation!.suggestion).toMatchObject({ category: 'Infrastructure Software', from: 'taxonomy' });
       expect(d.annotation!.suggestion!.why).toContain("page's keywords");
     });
