@@ -35,7 +35,7 @@ const NAME_WORDS_MAX = 6;
 /** How much one mention weighs by where it is: the headline says what the story is about. */
 const FIELD_WEIGHT = { headline: 3, excerpt: 1, page: 1 } as const;
 /** Fraction of capitalised words from which a text is title case ("Nvidia Unveils New Chips"): case then says little. */
-const TITLE_CASE_SHARE = 0.6;
+const TITLE_CASE_SHARE = 0.8;
 
 interface Term {
   text: string;
@@ -71,7 +71,7 @@ export function extractEntities(input: EntityInput): Entity[] {
     for (const { name, kind } of [...namesIn(text), ...bracketed(text)]) add(found, name, kind, from);
   }
   return [...found.values()]
-    .sort((a, b) => b.weight - a.weight || b.count - a.count || a.name.localeCompare(b.name))
+    .sort((a, b) => b.weight - a.weight || Number(b.from === 'headline') - Number(a.from === 'headline') || b.count - a.count || a.name.localeCompare(b.name))
     .slice(0, ENTITIES_MAX)
     .map(({ weight: _weight, ...e }) => e);
 }
@@ -94,7 +94,8 @@ function namesIn(text: string): { name: string; kind: EntityKind }[] {
   for (const sentence of sentences) {
     const terms: Term[] = sentence.terms.map((t) => ({ text: t.text, pre: t.pre, post: t.post, tags: new Set(readTags(t.text, t.tags)) }));
     // Title case is an English headline habit: judged on the Latin-script words.
-    const words = terms.filter((t) => /\p{Script=Latin}/u.test(t.text));
+    // Small words ("to", "of", "for") stay lower case in many title-case styles: only longer ones are counted.
+    const words = terms.filter((t) => /\p{Script=Latin}/u.test(t.text) && t.text.length >= 4);
     const titleCase = words.length >= 4 && words.filter((t) => /^\p{Lu}/u.test(t.text)).length / words.length >= TITLE_CASE_SHARE;
     let run: Term[] = [];
     const flush = (atStart: boolean) => {
@@ -108,7 +109,8 @@ function namesIn(text: string): { name: string; kind: EntityKind }[] {
       const breaksBefore = i > 0 && /[^\s&'’-]/u.test(terms[i - 1]!.post);
       if (breaksBefore && run.length) flush(runStart);
       if (isNameTerm(t, run.length > 0, titleCase)) {
-        if (run.length === 0) runStart = i === 0 || breaksBefore;
+        // After a full stop or a colon a word is capitalised for that reason; after a comma or a quote it is not.
+        if (run.length === 0) runStart = i === 0 || /[.!?:…]/u.test(terms[i - 1]!.post);
         run.push(t);
       } else if (run.length) flush(runStart);
     });
@@ -169,7 +171,8 @@ function kindOf(name: string, terms: Term[]): EntityKind {
 
 /** A digit or an inner capital: "iPhone 17", "GPT-5", "PostgreSQL", "OpenTofu". */
 function isProductShape(name: string): boolean {
-  return /\p{N}/u.test(name) || /\p{L}\p{Ll}+\p{Lu}|^\p{Ll}+\p{Lu}/u.test(name);
+  const plain = name.replace(/\b(?:Mc|Mac)(?=\p{Lu})/gu, '');
+  return /\p{N}/u.test(plain) || /\p{L}\p{Ll}+\p{Lu}|^\p{Ll}+\p{Lu}/u.test(plain);
 }
 
 /** Names quoted in the brackets that scripts without case use for titles and names: 《麒麟9000》, 「ChatGPT」. */
