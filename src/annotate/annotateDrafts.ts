@@ -28,7 +28,7 @@ export interface AnnotateOutcome {
   /** Drafts annotated and still pending, oldest first: the ones the story stage places. */
   annotated: string[];
   dropped: { draftId: string; sourceId: string; rule: string }[];
-  /** Drafts left alone: gone, or no longer pending (decided by an editor meanwhile). */
+  /** Drafts left alone: gone, or no longer pending (decided by an editor meanwhile). A draft a rule dropped before is reported in `dropped` again. */
   skipped: number;
 }
 
@@ -67,6 +67,9 @@ export async function annotateDrafts(ctx: AnnotateContext, draftIds: string[], r
 async function annotateOne(ctx: AnnotateContext, first: DraftSignal, reason: 'new' | 'enriched', model: CategoryModel | null, stories: Awaited<ReturnType<typeof getStoryRecords>>): Promise<'annotated' | 'skipped' | { rule: string }> {
   let draft: DraftSignal | undefined = first;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    // Dropped by a rule already (an earlier attempt of this job that died before reporting, or a re-annotation):
+    // reported again, so the drop is counted; the count is idempotent per draft and rule (rules/recordRuleDrops.ts).
+    if (draft?.status === 'rejected' && draft.decision?.action === 'drop' && draft.decision.by.startsWith('rule:')) return { rule: draft.decision.by.slice('rule:'.length) };
     if (!draft || draft.status !== 'pending') return 'skipped';
     if (reason === 'new' && draft.annotation) return 'annotated';
     const now = ctx.now();

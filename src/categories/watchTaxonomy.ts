@@ -36,7 +36,7 @@ export async function watchTaxonomy(file: string, logger: Pick<Logger, 'info' | 
   try {
     stop = watchSourcesFile(file, onChange, options.debounceMs);
   } catch (err) {
-    // The file's directory does not exist (no categories file at all): nothing to watch; SIGHUP-free restarts pick one up.
+    // The file's directory does not exist (no categories file at all): nothing to watch until the next start.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   return { current: () => taxonomy, reload, stop: () => stop() };

@@ -97,6 +97,9 @@ describe('annotate stage (real Redis)', () => {
       const late = await h.api('PATCH', `/api/drafts/${drop}`, { token: h.tokens.editor, body: { version: 1, whyNow: 'x' } });
       expect(late.status).toBe(409);
       expect(late.body.message).toContain('rule:no-giveaways');
+      // A retried job reports the drop again (its accounting is idempotent) and writes nothing.
+      expect((await annotateDrafts(ctx, [drop!], 'new')).dropped).toEqual([{ draftId: drop, sourceId: 'toms', rule: 'no-giveaways' }]);
+      expect((await getDraft(h.redis, h.keys, drop!))!.version).toBe(d.version);
       const reopened = await h.api('POST', `/api/drafts/${drop}/reopen`, { token: h.tokens.editor, body: { version: d.version } });
       expect(reopened.status, reopened.text).toBe(200);
       const again = await annotateDrafts(ctx, [drop!], 'enriched');
