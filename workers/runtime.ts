@@ -41,10 +41,10 @@ export interface RuntimeOptions {
 /** Builds the per-process context and, unless told otherwise, starts the poll and ingest workers. */
 export async function startRuntime(settings: Settings, sources: Source[], options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(settings.logLevel);
+  // config/categories.yaml, re-read when it changes; an invalid file stops the start here, before any connection is opened.
+  const taxonomy = await watchTaxonomy(settings.categoriesFile, logger);
   const redis = createRedis(settings.redisUrl);
   const shutdown = new AbortController();
-  // config/categories.yaml, re-read when it changes (an invalid file at start stops the start, with its located problems).
-  const taxonomy = await watchTaxonomy(settings.categoriesFile, logger);
   const ctx: WorkerContext = {
     settings,
     redis,
@@ -59,7 +59,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     userAgent: userAgent(settings.contactUrl),
     shutdown: shutdown.signal,
     pageReader: new PageReader(settings.fetchTimeoutMs),
-    // Placeholder of the contract commit: the rules helper loads and watches the file.
+    // Placeholders of the contract commit: the rules and categories helpers load and watch the files.
     rules: { current: () => ({ rules: [] }) },
     taxonomy,
   };
