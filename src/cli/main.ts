@@ -15,6 +15,7 @@ import { runCommand } from './commands/run.ts';
 import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
+import { categoriesValidateCommand } from './commands/categories.ts';
 
 const settings = (file?: string): Settings => {
   const s = loadSettings();
@@ -169,6 +170,15 @@ usersCmd
   .argument('<name>', 'user name')
   .action(async (name: string) => {
     process.exitCode = await usersRevokeCommand(settings(), name);
+  });
+
+const categoriesCmd = program.command('categories').description('check the taxonomy the desk suggests categories from (config/categories.yaml)');
+categoriesCmd
+  .command('validate')
+  .description('check the categories file; prints every problem with file, line, category and field; exit 1 if any')
+  .argument('[file]', 'categories file (default: $SIGNAL_DESK_CATEGORIES or config/categories.yaml)')
+  .action(async (file?: string) => {
+    process.exitCode = await categoriesValidateCommand(file ?? loadSettings().categoriesFile);
   });
 
 program
