@@ -68,6 +68,11 @@ describe('taxonomy file validation (located errors)', () => {
     });
   }
 
+  it('an empty file, or "categories:" with nothing under it, has no categories', () => {
+    expect(parseTaxonomy('', FILE)).toEqual({ categories: [] });
+    expect(parseTaxonomy('# nothing yet\ncategories:\n', FILE)).toEqual({ categories: [] });
+  });
+
   it('refuses an alias bomb', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((l, i) => `${l}: &${l} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'categories: []'].join('\n');
     expect(problems(bomb)[0]).toMatch(/YAML aliases are used too often|unknown field/);
