@@ -136,6 +136,12 @@ describe('annotate stage (real Redis)', () => {
       expect(s.why).toMatch(/words: .*(wafer|tsmc|lithography)/);
       // The model is kept in Redis for every worker.
       expect(JSON.parse((await h.redis.get(h.keys.classifier))!)).toMatchObject({ version: 1, samples: 12 });
+      // One more approval: the next annotation retrains on it (the model follows the desk as decisions accumulate).
+      const [late] = await h.seed([{ title: 'Ransomware crew hits wafer supplier' }]);
+      await publish(h, late!, 'Cyber Attacks');
+      const [next] = await h.seed([{ title: 'Phishing emails spoof TSMC suppliers' }]);
+      await annotateDrafts(ctx, [next!], 'new');
+      expect(JSON.parse((await h.redis.get(h.keys.classifier))!)).toMatchObject({ samples: 13, perCategory: { 'Chip Supply': 6, 'Cyber Attacks': 7 } });
     });
   });
 });
