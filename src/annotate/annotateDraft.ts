@@ -25,6 +25,8 @@ export interface AnnotateInputs {
   now: number;
   /** The rules matcher (rules/matchRules.ts unless a caller brings its own). */
   match?: typeof matchRules;
+  /** Fields an editor has set on this draft (its audit): the stage leaves them as the editor left them. */
+  editorFields?: ReadonlySet<string>;
 }
 
 export interface AnnotatedDraft {
@@ -51,7 +53,8 @@ export function annotateDraft(draft: DraftSignal, inputs: AnnotateInputs): Annot
     { headline: draft.headline, excerpt: draft.excerpt, sourceId: draft.source.id, category: draft.category ?? suggestion?.category ?? null, lang: draft.enrichment?.lang?.value ?? null, entities: keys, tags: draft.tags },
     inputs.rules,
   );
-  const tags = addTags(draft.tags, outcome.tags);
+  // An editor who edited the tags or the score owns them: rule tags are not added back, the score is not recomputed over theirs.
+  const tags = inputs.editorFields?.has('tags') ? draft.tags : addTags(draft.tags, outcome.tags);
   const annotation: Annotation = {
     at: new Date(inputs.now).toISOString(),
     entities,
@@ -62,7 +65,8 @@ export function annotateDraft(draft: DraftSignal, inputs: AnnotateInputs): Annot
   };
   const annotated: DraftSignal = { ...draft, tags, annotation };
   const { score, components } = scoreDraft(annotated, { story: inputs.story, weightOf: inputs.weightOf, now: inputs.now });
-  let next: DraftSignal = { ...annotated, score: Math.max(0, Math.min(100, Math.round(score))), scoreBreakdown: components.slice(0, 10) };
+  const kept = inputs.editorFields?.has('score');
+  let next: DraftSignal = { ...annotated, score: kept ? draft.score : Math.max(0, Math.min(100, Math.round(score))), scoreBreakdown: components.slice(0, 10) };
   const dropHit = outcome.drop !== null && draft.decision?.action !== 'reopen' && draft.status === 'pending' ? (outcome.hits.find((h) => h.rule === outcome.drop && h.action === 'drop') ?? { rule: outcome.drop, action: 'drop' as const, detail: 'drop rule matched' }) : null;
   if (dropHit) next = { ...next, status: 'rejected', decision: { action: 'drop', by: `rule:${dropHit.rule}`, at: annotation.at, reason: `rule ${dropHit.rule}: ${dropHit.detail}`.slice(0, 500) } };
   const fields = ['annotation', ...(tags.length !== draft.tags.length ? ['tags'] : []), ...(next.score !== draft.score ? ['score'] : []), ...(dropHit ? ['status'] : [])];

@@ -4,7 +4,8 @@ import type { DraftSignal } from '../drafts/schema.ts';
 import { ageRank, reviewRank } from '../drafts/score.ts';
 import type { Keys } from '../queue/keys.ts';
 import type { RedisClient } from '../redisClient.ts';
-import { applyDraftChanges, getDraft, getDrafts } from '../review/draftStore.ts';
+import { applyDraftChanges, getAudit, getDraft, getDrafts } from '../review/draftStore.ts';
+import { SYSTEM_ACTORS } from '../review/systemWrites.ts';
 import type { RulesSource } from '../rules/types.ts';
 import { getStoryRecords } from '../stories/storyRecords.ts';
 import { ANNOTATE_ACTOR, annotateDraft, type AnnotateInputs } from './annotateDraft.ts';
@@ -73,7 +74,8 @@ async function annotateOne(ctx: AnnotateContext, first: DraftSignal, reason: 'ne
     if (!draft || draft.status !== 'pending') return 'skipped';
     if (reason === 'new' && draft.annotation) return 'annotated';
     const now = ctx.now();
-    const { next: annotated, fields, dropped } = annotateDraft(draft, { rules: ctx.rules.current(), taxonomy: ctx.taxonomy.current(), model, story: draft.story ? stories.get(draft.story.id) : undefined, weightOf: ctx.weightOf, now, ...(ctx.match ? { match: ctx.match } : {}) });
+    const editorFields = draft.version > 1 ? await readEditorFields(ctx, draft.id) : undefined;
+    const { next: annotated, fields, dropped } = annotateDraft(draft, { rules: ctx.rules.current(), taxonomy: ctx.taxonomy.current(), model, story: draft.story ? stories.get(draft.story.id) : undefined, weightOf: ctx.weightOf, now, ...(ctx.match ? { match: ctx.match } : {}), ...(editorFields ? { editorFields } : {}) });
     const at = new Date(now).toISOString();
     // The coverage list is joined on read, never written back with the draft.
     const { coverage: _coverage, ...stored } = { ...annotated, version: draft.version + 1, updatedAt: at };
@@ -93,4 +95,10 @@ async function annotateOne(ctx: AnnotateContext, first: DraftSignal, reason: 'ne
     draft = await getDraft(ctx.redis, ctx.keys, first.id);
   }
   throw new Error(`draft ${first.id} kept changing while it was annotated (${ATTEMPTS} tries); the job retries`);
+}
+
+/** The fields editors (not the pipeline's system actors) have edited on a draft, from its audit. */
+async function readEditorFields(ctx: AnnotateContext, id: string): Promise<Set<string>> {
+  const audit = await getAudit(ctx.redis, ctx.keys, id);
+  return new Set(audit.filter((e) => e.action === 'edit' && !SYSTEM_ACTORS.includes(e.actor)).flatMap((e) => e.fields ?? []));
 }

@@ -109,6 +109,23 @@ describe('annotate stage (real Redis)', () => {
     });
   });
 
+  it('a score or tags an editor set stay as the editor left them when the draft is annotated again', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{ title: 'Giveaway of AMD EPYC servers' }]);
+      const ctx = await context(h, { match: (input) => ({ ...dropGiveaways(input), drop: null, hits: [] }) });
+      await annotateDrafts(ctx, [id!], 'new');
+      const annotated = (await getDraft(h.redis, h.keys, id!))!;
+      expect(annotated.tags).toContain('promo');
+      const edit = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.editor, body: { version: annotated.version, score: 97, tags: ['servers'] } });
+      expect(edit.status, edit.text).toBe(200);
+      await annotateDrafts(ctx, [id!], 'enriched');
+      const again = (await getDraft(h.redis, h.keys, id!))!;
+      expect(again.version).toBe(edit.body.version + 1);
+      expect(again.score).toBe(97);
+      expect(again.tags).toEqual(['servers']);
+    });
+  });
+
   it('drafts an editor decided meanwhile are left alone', async () => {
     await withDesk(async (h) => {
       const [id] = await h.seed([{ title: 'Intel delays its next server CPU' }]);
