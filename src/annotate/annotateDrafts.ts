@@ -42,11 +42,12 @@ export interface AnnotateOutcome {
  * retried job) is not written twice.
  */
 export async function annotateDrafts(ctx: AnnotateContext, draftIds: string[], reason: 'new' | 'enriched'): Promise<AnnotateOutcome> {
-  const drafts = await getDrafts(ctx.redis, ctx.keys, [...new Set(draftIds)]);
+  const ids = [...new Set(draftIds)];
+  const drafts = await getDrafts(ctx.redis, ctx.keys, ids);
   const model = await loadCategoryModel(ctx.redis, ctx.keys);
   const storyIds = [...new Set(drafts.flatMap((d) => (d.story ? [d.story.id] : [])))];
   const stories = await getStoryRecords(ctx.redis, ctx.keys, storyIds);
-  const outcome: AnnotateOutcome = { annotated: [], dropped: [], skipped: draftIds.length - drafts.length };
+  const outcome: AnnotateOutcome = { annotated: [], dropped: [], skipped: ids.length - drafts.length };
   const results: ('annotated' | 'skipped' | { rule: string })[] = new Array(drafts.length);
   for (let i = 0; i < drafts.length; i += PARALLEL) {
     await Promise.all(drafts.slice(i, i + PARALLEL).map(async (d, j) => (results[i + j] = await annotateOne(ctx, d, reason, model, stories))));
