@@ -1,4 +1,4 @@
-import { entityKey } from '../entities/extractEntities.ts';
+import { entityKey } from '../entities/entity.ts';
 import type { CategoryInput, Taxonomy } from './types.ts';
 import { toWords } from './words.ts';
 

@@ -1,4 +1,4 @@
-import type { EntityKind } from './extractEntities.ts';
+import type { EntityKind } from './entity.ts';
 
 /**
  * Names whose kind their shape does not tell (rules as data): companies written like products ("OpenAI"),
