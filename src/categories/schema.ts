@@ -17,10 +17,10 @@ const term = (what: string) =>
     .min(1, `an empty ${what} matches nothing; remove it`)
     .max(TERM_MAX, `a ${what} is at most ${TERM_MAX} characters`);
 
-const list = (what: string) =>
+const list = (what: string, plural: string, example: string) =>
   z
-    .array(term(what), { error: `must be a list of ${what}s, e.g. [${what === 'keyword' ? 'GPU, data center' : what === 'entity' ? 'Nvidia, AMD' : 'toms-hardware'}]` })
-    .max(TERMS_MAX, `at most ${TERMS_MAX} ${what}s per category; split the category or keep the telling ones`)
+    .array(term(what), { error: `must be a list of ${plural}, e.g. [${example}]` })
+    .max(TERMS_MAX, `at most ${TERMS_MAX} ${plural} per category; split the category or keep the telling ones`)
     .default([]);
 
 export const CategorySchema = z
@@ -31,9 +31,9 @@ export const CategorySchema = z
       .trim()
       .min(1, 'is required: the category as editors pick it')
       .max(CATEGORY_NAME_MAX, `is at most ${CATEGORY_NAME_MAX} characters (the desk's Category field)`),
-    keywords: list('keyword'),
-    entities: list('entity'),
-    default_for: list('source id'),
+    keywords: list('keyword', 'keywords', 'GPU, data center'),
+    entities: list('entity', 'entities', 'Nvidia, AMD'),
+    default_for: list('source id', 'source ids', 'toms-hardware'),
   })
   .strict();
 

@@ -19,6 +19,8 @@ export interface Taxonomy {
 /** The taxonomy in force, reloaded live when the file changes. */
 export interface TaxonomySource {
   current(): Taxonomy;
+  /** Re-reads the file now (SIGHUP); false when it was refused and the taxonomy in force stays. */
+  reload?(why: string): Promise<boolean>;
 }
 
 export interface CategoryInput {

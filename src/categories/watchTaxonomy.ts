@@ -23,7 +23,7 @@ export async function watchTaxonomy(file: string, logger: Pick<Logger, 'info' | 
     (queue = queue.then(async () => {
       try {
         taxonomy = await loadTaxonomy(file);
-        logger.info({ file, categories: taxonomy.categories.length }, `categories file re-read (${why}): ${taxonomy.categories.length} categories`);
+        logger.info({ file, categories: taxonomy.categories.length }, `categories file re-read (${why}): ${taxonomy.categories.length} categor${taxonomy.categories.length === 1 ? 'y' : 'ies'}`);
         return true;
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;

@@ -53,7 +53,7 @@ describe('taxonomy file validation (located errors)', () => {
     {
       name: 'every problem at once',
       yaml: 'categories:\n  - name: Cloud\n    entities: {a: 1}\n  - name: AI\n    default_for: [7]\n',
-      expected: ['categories.yaml:3: field "categories[0].entities": category "Cloud": must be a list of entitys, e.g. [Nvidia, AMD]', 'categories.yaml:5: field "categories[1].default_for[0]": category "AI": must be text (a source id)'],
+      expected: ['categories.yaml:3: field "categories[0].entities": category "Cloud": must be a list of entities, e.g. [Nvidia, AMD]', 'categories.yaml:5: field "categories[1].default_for[0]": category "AI": must be text (a source id)'],
     },
     {
       name: 'not a list of categories',
