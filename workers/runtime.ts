@@ -14,6 +14,7 @@ import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
 import { PageReader } from '../src/enrich/pageReader.ts';
 import { watchRules } from '../src/rules/watchRules.ts';
+import { watchTaxonomy } from '../src/categories/watchTaxonomy.ts';
 import { createEnrichProcessor, recordEnrichFailure } from './enrichProcessor.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
@@ -43,6 +44,8 @@ export async function startRuntime(settings: Settings, sources: Source[], option
   const logger = options.logger ?? createLogger(settings.logLevel);
   // config/rules.yaml, reloaded live; an invalid file stops the start here, before any connection is opened.
   const rules = await watchRules(settings.rulesFile, logger);
+  // config/categories.yaml, re-read when it changes; an invalid file stops the start here, before any connection is opened.
+  const taxonomy = await watchTaxonomy(settings.categoriesFile, logger);
   const redis = createRedis(settings.redisUrl);
   const shutdown = new AbortController();
   const ctx: WorkerContext = {
@@ -60,8 +63,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     shutdown: shutdown.signal,
     pageReader: new PageReader(settings.fetchTimeoutMs),
     rules,
-    // Placeholder of the contract commit: the categories helper loads and watches the file.
-    taxonomy: { current: () => ({ categories: [] }) },
+    taxonomy,
   };
   registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.enrich, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];
@@ -101,6 +103,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
   const stop = () =>
     (stopping ??= (async () => {
       await stopWorkers();
+      taxonomy.stop();
       await ctx.queues.poll.close();
       await ctx.queues.ingest.close();
       await ctx.queues.webhook.close();

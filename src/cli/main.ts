@@ -17,6 +17,7 @@ import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
 import { rulesTestCommand, rulesValidateCommand } from './commands/rules.ts';
+import { categoriesValidateCommand } from './commands/categories.ts';
 
 const settings = (file?: string): Settings => {
   const s = loadSettings();
@@ -192,6 +193,15 @@ usersCmd
   .argument('<name>', 'user name')
   .action(async (name: string) => {
     process.exitCode = await usersRevokeCommand(settings(), name);
+  });
+
+const categoriesCmd = program.command('categories').description('check the taxonomy the desk suggests categories from (config/categories.yaml)');
+categoriesCmd
+  .command('validate')
+  .description('check the categories file; prints every problem with file, line, category and field; exit 1 if any')
+  .argument('[file]', 'categories file (default: $SIGNAL_DESK_CATEGORIES or config/categories.yaml)')
+  .action(async (file?: string) => {
+    process.exitCode = await categoriesValidateCommand(file ?? loadSettings().categoriesFile);
   });
 
 program

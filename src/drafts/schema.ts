@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Entity } from '../entities/extractEntities.ts';
+import { Entity } from '../entities/entity.ts';
 import { HttpLink, HttpUrl } from './httpUrl.ts';
 
 export const DRAFT_STATUSES = ['pending', 'approved', 'rejected', 'merged'] as const;

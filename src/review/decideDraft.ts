@@ -10,6 +10,7 @@ import { loadDraftForEditor, retryAfterSystemWrite } from './systemWrites.ts';
 import { readArticleShingles } from './articleShingles.ts';
 import { articleSite, findArticleCopy, type StoryDraft } from './findCopiedText.ts';
 import { DeskError } from '../errors.ts';
+import { recordApproval } from '../categories/classifier.ts';
 
 /** Edits editorial fields. The body names the version read; a stale one gets 409 with the current version. */
 export async function editDraft(o: DeskOptions, actor: Actor, id: string, body: unknown): Promise<DraftSignal> {
@@ -62,6 +63,8 @@ export async function approveDraft(o: DeskOptions, actor: Actor, id: string, bod
     // The other sources' items the pipeline recorded for the members: the signal lists them, the draft keeps them.
     for (const m of members) await gatherCoverage(o.redis, o.keys, m, next);
     await emitEvent(o, { type: 'approve', draftId: id, actor: actor.name });
+    // The category classifier learns from the editor's choice (src/categories/classifier.ts); published either way.
+    await recordApproval(o.redis, o.keys, next, o.clock.now()).catch(() => undefined);
     for (const m of members) await emitEvent(o, { type: 'merge', draftId: m.id, actor: actor.name });
     await o.onPublished?.(signal);
     return { draft: next, signal, streamId: streamId!, merged: members.map((m) => m.id) };

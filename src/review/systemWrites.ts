@@ -4,10 +4,12 @@ import { getAudit, type AuditEntry } from './draftStore.ts';
 
 /**
  * Actors that write only the pipeline's fields of a draft, never an editorial one: the enrich stage fills in
- * `enrichment` (and the excerpt a robots directive withholds) after the draft is in the queue. A version they
- * wrote is not a change an editor needs to have read before editing.
+ * `enrichment` (and the excerpt a robots directive withholds) after the draft is in the queue; the annotate
+ * stage its `annotation`, rule tags and score (a drop rule's rejection changes the status: an editor's edit
+ * then meets a rejected draft and is refused as such). A version they wrote is not a change an editor needs
+ * to have read before editing.
  */
-export const SYSTEM_ACTORS: readonly string[] = ['enrichment'];
+export const SYSTEM_ACTORS: readonly string[] = ['enrichment', 'annotate'];
 
 /** True when every version after `read` up to `current` was written by a system actor, as its audit entry says. Pure. */
 export function onlySystemWritesSince(history: AuditEntry[], read: number, current: number): boolean {

@@ -148,7 +148,11 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
       );
   };
   const stopWatching = watchSourcesFile(settings.sourcesFile, () => reload('file changed'));
-  const onHup = () => reload('SIGHUP');
+  const onHup = () => {
+    reload('SIGHUP');
+    // The categories file too (categories/watchTaxonomy.ts logs a refusal; the categories in force stay).
+    void runtime.ctx.taxonomy.reload?.('SIGHUP').catch((err: unknown) => runtime.ctx.logger.error({ err }, 'reading the categories file failed (SIGHUP)'));
+  };
   process.on('SIGHUP', onHup);
   let watch: StateWatch | undefined;
   if (options.scheduler !== false) {
