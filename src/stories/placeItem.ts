@@ -1,4 +1,4 @@
-import { decideStory, type PreparedItem } from './assignStory.ts';
+import { decideStory, STORY_RULES, type PreparedItem } from './assignStory.ts';
 import { featuresOf, observedTerms } from './features.ts';
 import { addToSignature, readSignature, startSignature, vectorOf, type Signature } from './signature.ts';
 import type { StoryConfig, StoryDecision, StoryItem, StoryStore } from './types.ts';
@@ -21,7 +21,7 @@ export async function placeItem(store: StoryStore, item: StoryItem, now: number,
   const features = featuresOf(item);
   const observed = observedTerms(features);
   const stats = await store.docFrequencies(observed);
-  const vector = vectorOf(features, stats.docs, stats.df);
+  const vector = vectorOf(features, stats.docs, stats.df, { ...STORY_RULES, ...config.rules });
   const prepared: PreparedItem = { item, features, vector };
 
   const heaviest = [...vector].sort((a, b) => b[1] - a[1]).slice(0, INDEX_TERMS);

@@ -33,18 +33,22 @@ const ENTITIES_MAX = 40;
 const URLS_MAX = 100;
 const SOURCES_MAX = 50;
 
-/** Field weights of the term vector: a headline word counts for more than an excerpt word; a shared entity for more still. */
-export const WEIGHTS = { headline: 2, text: 1, entity: 1.5 } as const;
+/** Field weights of the term vector: a headline word counts for more than an excerpt word. */
+export interface VectorWeights {
+  headline: number;
+  text: number;
+  entity: number;
+}
 
 export type Vector = Map<string, number>;
 
 /** The item's unit TF-IDF vector over headline words, other words and entities. */
-export function vectorOf(f: ItemFeatures, docs: number, df: Map<string, number>): Vector {
+export function vectorOf(f: ItemFeatures, docs: number, df: Map<string, number>, weights: VectorWeights): Vector {
   const v: Vector = new Map();
   const add = (t: string, w: number) => v.set(t, (v.get(t) ?? 0) + w);
-  for (const [t, n] of f.headline) add(t, WEIGHTS.headline * (1 + Math.log(n)));
-  for (const [t, n] of f.text) add(t, WEIGHTS.text * (1 + Math.log(n)));
-  for (const e of f.entities) add(e, WEIGHTS.entity);
+  for (const [t, n] of f.headline) add(t, weights.headline * (1 + Math.log(n)));
+  for (const [t, n] of f.text) add(t, weights.text * (1 + Math.log(n)));
+  for (const e of f.entities) add(e, weights.entity);
   let norm = 0;
   for (const [t, w] of v) {
     const x = w * idf(docs, df.get(t) ?? 0);
