@@ -7,7 +7,8 @@ import type { StorySignature, StoryStore } from './types.ts';
  */
 export function memoryStore(opts: { windowMs: number; postingMax?: number }): StoryStore & { size(): { stories: number; terms: number } } {
   const postingMax = opts.postingMax ?? 1000;
-  const postings = new Map<string, Map<string, number>>();
+  // Per term: additions in order (story id, time) and each story's latest addition; a read walks back from the end.
+  const postings = new Map<string, { log: { id: string; at: number }[]; latest: Map<string, number> }>();
   const signatures = new Map<string, { json: string; expiresAt: number }>();
   const df = new Map<string, number>();
   let docs = 0;
@@ -26,7 +27,12 @@ export function memoryStore(opts: { windowMs: number; postingMax?: number }): St
       for (const t of new Set(terms)) {
         const list = postings.get(t);
         if (!list) continue;
-        const ids = [...list].filter(([, at]) => at >= since).sort((a, b) => b[1] - a[1]).slice(0, perTerm).map(([id]) => id);
+        const ids: string[] = [];
+        for (let i = list.log.length - 1; i >= 0 && ids.length < perTerm; i--) {
+          const e = list.log[i]!;
+          if (e.at < since) break;
+          if (list.latest.get(e.id) === e.at && !ids.includes(e.id)) ids.push(e.id);
+        }
         if (ids.length) out.set(t, ids);
       }
       return out;
@@ -43,15 +49,15 @@ export function memoryStore(opts: { windowMs: number; postingMax?: number }): St
       signatures.set(signature.id, { json: JSON.stringify(signature), expiresAt: now + opts.windowMs });
       for (const t of new Set(indexTerms)) {
         let list = postings.get(t);
-        if (!list) postings.set(t, (list = new Map()));
-        list.delete(signature.id);
-        list.set(signature.id, now);
+        if (!list) postings.set(t, (list = { log: [], latest: new Map() }));
+        const at = Math.max(now, list.log.at(-1)?.at ?? now);
+        list.log.push({ id: signature.id, at });
+        list.latest.set(signature.id, at);
         // Trim like the Redis store's sorted sets: out of the window, then the oldest beyond the cap.
-        if (list.size > postingMax) {
-          for (const [id, at] of list) {
-            if (list.size <= postingMax && at >= now - opts.windowMs) break;
-            list.delete(id);
-          }
+        if (list.log.length > 2 * postingMax) {
+          const keep = list.log.filter((e) => list.latest.get(e.id) === e.at && e.at >= now - opts.windowMs).slice(-postingMax);
+          list.log = keep;
+          list.latest = new Map(keep.map((e) => [e.id, e.at]));
         }
       }
       for (const t of new Set(observedTerms)) df.set(t, (df.get(t) ?? 0) + 1);
