@@ -1,4 +1,4 @@
-// npm run bench:stories: how long one story decision takes (placeItem: document frequencies, postings,
+// npm run bench:stories (also the last part of npm run bench): how long one story decision takes (placeItem: document frequencies, postings,
 // signatures, the pure decision, the commit) with BENCH_STORY_DRAFTS (50,000) drafts already in the window.
 // Synthetic coverage: events of a few specific words each, covered by 1–6 publishers in other words, plus
 // common newsroom words. STORE selects the store: "memory" (default); another store registers in `STORES`

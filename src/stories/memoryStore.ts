@@ -9,7 +9,8 @@ export function memoryStore(opts: { windowMs: number; postingMax?: number }): St
   const postingMax = opts.postingMax ?? 1000;
   // Per term: additions in order (story id, time) and each story's latest addition; a read walks back from the end.
   const postings = new Map<string, { log: { id: string; at: number }[]; latest: Map<string, number> }>();
-  const signatures = new Map<string, { json: string; expiresAt: number }>();
+  // Signatures are kept as written (the clusterer never changes one in place: a join writes a new object).
+  const signatures = new Map<string, { signature: StorySignature; expiresAt: number }>();
   const df = new Map<string, number>();
   let docs = 0;
 
@@ -41,12 +42,12 @@ export function memoryStore(opts: { windowMs: number; postingMax?: number }): St
       const out: StorySignature[] = [];
       for (const id of ids) {
         const s = signatures.get(id);
-        if (s) out.push(JSON.parse(s.json) as StorySignature);
+        if (s) out.push(s.signature);
       }
       return out;
     },
     async commit({ signature, indexTerms, observedTerms }, now) {
-      signatures.set(signature.id, { json: JSON.stringify(signature), expiresAt: now + opts.windowMs });
+      signatures.set(signature.id, { signature, expiresAt: now + opts.windowMs });
       for (const t of new Set(indexTerms)) {
         let list = postings.get(t);
         if (!list) postings.set(t, (list = { log: [], latest: new Map() }));

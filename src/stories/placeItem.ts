@@ -6,7 +6,7 @@ import type { StoryConfig, StoryDecision, StoryItem, StoryStore } from './types.
 /** Story ids read per looked-up term (most recent first). */
 export const PER_TERM = 20;
 /** Stories compared with an item at most: retrieval is bounded whatever the window holds. */
-export const CANDIDATES_MAX = 40;
+export const CANDIDATES_MAX = 24;
 /** The item's heaviest terms it is looked up and listed under (besides its URL digests). */
 export const INDEX_TERMS = 14;
 

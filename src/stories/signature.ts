@@ -26,9 +26,9 @@ export interface Signature extends StorySignature {
   touchedAt: number;
 }
 
-const CENTROID_TERMS = 120;
-const RECENT_MAX = 4;
-const RECENT_TERMS = 40;
+const CENTROID_TERMS = 80;
+const RECENT_MAX = 3;
+const RECENT_TERMS = 30;
 const ENTITIES_MAX = 40;
 const URLS_MAX = 100;
 const SOURCES_MAX = 50;
@@ -64,7 +64,8 @@ export function vectorOf(f: ItemFeatures, docs: number, df: Map<string, number>,
 export function cosine(v: Vector, other: Record<string, number>): number {
   let dot = 0;
   let norm = 0;
-  for (const [t, w] of Object.entries(other)) {
+  for (const t in other) {
+    const w = other[t]!;
     norm += w * w;
     const x = v.get(t);
     if (x !== undefined) dot += x * w;
