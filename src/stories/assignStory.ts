@@ -17,8 +17,8 @@ import type { StoryCandidate, StoryConfig, StoryDecision, StoryItem } from './ty
 export const STORY_RULES = {
   headline: 2,
   text: 1,
-  entity: 1.5,
-  joinAt: 0.3,
+  entity: 1,
+  joinAt: 0.32,
   minText: 0.15,
   recentFactor: 0.9,
   hoursScale: 24,

@@ -79,7 +79,7 @@ describe('assignStory: the decision table', () => {
       entities: ['apple', 'app store', 'european commission'],
     }));
     expect(decision.kind).toBe('new');
-    expect(decision.reasons[0]).toMatch(/^closest s_\d+: similar [\d.]+ \(needs 0\.3\)$/);
+    expect(decision.reasons[0]).toMatch(new RegExp(`^closest s_\\d+: similar [\\d.]+ \\(needs ${STORY_RULES.joinAt}\\)$`));
   });
 
   it('time alone never joins: an unrelated item in the same minute starts its own story', async () => {
