@@ -28,6 +28,9 @@ export const STORY_RULES = {
 } as const;
 export type StoryRules = { [K in keyof typeof STORY_RULES]: number };
 
+/** The reason of a decision that found the item already in a story (a retried job): nothing is recorded again. */
+export const ALREADY_PLACED = 'already in this story';
+
 /** Document frequencies for the item's terms (IDF); without them every term weighs alike. */
 export interface TermStats {
   docs: number;
@@ -82,6 +85,9 @@ export function decideStory(p: PreparedItem, candidates: StoryCandidate[], now: 
     if (sig.touchedAt < since) continue;
     live.push(sig);
   }
+
+  const placed = live.find((s) => s.items.includes(item.id));
+  if (placed) return { kind: 'join', storyId: placed.id, similarity: 1, reasons: [ALREADY_PLACED, ...notes] };
 
   const urls = new Set(p.features.urls.map((u) => u.slice(2)));
   const sameLink = urls.size ? live.find((s) => s.urls.some((u) => urls.has(u))) : undefined;

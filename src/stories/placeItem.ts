@@ -1,4 +1,4 @@
-import { decideStory, STORY_RULES, type PreparedItem } from './assignStory.ts';
+import { ALREADY_PLACED, decideStory, STORY_RULES, type PreparedItem } from './assignStory.ts';
 import { featuresOf, observedTerms } from './features.ts';
 import { addToSignature, readSignature, startSignature, vectorOf, type Signature } from './signature.ts';
 import type { StoryConfig, StoryDecision, StoryItem, StoryStore } from './types.ts';
@@ -14,7 +14,7 @@ export const INDEX_TERMS = 14;
  * Places one item: reads document frequencies and the stories listed under its heaviest terms (bounded: at
  * most `PER_TERM` per term and `CANDIDATES_MAX` in all, the ones sharing most weight first), decides (pure
  * `decideStory`), and records the decision (the story's new signature, its postings, the item's terms).
- * Four store round trips. The same code for the workers (Redis store, one at a time across processes: the
+ * Four store round trips. Placing an item again (a retried job) finds it in its story and records nothing. The same code for the workers (Redis store, one at a time across processes: the
  * story queue's global concurrency is 1) and for `signal-desk cluster --jsonl` (memory store).
  */
 export async function placeItem(store: StoryStore, item: StoryItem, now: number, config: StoryConfig): Promise<StoryDecision> {
@@ -36,6 +36,8 @@ export async function placeItem(store: StoryStore, item: StoryItem, now: number,
   const ids = [...shared].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, CANDIDATES_MAX).map(([id]) => id);
   const signatures = ids.length ? await store.signatures(ids) : [];
   const decision = decideStory(prepared, signatures.map((s) => ({ id: s.id, signature: s })), now, config);
+  // A retried job (the worker died after the commit): the item is in its story already; count nothing twice.
+  if (decision.reasons[0] === ALREADY_PLACED) return decision;
 
   const joined = decision.kind === 'join' ? signatures.map(readSignature).find((s): s is Signature => s?.id === decision.storyId) : undefined;
   const signature = joined ? addToSignature(joined, item, features, vector, now) : startSignature(decision.storyId, item, features, vector, now);

@@ -20,6 +20,8 @@ export interface Signature extends StorySignature {
   moreSources: number;
   /** The last `RECENT_MAX` members' vectors (top `RECENT_TERMS` terms each). */
   recent: Record<string, number>[];
+  /** The last `ITEMS_MAX` members' item ids: a retried job finds its item already placed. */
+  items: string[];
   /** The first member's headline (for the reasons a join gives). */
   headline: string;
   /** When the story last gained a member (the store's clock, ms): the window counts from here, not from publication times. */
@@ -32,6 +34,7 @@ const RECENT_TERMS = 30;
 const ENTITIES_MAX = 40;
 const URLS_MAX = 100;
 const SOURCES_MAX = 50;
+const ITEMS_MAX = 50;
 
 /** Field weights of the term vector: a headline word counts for more than an excerpt word. */
 export interface VectorWeights {
@@ -86,6 +89,7 @@ export function startSignature(id: string, item: StoryItem, f: ItemFeatures, v: 
     sources: {},
     moreSources: 0,
     recent: [],
+    items: [],
     headline: item.headline.slice(0, 200),
     touchedAt: now,
   };
@@ -119,6 +123,7 @@ export function addToSignature(sig: Signature, item: StoryItem, f: ItemFeatures,
     sources,
     moreSources,
     recent: [...sig.recent, top(v, RECENT_TERMS)].slice(-RECENT_MAX),
+    items: [...sig.items.filter((id) => id !== item.id), item.id].slice(-ITEMS_MAX),
     touchedAt: Math.max(sig.touchedAt, now),
   };
 }
@@ -146,6 +151,7 @@ export function readSignature(raw: StorySignature): Signature | undefined {
     sources: (s.sources && typeof s.sources === 'object' ? s.sources : {}) as Record<string, string>,
     moreSources: typeof s.moreSources === 'number' ? s.moreSources : 0,
     recent: Array.isArray(s.recent) ? s.recent.map(obj) : [],
+    items: Array.isArray(s.items) ? s.items.filter((i): i is string => typeof i === 'string') : [],
     headline: typeof s.headline === 'string' ? s.headline : '',
     touchedAt: typeof s.touchedAt === 'number' ? s.touchedAt : s.lastAt,
   };

@@ -139,3 +139,17 @@ describe('assignStory: the decision table', () => {
     expect(d.kind).toBe('new');
   });
 });
+
+describe('placeItem: a retried job', () => {
+  it('placing the same item again names the same story and counts nothing twice', async () => {
+    const store = memoryStore({ windowMs: WINDOW });
+    const first = quake();
+    const a = await placeItem(store, first, T0, { windowMs: WINDOW });
+    const before = await store.docFrequencies(['w:tsunami']);
+    const b = await placeItem(store, first, T0 + 1000, { windowMs: WINDOW });
+    expect(b).toMatchObject({ kind: 'join', storyId: a.storyId, reasons: ['already in this story'] });
+    expect(await store.docFrequencies(['w:tsunami'])).toEqual(before);
+    const [sig] = await store.signatures([a.storyId]);
+    expect(sig!.size).toBe(1);
+  });
+});
