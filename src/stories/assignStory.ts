@@ -127,7 +127,8 @@ function explain(p: PreparedItem, s: Scored): string[] {
     .sort((a, b) => b[1] * (s.sig.centroid[b[0]] ?? 0) - a[1] * (s.sig.centroid[a[0]] ?? 0));
   const words = shared.filter(([t]) => t.startsWith('w:')).slice(0, 4).map(([t]) => t.slice(2));
   const entities = p.item.entities.filter((e) => (s.sig.entities[e] ?? 0) > 0).slice(0, 3);
-  const reasons = [`similar ${round(s.score)} (text ${round(s.text)})`];
+  // The score itself is the decision's `similarity`; the reasons say what made it.
+  const reasons = [`text ${round(s.text)}`];
   if (words.length) reasons.push(`terms ${words.join(', ')}`);
   if (entities.length) reasons.push(`entities ${entities.join(', ')}`);
   reasons.push(s.hours < 1 ? 'within the hour' : `${Math.round(s.hours)} h apart`);
