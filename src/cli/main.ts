@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { parseCommand } from './commands/parse.ts';
 import { extractCommand } from './commands/extract.ts';
+import { clusterCommand } from './commands/cluster.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { DRAFT_STATUSES, type DraftStatus } from '../drafts/schema.ts';
 import { reviewApproveCommand, reviewListCommand, reviewMoveCommand, reviewRejectCommand, reviewShowCommand, reviewSplitCommand } from './commands/review.ts';
@@ -232,6 +233,15 @@ program
   .option('--jsonl', 'read {"file","url"} lines on stdin, print one contract line per page, in order')
   .action(async (file: string | undefined, opts: { url?: string; json?: boolean; jsonl?: boolean }) => {
     process.exitCode = await extractCommand(file, opts);
+  });
+
+program
+  .command('cluster')
+  .description('place items in stories offline with the workers\' clusterer (a memory store; nothing is written)')
+  .requiredOption('--jsonl', 'read {"id","title","url","source","publishedAt","summary"} lines oldest first on stdin, print one {"id","story"} line per item, in order')
+  .option('--rules <json>', 'override decision weights for measurement, e.g. \'{"joinAt":0.35}\' (the workers use the defaults)')
+  .action(async (opts: { jsonl: boolean; rules?: string }) => {
+    process.exitCode = await clusterCommand(loadSettings(), opts);
   });
 
 const reviewCmd = program.command('review').description('the review queue of draft signals');

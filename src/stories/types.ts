@@ -4,6 +4,7 @@
  * of a candidate's signature (`StorySignature`, opaque JSON to a store); a store only keeps signatures,
  * posting lists (term → story ids by last addition) and document frequencies.
  */
+import type { StoryRules } from './assignStory.ts';
 
 /** One item to place in a story: a new draft (or the scorer's line), with its text features already computed. */
 export interface StoryItem {
@@ -39,6 +40,8 @@ export type StoryDecision =
 export interface StoryConfig {
   /** The window, SIGNAL_DESK_STORY_HOURS (default 72): stories with no addition for longer are not candidates. */
   windowMs: number;
+  /** Overrides of the decision's weights (`STORY_RULES`); for measurement only, the workers use the defaults. */
+  rules?: Partial<StoryRules>;
 }
 
 /** Where the clusterer's state lives. Every method is one round trip at most in the Redis store. */
