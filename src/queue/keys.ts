@@ -65,6 +65,8 @@ export interface Keys {
   storyTerms(term: string): string;
   /** Hash: term → number of drafts it occurred in (IDF for the clusterer), field "\u0000docs" the number of drafts. */
   storyDf: string;
+  /** String with the window's TTL: the story an item (draft id) was placed in, written with the decision (a retried story job does not place it twice). Written by the story stage. */
+  storyItem(itemId: string): string;
   /** String: the category classifier trained on approved signals (JSON model, with its version and sample count). */
   classifier: string;
 }
@@ -101,6 +103,7 @@ export function createKeys(prefix: string): Keys {
     storySignature: (id) => `${prefix}:story-sig:${id}`,
     storyTerms: (term) => `${prefix}:story-terms:${term}`,
     storyDf: `${prefix}:story-df`,
+    storyItem: (id) => `${prefix}:story-item:${id}`,
     classifier: `${prefix}:classifier`,
   };
 }

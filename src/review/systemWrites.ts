@@ -5,9 +5,10 @@ import { getAudit, type AuditEntry } from './draftStore.ts';
 /**
  * Actors that write only the pipeline's fields of a draft, never an editorial one: the enrich stage fills in
  * `enrichment` (and the excerpt a robots directive withholds) after the draft is in the queue. A version they
- * wrote is not a change an editor needs to have read before editing.
+ * wrote is not a change an editor needs to have read before editing. The story stage ("stories") writes only
+ * `story`, `score` and `scoreBreakdown`.
  */
-export const SYSTEM_ACTORS: readonly string[] = ['enrichment'];
+export const SYSTEM_ACTORS: readonly string[] = ['enrichment', 'stories'];
 
 /** True when every version after `read` up to `current` was written by a system actor, as its audit entry says. Pure. */
 export function onlySystemWritesSince(history: AuditEntry[], read: number, current: number): boolean {
