@@ -68,6 +68,12 @@ describe('the story window', () => {
     const expected = scoreDraft(wire!, { story: record, weightOf, now: clock.now() });
     expect({ score: wire!.score, breakdown: wire!.scoreBreakdown }).toEqual({ score: expected.score, breakdown: expected.components });
     expect(Number(await runtime.ctx.redis.zscore(runtime.ctx.keys.byScore('pending'), wire!.id))).toBe(reviewRank(wire!.score, wire!.discoveredAt));
+    // Written as the story stage, a system actor: coverage breadth changed its breakdown.
+    const audit = (await runtime.ctx.redis.lrange(runtime.ctx.keys.audit(wire!.id), 0, -1)).map((e) => JSON.parse(e) as { actor: string; action: string; reason?: string });
+    expect(audit.filter((e) => e.actor === 'stories').map((e) => [e.action, e.reason])).toEqual([
+      ['story', `story ${wire!.story!.id}: started the story`],
+      ['rescored', `story ${wire!.story!.id} grew to 2 members`],
+    ]);
   });
 
   it('after the window, the same event from the second publisher starts a story of its own', { timeout: 60_000 }, async () => {
