@@ -74,8 +74,8 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   // finds them as duplicates still carrying this job's discoveredAt, so it names the same drafts, hence the same
   // annotate job id (queued once); a true duplicate of an earlier poll has that poll's discoveredAt.
   const ours = new Set(duplicateIdx.filter((i, n) => stored[n] === records[i]!.json || discoveredAtOf(stored[n]) === data.discoveredAt));
-  failpoint('ingest.beforeAnnotateQueued');
   await queueAnnotation(ctx.queues.annotate, records.filter((_, i) => outcomes[i] === 'created' || ours.has(i)).map((r) => r.draftId), 'new');
+  failpoint('ingest.afterAnnotateQueued');
   ctx.metrics.items.inc({ kind: 'new' }, ids.length);
   if (duplicates > 0) ctx.metrics.items.inc({ kind: 'duplicate' }, duplicates);
   if (related > 0) ctx.metrics.items.inc({ kind: 'related' }, related);

@@ -151,4 +151,40 @@ describe('story decisions across worker processes', () => {
       expect(audit.filter((e) => e.actor === 'stories' && e.action === 'story')).toHaveLength(1);
     }
   });
+
+  it.each([
+    ['ingest.afterCommit', 0],
+    ['ingest.afterAnnotateQueued', 1],
+  ])('killed at %s: the retried ingest queues the annotate job once (the same id), each draft is placed once', { timeout: 120_000 }, async (failpoint, queuedBeforeKill) => {
+    const pubs = await publishers({
+      wire: (o) => [
+        { guid: 'w1', title: 'Arm unveils a new server chip design', link: `${o}/c/1`, description: 'Arm showed a new server chip design for data centers.' },
+        { guid: 'w2', title: 'Micron raises its memory price outlook', link: `${o}/c/2`, description: 'Micron raised its outlook for memory prices next quarter.' },
+      ],
+    });
+    const t = workerRig(pubs.file, FAST);
+    const q = stories(t);
+    const annotate = new Queue('annotate', { connection: t.redis, prefix: t.prefix });
+    cleanup.push(async () => {
+      await annotate.close();
+      await t.close();
+      await Promise.all(pubs.servers.map((s) => s.close()));
+    });
+    // Annotate jobs wait until the retry has run: the killed attempt's annotate job (if it queued one) is still there.
+    await annotate.pause();
+    const doomed = t.spawn({ SIGNAL_DESK_FAILPOINTS: failpoint });
+    await t.poll.add('poll', { sourceId: 'wire' }, { jobId: 'poll-wire' });
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+    expect(await annotate.getWaitingCount()).toBe(queuedBeforeKill);
+
+    t.spawn();
+    await expect.poll(async () => t.ingest.getCompletedCount(), { timeout: 40_000, interval: 200 }).toBe(1);
+    expect(await annotate.getJobCountByTypes('waiting', 'completed', 'active', 'delayed')).toBe(1);
+    await annotate.resume();
+    await expect.poll(async () => (await q.getCompletedCount()) === 1 && (await drained(q)) && (await drained(annotate)), { timeout: 40_000, interval: 200 }).toBe(true);
+    const drafts = await allDrafts(t.redis, t.keys);
+    expect(drafts).toHaveLength(2);
+    expect(drafts.every((d) => d.story !== null)).toBe(true);
+    expectConsistent(drafts, await storyRecords(t.redis, t.prefix));
+  });
 });
