@@ -4,6 +4,7 @@
 // common newsroom words. STORE selects the store: "memory" (default); another store registers in `STORES`
 // (the Redis store, src/stories/redisStore.ts, is the runtime's).
 import { memoryStore } from '../src/stories/memoryStore.ts';
+import { redisBenchStore } from './redisStoryStore.ts';
 import { placeItem } from '../src/stories/placeItem.ts';
 import type { StoryItem, StoryStore } from '../src/stories/types.ts';
 
@@ -15,6 +16,7 @@ const WINDOW_MS = 72 * 3_600_000;
 /** Stores by name: each returns a fresh, empty store and a way to drop it. */
 export const STORES: Record<string, () => Promise<{ store: StoryStore; close(): Promise<void> }>> = {
   memory: async () => ({ store: memoryStore({ windowMs: WINDOW_MS }), close: async () => {} }),
+  redis: () => redisBenchStore(WINDOW_MS),
 };
 
 let seed = 42;

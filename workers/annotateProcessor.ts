@@ -1,7 +1,8 @@
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { annotateDrafts } from '../src/annotate/annotateDrafts.ts';
 import { JobDataError } from '../src/errors.ts';
 import { AnnotateJobData, validateJobData, type AnnotateResult } from '../src/queue/jobs.ts';
+import { recordRuleDrops } from '../src/rules/recordRuleDrops.ts';
 import { queueStories } from '../src/stories/queueStories.ts';
 import type { WorkerContext } from './context.ts';
 
@@ -24,13 +25,11 @@ export function createAnnotateProcessor(ctx: WorkerContext) {
       data.draftIds,
       data.reason,
     );
-    const storyJobId = outcome.annotated.length > 0 ? await queueStories(storiesQueue(ctx), outcome.annotated, data.reason) : undefined;
+    // Counted in source health and metrics once per draft and rule, however often the job is retried.
+    await recordRuleDrops(ctx.redis, ctx.keys, outcome.dropped, ctx.clock.now(), ctx.metrics);
+    const storyJobId = outcome.annotated.length > 0 ? await queueStories(ctx.queues.stories, outcome.annotated, data.reason) : undefined;
     ctx.logger.info({ job_id: job.id, reason: data.reason, annotated: outcome.annotated.length, dropped: outcome.dropped.length, skipped: outcome.skipped, story_job_id: storyJobId }, 'drafts annotated');
     return { annotated: outcome.annotated.length, dropped: outcome.dropped, ...(storyJobId ? { storyJobId } : {}) };
   };
 }
 
-/** The story queue (src/queue/queues.ts gains it with the story stage; until then there is none and nothing is queued). */
-function storiesQueue(ctx: WorkerContext): Queue | undefined {
-  return (ctx.queues as { stories?: Queue }).stories;
-}

@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { queueAnnotation } from '../src/annotate/queueAnnotation.ts';
 import { enrichArticle } from '../src/enrich/enrichArticle.ts';
 import { unreadEnrichment, writeEnrichment } from '../src/enrich/writeEnrichment.ts';
 import { getDraft } from '../src/review/draftStore.ts';
@@ -26,6 +27,9 @@ export function createEnrichProcessor(ctx: WorkerContext) {
       case 'finished':
         ctx.metrics.enrichments.inc({ state: step.result.state });
         ctx.logger.info({ draft_id: data.draftId, job_id: job.id, state: step.result.state, reason: step.result.reason }, 'article enriched');
+        // The page's description and keywords change what the draft is about: annotated again, then re-placed
+        // (an enriched draft alone in its story may move to a matching one). Folded drafts left the queue.
+        if (step.result.state === 'done' && !step.result.foldedInto) await queueAnnotation(ctx.queues.annotate, [data.draftId], 'enriched');
         return step.result;
       case 'wait':
         if (!token) throw new Error(`host ${step.host} busy`);

@@ -4,6 +4,7 @@ import { ageRank, reviewRank } from '../src/drafts/score.ts';
 import { toCoverageJson, toDraft, toStoredJson } from '../src/drafts/toDraft.ts';
 import { JobDataError } from '../src/errors.ts';
 import { queueEnrichment } from '../src/enrich/queueEnrichment.ts';
+import { queueAnnotation } from '../src/annotate/queueAnnotation.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestChunkResult, IngestJobData, IngestPollJobData, validateJobData, type IngestResult } from '../src/queue/jobs.ts';
 import { INGEST_POLL_JOB } from '../src/queue/queueIngest.ts';
@@ -69,6 +70,12 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   const stored = duplicateIdx.length > 0 ? await ctx.redis.mget(...duplicateIdx.map((i) => ctx.keys.draft(records[i]!.draftId))) : [];
   const unmarked = new Set(duplicateIdx.filter((i, n) => stored[n] === records[i]!.json));
   await queueEnrichment({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.enrich, switches: { enabled: ctx.settings.enrich, sourceEnrich: ctx.sources.get(data.source.id)?.enrich !== false }, now: ctx.clock.now() }, data.source.id, records.filter((_, i) => outcomes[i] === 'created' || unmarked.has(i)));
+  // Annotated (then placed in stories): this job's drafts, whichever attempt committed them. A retry after a crash
+  // finds them as duplicates still carrying this job's discoveredAt, so it names the same drafts, hence the same
+  // annotate job id (queued once); a true duplicate of an earlier poll has that poll's discoveredAt.
+  const ours = new Set(duplicateIdx.filter((i, n) => stored[n] === records[i]!.json || discoveredAtOf(stored[n]) === data.discoveredAt));
+  await queueAnnotation(ctx.queues.annotate, records.filter((_, i) => outcomes[i] === 'created' || ours.has(i)).map((r) => r.draftId), 'new');
+  failpoint('ingest.afterAnnotateQueued');
   ctx.metrics.items.inc({ kind: 'new' }, ids.length);
   if (duplicates > 0) ctx.metrics.items.inc({ kind: 'duplicate' }, duplicates);
   if (related > 0) ctx.metrics.items.inc({ kind: 'related' }, related);
@@ -97,4 +104,15 @@ async function finishPoll(ctx: WorkerContext, job: Job): Promise<IngestResult> {
   await recordIngestDone(ctx.redis, ctx.keys, data.sourceId, { id: job.id!, discoveredAt: data.discoveredAt });
   ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates, related: result.related }, 'drafts of a large poll created');
   return result;
+}
+
+/** The discoveredAt of a stored draft's JSON (null when absent or unreadable). */
+function discoveredAtOf(json: string | null | undefined): string | null {
+  if (!json) return null;
+  try {
+    const v = (JSON.parse(json) as { discoveredAt?: unknown }).discoveredAt;
+    return typeof v === 'string' ? v : null;
+  } catch {
+    return null;
+  }
 }

@@ -7,9 +7,9 @@ import { createGuardedAgent } from '../src/fetch/guardedAgent.ts';
 import { userAgent } from '../src/fetch/userAgent.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import { createRedis } from '../src/queue/connection.ts';
-import { ENRICH_QUEUE, INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from '../src/queue/jobs.ts';
+import { ANNOTATE_QUEUE, ENRICH_QUEUE, INGEST_QUEUE, POLL_QUEUE, STORY_QUEUE, WEBHOOK_QUEUE } from '../src/queue/jobs.ts';
 import { createKeys } from '../src/queue/keys.ts';
-import { createQueues } from '../src/queue/queues.ts';
+import { allQueues, closeQueues, createQueues } from '../src/queue/queues.ts';
 import { createMetrics, registerStateGauges } from '../src/metrics/metrics.ts';
 import type { WorkerContext } from './context.ts';
 import { PageReader } from '../src/enrich/pageReader.ts';
@@ -18,6 +18,8 @@ import { watchTaxonomy } from '../src/categories/watchTaxonomy.ts';
 import { createEnrichProcessor, recordEnrichFailure } from './enrichProcessor.ts';
 import { createIngestProcessor } from './ingestProcessor.ts';
 import { createPollProcessor } from './pollProcessor.ts';
+import { createAnnotateProcessor } from './annotateProcessor.ts';
+import { createStoryProcessor } from './storyProcessor.ts';
 import { createWebhookProcessor, SWEEP_JOB } from './webhookProcessor.ts';
 
 export interface Runtime {
@@ -65,7 +67,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     rules,
     taxonomy,
   };
-  registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: [ctx.queues.poll, ctx.queues.ingest, ctx.queues.enrich, ctx.queues.webhook], sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
+  registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: allQueues(ctx.queues), sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];
   if (options.workers !== false) {
     // Named host:pid so every job records which process on which machine ran it (job.processedBy).
@@ -77,6 +79,11 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     // A job that fails for good (stalled too often: the process died reading the page) still says so on its draft.
     enrichWorker.on('failed', (job, err) => void recordEnrichFailure(ctx, job, err).catch((e: unknown) => logger.warn({ err: e, job_id: job?.id }, 'could not record a failed enrichment')));
     workers.push(enrichWorker);
+    workers.push(new Worker(ANNOTATE_QUEUE, createAnnotateProcessor(ctx), { ...common, concurrency: settings.annotateConcurrency }));
+    // One story decision at a time across every process (BullMQ global concurrency, kept in Redis; setting it
+    // again is harmless): two items of one story handled at the same moment end in one story, not two.
+    await ctx.queues.stories.setGlobalConcurrency(1);
+    workers.push(new Worker(STORY_QUEUE, createStoryProcessor(ctx), { ...common, concurrency: 1 }));
     if (settings.webhook) {
       workers.push(new Worker(WEBHOOK_QUEUE, createWebhookProcessor(ctx, settings.webhook), { ...common, concurrency: 2 }));
       await upsertWebhookSweep(ctx);
@@ -104,10 +111,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     (stopping ??= (async () => {
       await stopWorkers();
       taxonomy.stop();
-      await ctx.queues.poll.close();
-      await ctx.queues.ingest.close();
-      await ctx.queues.webhook.close();
-      await ctx.queues.enrich.close();
+      await closeQueues(ctx.queues);
       await ctx.agent.close();
       await ctx.pageReader.close();
       rules.close();

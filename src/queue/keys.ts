@@ -67,6 +67,8 @@ export interface Keys {
   storyDf: string;
   /** Sorted set: drafts a rule dropped from a source, member "<rule>\u0000<draft id>", scored by when (last 8 days). Written by the annotate stage (rules/recordRuleDrops.ts). */
   ruleDrops(sourceId: string): string;
+  /** String with the window's TTL: the story an item (draft id) was placed in, written with the decision (a retried story job does not place it twice). Written by the story stage. */
+  storyItem(itemId: string): string;
   /** String: the category classifier trained on approved signals (JSON model, with its version and sample count). */
   classifier: string;
 }
@@ -103,6 +105,7 @@ export function createKeys(prefix: string): Keys {
     storySignature: (id) => `${prefix}:story-sig:${id}`,
     storyTerms: (term) => `${prefix}:story-terms:${term}`,
     storyDf: `${prefix}:story-df`,
+    storyItem: (id) => `${prefix}:story-item:${id}`,
     classifier: `${prefix}:classifier`,
     ruleDrops: (id) => `${prefix}:rule-drops:${id}`,
   };

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Settings } from '../config/settings.ts';
 import type { RedisClient } from '../redisClient.ts';
-import { ENRICH_QUEUE, INGEST_QUEUE, POLL_QUEUE, WEBHOOK_QUEUE } from './jobs.ts';
+import { ANNOTATE_QUEUE, ENRICH_QUEUE, INGEST_QUEUE, POLL_QUEUE, STORY_QUEUE, WEBHOOK_QUEUE } from './jobs.ts';
 
 export interface Queues {
   poll: Queue;
@@ -10,6 +10,19 @@ export interface Queues {
   webhook: Queue;
   /** Article pages to read for new drafts, one job per article (job id `enrich-<link digest>`, see enrich/queueEnrichment.ts). */
   enrich: Queue;
+  /** Entities, rules and a category suggestion for committed drafts (job id from the drafts' ids, see annotate/queueAnnotation.ts). */
+  annotate: Queue;
+  /** Story decisions, one at a time across every worker process (BullMQ global concurrency 1; see stories/queueStories.ts). */
+  stories: Queue;
+}
+
+/** Every queue, for closing, gauges and the dashboard. */
+export function allQueues(queues: Queues): Queue[] {
+  return [queues.poll, queues.ingest, queues.enrich, queues.annotate, queues.stories, queues.webhook];
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(allQueues(queues).map((q) => q.close()));
 }
 
 /** Default options: bounded history so Redis memory stays flat, failures kept visible for a week. */
@@ -54,6 +67,19 @@ export function enrichJobOptions(settings: Settings): JobsOptions {
   };
 }
 
+/**
+ * Annotate and story jobs: quick retries (their work is Redis only); completed jobs are kept a day, their ids
+ * being what makes a retried ingest (or annotate) queue the same job rather than a second one.
+ */
+export function pipelineJobOptions(): JobsOptions {
+  return {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: { age: 24 * 3600, count: 100_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
 export function createQueues(settings: Settings, connection: RedisClient): Queues {
   const opts = { connection, prefix: settings.prefix };
   return {
@@ -61,5 +87,7 @@ export function createQueues(settings: Settings, connection: RedisClient): Queue
     ingest: new Queue(INGEST_QUEUE, { ...opts, defaultJobOptions: ingestJobOptions(settings) }),
     webhook: new Queue(WEBHOOK_QUEUE, { ...opts, defaultJobOptions: webhookJobOptions(settings) }),
     enrich: new Queue(ENRICH_QUEUE, { ...opts, defaultJobOptions: enrichJobOptions(settings) }),
+    annotate: new Queue(ANNOTATE_QUEUE, { ...opts, defaultJobOptions: pipelineJobOptions() }),
+    stories: new Queue(STORY_QUEUE, { ...opts, defaultJobOptions: pipelineJobOptions() }),
   };
 }

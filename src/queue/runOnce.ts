@@ -22,6 +22,12 @@ export interface SourceSummary {
   enriched: number;
   /** New drafts whose enrichment was still pending when the run stopped waiting for it. */
   enrichPending: number;
+  /** Distinct stories the new drafts were placed in (a story several of them share counts once). */
+  stories: number;
+  /** New drafts not yet placed in a story (annotate or story job still queued) when the run stopped waiting. */
+  storyPending: number;
+  /** New drafts a `drop` rule took out of the queue, by rule name. */
+  dropped: Record<string, number>;
   error: string | null;
 }
 
@@ -42,7 +48,12 @@ export interface RunOnceOptions {
   stopWorkers?: () => Promise<void>;
   /** How long to wait for the enrichment of the run's new drafts (default: SIGNAL_DESK_ENRICH_WAIT_MS); what is still pending then is reported as pending. */
   enrichWaitMs?: number;
+  /** How long to wait for the run's new drafts to be annotated and placed in stories (default STORY_WAIT_MS); what is still unplaced then is reported as pending. */
+  storyWaitMs?: number;
 }
+
+/** `run --once` waits this long at most for its drafts' annotate and story jobs (Redis work only: seconds at worst). */
+export const STORY_WAIT_MS = 30_000;
 
 const CANCELLED = Symbol('cancelled');
 
@@ -75,7 +86,7 @@ export async function runOnce(deps: RunOnceDeps, sources: Source[], onProgress?:
     let done = 0;
     const outcomes = await Promise.all(
       jobs.map(async (job, i) => {
-        const summary = await Promise.race([followPoll(deps, job, sources[i]!.id, pollEvents, ingestEvents, options.enrichWaitMs ?? deps.settings.enrichWaitMs), aborted]);
+        const summary = await Promise.race([followPoll(deps, job, sources[i]!.id, pollEvents, ingestEvents, options.enrichWaitMs ?? deps.settings.enrichWaitMs, options.storyWaitMs ?? STORY_WAIT_MS), aborted]);
         if (summary !== CANCELLED) onProgress?.(summary, ++done, jobs.length);
         return summary;
       }),
@@ -107,7 +118,7 @@ function cancelled(sourceId: string, code: 'interrupted' | 'still_active' | 'ing
     still_active: 'still running in another worker process',
     ingest_queued: 'polled; its new items wait in the ingest queue (any running worker makes the drafts)',
   }[code];
-  return { sourceId, outcome: 'cancelled', code, items: 0, newDrafts: 0, duplicates: 0, related: 0, enriched: 0, enrichPending: 0, error, ...extra };
+  return { sourceId, outcome: 'cancelled', code, items: 0, newDrafts: 0, duplicates: 0, ...NOTHING_YET, error, ...extra };
 }
 
 /**
@@ -128,14 +139,13 @@ async function settleInterrupted(deps: RunOnceDeps, jobId: string, sourceId: str
       const drafted = ingest ? IngestResult.safeParse(ingest.returnvalue) : undefined;
       const created = drafted?.success ? drafted.data.created : [];
       const duplicates = result.alreadySeen + (drafted?.success ? drafted.data.duplicates : 0);
-      const { enriched, enrichPending } = await countEnrichment(deps, created);
-      const enrichment = { enriched, enrichPending };
+      const enrichment = await countDrafts(deps, created);
       return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related: drafted?.success ? drafted.data.related : 0, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
     }
   }
   if (state === 'failed') {
     const s = await readSourceState(deps.redis, deps.keys, sourceId);
-    return { sourceId, outcome: 'failed', code: s.lastCode ?? 'failed', items: 0, newDrafts: 0, duplicates: 0, related: 0, enriched: 0, enrichPending: 0, error: s.lastMessage ?? job?.failedReason ?? 'failed' };
+    return { sourceId, outcome: 'failed', code: s.lastCode ?? 'failed', items: 0, newDrafts: 0, duplicates: 0, ...NOTHING_YET, error: s.lastMessage ?? job?.failedReason ?? 'failed' };
   }
   if (job && state !== 'active') {
     // remove() refuses a job another worker has just locked: then it is that worker's.
@@ -145,8 +155,8 @@ async function settleInterrupted(deps: RunOnceDeps, jobId: string, sourceId: str
   return cancelled(sourceId, state === 'active' ? 'still_active' : 'interrupted');
 }
 
-async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEvents: QueueEvents, ingestEvents: QueueEvents, enrichWaitMs: number): Promise<SourceSummary> {
-  const none = { related: 0, enriched: 0, enrichPending: 0 };
+async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEvents: QueueEvents, ingestEvents: QueueEvents, enrichWaitMs: number, storyWaitMs: number): Promise<SourceSummary> {
+  const none = NOTHING_YET;
   let result: PollResult;
   try {
     result = PollResult.parse(await job.waitUntilFinished(pollEvents));
@@ -170,45 +180,87 @@ async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEve
       }
     }
   }
-  const enrichment = await waitForEnrichment(deps, created, enrichWaitMs);
+  const enrichment = await waitForDrafts(deps, created, enrichWaitMs, storyWaitMs);
   return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
 }
 
-/** Enrichment of these drafts: done, and still pending (a draft gone or decided meanwhile counts as neither), with the ids still pending. */
-async function countEnrichment(deps: RunOnceDeps, draftIds: string[]): Promise<{ enriched: number; enrichPending: number; pendingIds: string[] }> {
-  let enriched = 0;
-  const pendingIds: string[] = [];
+/** What a summary says of drafts it has not read (none made, or the run stopped before reading them). */
+const NOTHING_YET = { related: 0, enriched: 0, enrichPending: 0, stories: 0, storyPending: 0, dropped: {} as Record<string, number> };
+
+type DraftCounts = Pick<SourceSummary, 'enriched' | 'enrichPending' | 'stories' | 'storyPending' | 'dropped'>;
+
+/** What became of one draft, read from its stored JSON (null: gone or unreadable). Pure. */
+export function draftProgress(json: string | null): { enrichment: string | null; story: string | null; storyPending: boolean; droppedBy: string | null } | null {
+  if (!json) return null;
+  try {
+    const d = JSON.parse(json) as { status?: unknown; enrichment?: { state?: unknown } | null; story?: { id?: unknown } | null; decision?: { action?: unknown; by?: unknown } | null };
+    const story = typeof d.story?.id === 'string' ? d.story.id : null;
+    const by = d.decision?.action === 'drop' && typeof d.decision.by === 'string' ? d.decision.by.replace(/^rule:/, '') : null;
+    return { enrichment: typeof d.enrichment?.state === 'string' ? d.enrichment.state : null, story, storyPending: story === null && d.status === 'pending', droppedBy: by };
+  } catch {
+    return null; // a record that does not parse is the desk's to report
+  }
+}
+
+interface Tally {
+  stories: Set<string>;
+  dropped: Record<string, number>;
+  enriched: number;
+  enrichPending: number;
+  storyPending: number;
+}
+
+/**
+ * Reads these drafts once: those still waiting for what `wait` says is still awaited (their page, their story)
+ * are returned uncounted; the others are counted into `tally` (enriched, their story, a drop by its rule). A draft gone or
+ * decided meanwhile counts as neither enriched nor pending.
+ */
+async function tallyDrafts(deps: RunOnceDeps, draftIds: string[], tally: Tally, wait: { enrichment: boolean; story: boolean }): Promise<string[]> {
+  const waiting: string[] = [];
   for (let i = 0; i < draftIds.length; i += 1000) {
     const ids = draftIds.slice(i, i + 1000);
     const raw = await deps.redis.mget(...ids.map((id) => deps.keys.draft(id)));
     raw.forEach((json, n) => {
-      if (!json) return;
-      try {
-        const state = (JSON.parse(json) as { enrichment?: { state?: unknown } | null }).enrichment?.state;
-        if (state === 'done') enriched++;
-        else if (state === 'pending') pendingIds.push(ids[n]!);
-      } catch {
-        /* a record that does not parse is the desk's to report */
-      }
+      const p = draftProgress(json);
+      if (!p) return;
+      if ((wait.enrichment && p.enrichment === 'pending') || (wait.story && p.storyPending)) return void waiting.push(ids[n]!);
+      if (p.enrichment === 'pending') tally.enrichPending++;
+      if (p.storyPending) tally.storyPending++;
+      if (p.droppedBy) tally.dropped[p.droppedBy] = (tally.dropped[p.droppedBy] ?? 0) + 1;
+      if (p.story) tally.stories.add(p.story);
+      if (p.enrichment === 'done') tally.enriched++;
     });
   }
-  return { enriched, enrichPending: pendingIds.length, pendingIds };
+  return waiting;
+}
+
+function countsOf(tally: Tally): DraftCounts {
+  return { enriched: tally.enriched, enrichPending: tally.enrichPending, stories: tally.stories.size, storyPending: tally.storyPending, dropped: tally.dropped };
+}
+
+/** These drafts' enrichment, stories and drops as they stand now (no waiting). */
+async function countDrafts(deps: RunOnceDeps, draftIds: string[]): Promise<DraftCounts> {
+  const tally: Tally = { stories: new Set(), dropped: {}, enriched: 0, enrichPending: 0, storyPending: 0 };
+  await tallyDrafts(deps, draftIds, tally, { enrichment: false, story: false });
+  return countsOf(tally);
 }
 
 /**
- * The summary waits for the enrichment of the poll's new drafts (it never holds the drafts back: they are
- * in the review queue already), at most `waitMs`; what is still pending then is reported as pending. Each
- * round reads only the drafts still pending (a 100,000-item run reads each draft about once, not every round).
+ * The summary waits for the poll's new drafts to be enriched, annotated and placed in stories (it never holds
+ * the drafts back: they are in the review queue already), at most `waitMs` for pages and `storyWaitMs` for
+ * stories; what is still pending then is reported as pending. Each round reads only the drafts still waiting (a 100,000-item run reads each draft
+ * about once, not every round).
  */
-async function waitForEnrichment(deps: RunOnceDeps, draftIds: string[], waitMs: number): Promise<{ enriched: number; enrichPending: number }> {
-  const deadline = Date.now() + waitMs;
-  let enriched = 0;
+async function waitForDrafts(deps: RunOnceDeps, draftIds: string[], waitMs: number, storyWaitMs: number): Promise<DraftCounts> {
+  const start = Date.now();
+  const deadline = start + Math.max(waitMs, storyWaitMs);
+  const tally: Tally = { stories: new Set(), dropped: {}, enriched: 0, enrichPending: 0, storyPending: 0 };
   let pending = draftIds;
   for (;;) {
-    const counts = await countEnrichment(deps, pending);
-    enriched += counts.enriched;
-    pending = counts.pendingIds;
-    if (pending.length === 0 || Date.now() >= deadline) return { enriched, enrichPending: pending.length };
+    const now = Date.now();
+    const wait = { enrichment: now < start + waitMs, story: now < start + storyWaitMs };
+    pending = await tallyDrafts(deps, pending, tally, wait);
+    if (pending.length === 0) return countsOf(tally);
     await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))));
   }
 }

@@ -7,9 +7,9 @@ import { getAudit, type AuditEntry } from './draftStore.ts';
  * `enrichment` (and the excerpt a robots directive withholds) after the draft is in the queue; the annotate
  * stage its `annotation`, rule tags and score (a drop rule's rejection changes the status: an editor's edit
  * then meets a rejected draft and is refused as such). A version they wrote is not a change an editor needs
- * to have read before editing.
+ * to have read before editing. The story stage ("stories") writes only `story`, `score` and `scoreBreakdown`.
  */
-export const SYSTEM_ACTORS: readonly string[] = ['enrichment', 'annotate'];
+export const SYSTEM_ACTORS: readonly string[] = ['enrichment', 'annotate', 'stories'];
 
 /** True when every version after `read` up to `current` was written by a system actor, as its audit entry says. Pure. */
 export function onlySystemWritesSince(history: AuditEntry[], read: number, current: number): boolean {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireOperator } from './auth.ts';
 import type { ServerDeps } from './deps.ts';
 import { registerScoped } from './guard.ts';
+import { allQueues } from '../queue/queues.ts';
 
 export const ADMIN_PREFIX = '/admin/queues';
 
@@ -20,7 +21,7 @@ export async function registerOperatorRoutes(app: FastifyInstance, { metrics, qu
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(ADMIN_PREFIX);
-  createBullBoard({ queues: [queues.poll, queues.ingest, queues.enrich, queues.webhook].map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'Signal Desk queues' } } });
+  createBullBoard({ queues: allQueues(queues).map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'Signal Desk queues' } } });
   // bull-board's own requests carry no CSRF token: they are held to the same-site checks only.
   await registerScoped(app, { check: requireOperator, config: { csrf: false, csp: 'dashboard' } }, (scope) => scope.register(serverAdapter.registerPlugin(), { prefix: ADMIN_PREFIX }));
 }

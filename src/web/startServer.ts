@@ -10,7 +10,7 @@ import { LiveEvents } from './liveEvents.ts';
 import { buildServer, type BuildOptions } from './server.ts';
 import { loadSources } from '../config/loadSources.ts';
 import { createMetrics, registerStateGauges, type Metrics } from '../metrics/metrics.ts';
-import { createQueues } from '../queue/queues.ts';
+import { allQueues, closeQueues, createQueues } from '../queue/queues.ts';
 
 export interface WebServer {
   app: FastifyInstance;
@@ -43,14 +43,14 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
   let metrics = options.metrics;
   if (!metrics) {
     metrics = createMetrics();
-    registerStateGauges(metrics, { redis, keys, queues: [queues.poll, queues.ingest, queues.enrich, queues.webhook], sources: () => loadSources(settings.sourcesFile), now: () => clock.now() });
+    registerStateGauges(metrics, { redis, keys, queues: allQueues(queues), sources: () => loadSources(settings.sourcesFile), now: () => clock.now() });
   }
   const app = await buildServer({ settings, redis, keys, clock, logger, desk, live, metrics, queues }, { router: options.router });
-  const closeQueues = () => Promise.all([queues.poll.close(), queues.ingest.close(), queues.enrich.close(), queues.webhook.close()]);
+
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (err) {
-    await closeQueues();
+    await closeQueues(queues);
     await live.close();
     await closeDesk();
     redis.disconnect();
@@ -71,7 +71,7 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
       app.server.closeAllConnections();
       await app.close();
       await live.close();
-      await closeQueues();
+      await closeQueues(queues);
       await closeDesk();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -59,7 +59,7 @@ describe('observability', () => {
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('Signal Desk queues');
         const api = await fetch(`${web.url}/admin/queues/api/queues?activeQueue=poll&page=1`, { headers: { authorization: `Bearer ${operator}` } });
-        expect((await api.json()).queues.map((q: { name: string }) => q.name).sort()).toEqual(['enrich', 'ingest', 'poll', 'webhook']);
+        expect((await api.json()).queues.map((q: { name: string }) => q.name).sort()).toEqual(['annotate', 'enrich', 'ingest', 'poll', 'stories', 'webhook']);
       } finally {
         await web.close();
       }

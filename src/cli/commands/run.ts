@@ -241,7 +241,8 @@ export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.
   const failed = summaries.filter((s) => s.outcome === 'failed').length;
   const cancelled = summaries.filter((s) => s.outcome === 'cancelled').length;
   const created = summaries.reduce((n, s) => n + s.newDrafts, 0);
-  out.write(`\n${summaries.length} sources, ${created} new drafts, ${failed} failed${cancelled > 0 ? `, ${cancelled} cancelled (run interrupted)` : ''}, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  const dropped = summaries.reduce((n, s) => n + Object.values(s.dropped).reduce((m, c) => m + c, 0), 0);
+  out.write(`\n${summaries.length} sources, ${created} new drafts${dropped > 0 ? ` (${dropped} dropped by rules)` : ''}, ${failed} failed${cancelled > 0 ? `, ${cancelled} cancelled (run interrupted)` : ''}, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
   return failed > 0 ? 1 : 0;
 }
 
@@ -251,9 +252,22 @@ function formatEnriched(s: SourceSummary): string {
   return `${s.enriched}/${s.newDrafts}${s.enrichPending > 0 ? ` (${s.enrichPending} pending)` : ''}`;
 }
 
+/** "2", and the drafts not yet placed when the run stopped waiting: "2 (1 pending)". */
+function formatStories(s: SourceSummary): string {
+  if (s.newDrafts === 0) return '';
+  return `${s.stories}${s.storyPending > 0 ? ` (${s.storyPending} pending)` : ''}`;
+}
+
+/** "3 (no-sports 2, no-ads 1)": drafts a drop rule took out of the queue, by rule. */
+export function formatDropped(s: Pick<SourceSummary, 'dropped'>): string {
+  const rules = Object.entries(s.dropped).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const total = rules.reduce((n, [, c]) => n + c, 0);
+  return total === 0 ? '' : `${total} (${rules.map(([r, c]) => `${r} ${c}`).join(', ')})`;
+}
+
 export function formatSummary(summaries: SourceSummary[]): string {
   return formatTable(
-    ['source', 'outcome', 'new', 'duplicates', 'related', 'enriched', 'error'],
-    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.related, formatEnriched(s), s.error ?? '']),
+    ['source', 'outcome', 'new', 'duplicates', 'related', 'enriched', 'stories', 'dropped', 'error'],
+    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.related, formatEnriched(s), formatStories(s), formatDropped(s), s.error ?? '']),
   );
 }
