@@ -145,7 +145,7 @@ describe('item 8: the operator guard belongs to the route, however the path is s
       // The encoded path does reach bull-board's route: the guard, not a 404, is what stops the others.
       const asOperator = await d.raw({ path: '/%61dmin/queues/api/queues', headers: bearer(d.tokens.operator) });
       expect(asOperator.status).toBe(200);
-      expect(JSON.parse(asOperator.text).queues.map((q: { name: string }) => q.name).sort()).toEqual(['enrich', 'ingest', 'poll', 'webhook']);
+      expect(JSON.parse(asOperator.text).queues.map((q: { name: string }) => q.name).sort()).toEqual(['annotate', 'enrich', 'ingest', 'poll', 'stories', 'webhook']);
     });
   });
 

@@ -9,6 +9,17 @@ import { source as feedSource } from '../helpers/pipeline.ts';
 // Issue 8, item 9: `javascript:` (and other non-http) links planted in a draft reached /signals.atom and
 // /signals.json. Links are http(s) at every boundary; a bad one is dropped, the item kept without it.
 
+/** Headlines of unrelated events: each planted item is its own story (similar headlines would make one story, whose approval merges the rest). */
+const UNRELATED = [
+  'Harbour authority approves deeper shipping channel',
+  'Orchestra cancels winter tour after funding cut',
+  'Glacier retreat measured at record pace in Alps',
+  'Chess federation changes tiebreak rules for finals',
+  'Bakery chain recalls bread over allergen labelling',
+  'Volcano observatory raises alert level on island',
+  'Library system ends late fees for children',
+];
+
 const HOSTILE: [string, string][] = [
   ['javascript:', 'javascript:alert(document.cookie)'],
   ['data:', 'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=='],
@@ -82,7 +93,7 @@ describe('links are http(s) at every boundary (issue 8, item 9)', () => {
               await runtime.ctx.queues.ingest.add('ingest', {
                 source,
                 discoveredAt: new Date(h.clock.now()).toISOString(),
-                items: [{ key, guid: key, url: link, title: `Queued item ${i}`, author: null, publishedAt: null, updatedAt: null, categories: [], summary: null, itemHash: `ih-${key}`, urlHash: null }],
+                items: [{ key, guid: key, url: link, title: UNRELATED[i]!, author: null, publishedAt: null, updatedAt: null, categories: [], summary: null, itemHash: `ih-${key}`, urlHash: null }],
               });
               ids.push(draftId(source.id, key));
             }

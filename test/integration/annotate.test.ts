@@ -178,7 +178,7 @@ describe('annotate processor (real BullMQ)', () => {
         const annotate = async (title: string) => {
           const [id] = await h.seed([{ title }]);
           const job = await queue.add('annotate', { draftIds: [id!, 'd_AAAAAAAAAAAAAAAA'], reason: 'new' });
-          expect(AnnotateResult.parse(await job.waitUntilFinished(events, 10_000))).toEqual({ annotated: 1, dropped: [] });
+          expect(AnnotateResult.parse(await job.waitUntilFinished(events, 10_000))).toEqual({ annotated: 1, dropped: [], storyJobId: expect.stringMatching(/^stories-new-/) });
           return (await getDraft(h.redis, h.keys, id!))!.annotation!.suggestion;
         };
         expect(await annotate('Samsung ships a 256 TB SSD')).toMatchObject({ category: 'Storage', from: 'taxonomy' });

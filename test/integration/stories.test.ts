@@ -83,7 +83,7 @@ describe('the story stage in the workers', () => {
         expect((await getAudit(redis, keys, a.id)).filter((e) => e.actor === 'stories').map((e) => e.action)).toEqual(['story']);
         expect(Number(await redis.zscore(keys.byScore('pending'), a.id))).toBe(reviewRank(a.score, a.discoveredAt));
         await expect.poll(() => events.filter((e) => e.type === 'story').map((e) => e.draftId).sort(), { timeout: 5000 }).toEqual([...byPath.values()].map((d) => d.id).sort());
-        expect(events.find((e) => e.draftId === a.id)?.storyId).toBe(a.story!.id);
+        expect(events.find((e) => e.type === 'story' && e.draftId === a.id)?.storyId).toBe(a.story!.id);
       } finally {
         await listener.quit();
       }
