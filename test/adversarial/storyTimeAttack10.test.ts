@@ -74,3 +74,20 @@ describe('story stage: a member published "in 2099"', () => {
     expect(record.members.find((m) => m.draftId === later)!.why).toContain('within the hour');
   });
 });
+
+describe('cluster --jsonl: an id given twice', () => {
+  it('is refused, and the story its first line started keeps every member', async () => {
+    const out = await cluster([
+      { id: 'c', title: TITLE, summary: TEXT, source: 'Wire', publishedAt: '2026-03-18T10:00:00Z' },
+      { id: 'd', title: TITLE, summary: TEXT, source: 'Daily', publishedAt: '2026-03-18T10:10:00Z' },
+      { id: 'c', title: 'Completely unrelated local council budget vote', source: 'Hostile', publishedAt: '2026-03-18T10:20:00Z' },
+      { id: 'e', title: TITLE, summary: TEXT, source: 'Post', publishedAt: '2026-03-18T10:30:00Z' },
+    ]);
+    expect(out.map((l) => [l.id, l.story])).toEqual([
+      ['c', 's_c'],
+      ['d', 's_c'],
+      ['c', null],
+      ['e', 's_c'],
+    ]);
+  });
+});
