@@ -8,6 +8,7 @@ import { newStoryId } from '../src/stories/assignStory.ts';
 import { placeItem } from '../src/stories/placeItem.ts';
 import { describeDecision, recordMember, STORY_ACTOR, toStoryItem, writeStoryToDrafts } from '../src/stories/recordStory.ts';
 import { RedisStoryStore } from '../src/stories/redisStore.ts';
+import { withStoryLock } from '../src/stories/storyLock.ts';
 import { getStoryRecords } from '../src/stories/storyRecords.ts';
 import type { WorkerContext } from './context.ts';
 
@@ -56,18 +57,15 @@ async function placeDraft(ctx: WorkerContext, store: RedisStoryStore, draft: Dra
     if (reason !== 'enriched' || !(await isMovableSingleton(ctx, draft))) return 'skipped';
     from = draft.story.id;
   }
-  // A decision committed before a crash (the store's marker) is reused: the item is never placed twice.
-  const earlier = from ? undefined : await store.placedStory(draft.id);
-  let storyId: string;
-  let why: string;
-  if (earlier) {
-    storyId = earlier;
-    why = earlier === newStoryId(draft) ? 'started the story' : 'joined (decided before a restart)';
-  } else {
+  // Read-decide-commit under the story lock: never interleaved with another process's decision, even when the
+  // stories queue's global concurrency has been lost (a Redis restarted empty), see stories/storyLock.ts.
+  const { storyId, why } = await withStoryLock(ctx.redis, ctx.keys, ctx.settings.lockMs, 3 * ctx.settings.lockMs, async () => {
+    // A decision committed before a crash (the store's marker) is reused: the item is never placed twice.
+    const earlier = from ? undefined : await store.placedStory(draft.id);
+    if (earlier) return { storyId: earlier, why: earlier === newStoryId(draft) ? 'started the story' : 'joined (decided before a restart)' };
     const decision = await placeItem(store, toStoryItem(draft, from ? [from] : []), now, { windowMs: ctx.settings.storyWindowMs });
-    storyId = decision.storyId;
-    why = describeDecision(decision);
-  }
+    return { storyId: decision.storyId, why: describeDecision(decision) };
+  });
   failpoint('stories.afterPlace');
   if (from && storyId === from) return 'skipped';
   const record = await recordMember(ctx.redis, ctx.keys, draft, storyId, why, now, from);

@@ -69,6 +69,8 @@ export interface Keys {
   ruleDrops(sourceId: string): string;
   /** String with the window's TTL: the story an item (draft id) was placed in, written with the decision (a retried story job does not place it twice). Written by the story stage. */
   storyItem(itemId: string): string;
+  /** String with a short TTL: the token of the process making a story decision (stories/storyLock.ts). Written by the story stage. */
+  storyLock: string;
   /** String: the category classifier trained on approved signals (JSON model, with its version and sample count). */
   classifier: string;
 }
@@ -106,6 +108,7 @@ export function createKeys(prefix: string): Keys {
     storyTerms: (term) => `${prefix}:story-terms:${term}`,
     storyDf: `${prefix}:story-df`,
     storyItem: (id) => `${prefix}:story-item:${id}`,
+    storyLock: `${prefix}:story-lock`,
     classifier: `${prefix}:classifier`,
     ruleDrops: (id) => `${prefix}:rule-drops:${id}`,
   };

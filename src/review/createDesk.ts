@@ -3,9 +3,9 @@ import type { Clock } from '../clock.ts';
 import type { Settings } from '../config/settings.ts';
 import type { RedisClient } from '../redisClient.ts';
 import type { Logger } from '../log.ts';
-import { WEBHOOK_QUEUE } from '../queue/jobs.ts';
+import { STORY_QUEUE, WEBHOOK_QUEUE, type StoryJobData } from '../queue/jobs.ts';
 import { createKeys } from '../queue/keys.ts';
-import { webhookJobOptions } from '../queue/queues.ts';
+import { pipelineJobOptions, webhookJobOptions } from '../queue/queues.ts';
 import { Desk } from './desk.ts';
 
 /**
@@ -14,6 +14,8 @@ import { Desk } from './desk.ts';
  */
 export function createDesk(settings: Settings, redis: RedisClient, clock: Clock, logger: Logger): { desk: Desk; close(): Promise<void> } {
   const webhook = settings.webhook ? new Queue(WEBHOOK_QUEUE, { connection: redis, prefix: settings.prefix, defaultJobOptions: webhookJobOptions(settings) }) : undefined;
+  // A reopened draft that is in no story gets a story job of its own (its id names the draft's version: queued once per reopen).
+  const stories = new Queue(STORY_QUEUE, { connection: redis, prefix: settings.prefix, defaultJobOptions: pipelineJobOptions() });
   const desk = new Desk({
     redis,
     keys: createKeys(settings.prefix),
@@ -25,6 +27,17 @@ export function createDesk(settings: Settings, redis: RedisClient, clock: Clock,
           logger.info({ signal_id: signal.id }, 'webhook delivery queued');
         }
       : undefined,
+    onReopened: async (draft) => {
+      const data: StoryJobData = { draftIds: [draft.id], reason: 'new' };
+      await stories.add('stories', data, { jobId: `stories-reopen-${draft.id}-v${draft.version}` });
+      logger.info({ draft_id: draft.id }, 'reopened draft queued for the story stage');
+    },
   });
-  return { desk, close: async () => webhook?.close() };
+  return {
+    desk,
+    close: async () => {
+      await webhook?.close();
+      await stories.close();
+    },
+  };
 }

@@ -16,6 +16,11 @@ export interface DeskOptions {
   claimMs: number;
   /** Called after a signal is published (the webhook is queued here). A failure is logged by the caller, not undone. */
   onPublished?: (signal: Signal) => Promise<void>;
+  /**
+   * Called after a draft in no story is reopened (a rule's drop, or a rejection before the story stage placed it):
+   * the story stage is asked to place it (createDesk queues a story job), else it would stay pending outside any story.
+   */
+  onReopened?: (draft: DraftSignal) => Promise<void>;
 }
 
 export interface DeskEvent {

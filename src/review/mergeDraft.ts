@@ -59,5 +59,7 @@ export async function reopenDraft(o: DeskOptions, actor: Actor, id: string, body
   // Merged by an editor: the coverage it had brought along goes back with it.
   else if (target?.status === 'pending') await ungatherCoverage(o.redis, o.keys, draft, target.id);
   await emitEvent(o, { type: 'reopen', draftId: id, actor: actor.name });
+  // Never placed in a story (dropped by a rule, or rejected before the story stage reached it): placed now.
+  if (!next.story) await o.onReopened?.(next);
   return next;
 }

@@ -16,14 +16,16 @@ export interface ClusterLine {
 
 const ID_MAX = 200;
 const TEXT_MAX = 5_000;
+/** A `publishedAt` more than this ahead of the wall clock is not believed (the line gets the previous line's time). */
+const FUTURE_MS = 86_400_000;
 
 /**
  * A scorer's line as the story stage's item: the same features the workers give a draft (normalised URL
  * digest, entities of headline and excerpt, the publisher). `fallbackAt` is used when `publishedAt` is
- * missing or unreadable (the previous line's time: lines come oldest first). Throws a `SignalDeskError`
+ * missing, unreadable or after `latestAt` (a day past the wall clock) (the previous line's time: lines come oldest first). Throws a `SignalDeskError`
  * naming the field when the line cannot be placed.
  */
-export function itemFromLine(raw: unknown, fallbackAt: number): StoryItem {
+export function itemFromLine(raw: unknown, fallbackAt: number, latestAt: number = Date.now() + FUTURE_MS): StoryItem {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new SignalDeskError('cluster_bad_line', 'line is not a JSON object {"id","title",…}');
   const o = raw as Record<string, unknown>;
   const id = typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : '';
@@ -40,7 +42,9 @@ export function itemFromLine(raw: unknown, fallbackAt: number): StoryItem {
     id,
     sourceId: source.toLowerCase(),
     sourceName: source,
-    at: Number.isFinite(published) ? published : fallbackAt,
+    // The clock of `cluster --jsonl` is the items' own time: one line dated in the year 9999 would otherwise end
+    // the window for every line after it.
+    at: Number.isFinite(published) && published <= latestAt ? published : fallbackAt,
     headline,
     text: summary,
     urls: link ? [digest(link)] : [],

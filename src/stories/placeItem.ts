@@ -17,7 +17,11 @@ export const INDEX_TERMS = 14;
  * Four store round trips. Placing an item again (a retried job) finds it in its story and records nothing. The same code for the workers (Redis store, one at a time across processes: the
  * story queue's global concurrency is 1) and for `signal-desk cluster --jsonl` (memory store).
  */
-export async function placeItem(store: StoryStore, item: StoryItem, now: number, config: StoryConfig): Promise<StoryDecision> {
+export async function placeItem(store: StoryStore, given: StoryItem, now: number, config: StoryConfig): Promise<StoryDecision> {
+  // An item is never placed before it was published: a date ahead of the clock (a publisher's wrong year or time
+  // zone, a hostile feed) counts as now. Kept, it would become its story's latest time, and every later member
+  // would look years apart from it (time proximity gone for the whole story).
+  const item = given.at > now ? { ...given, at: now } : given;
   const features = featuresOf(item);
   const observed = observedTerms(features);
   const stats = await store.docFrequencies(observed);

@@ -109,7 +109,7 @@ export interface StoryWriteDeps {
  * not written. Returns the ids written.
  */
 export async function writeStoryToDrafts(deps: StoryWriteDeps, placedId: string, story: DraftStory, record: StoryRecord, why: string): Promise<string[]> {
-  const ids = [...new Set([placedId, ...record.members.map((m) => m.draftId)])];
+  const ids = changesOthers(record, placedId) ? [...new Set([placedId, ...record.members.map((m) => m.draftId)])] : [placedId];
   const written: string[] = [];
   let todo = ids;
   for (let attempt = 0; attempt < WRITE_ATTEMPTS && todo.length > 0; attempt++) {
@@ -127,6 +127,20 @@ export async function writeStoryToDrafts(deps: StoryWriteDeps, placedId: string,
   }
   if (todo.length > 0) throw new Error(`drafts ${todo.join(', ')} kept changing while their story was written (${WRITE_ATTEMPTS} tries); the job retries`);
   return written;
+}
+
+/**
+ * Whether placing `placedId` can change the other members' scores: they read the story's members only as
+ * (publisher, headline) pairs (drafts/scoreDraft.ts: distinct other publishers, entities their headlines name).
+ * A member whose pair another member already has (the same publisher's same headline again: 10,000 copies of one
+ * wire story), or one the full record does not list, changes nothing for them; re-reading every member for each
+ * such copy made a story of one headline cost members × copies draft reads. Pure.
+ */
+export function changesOthers(record: StoryRecord, placedId: string): boolean {
+  const placed = record.members.find((m) => m.draftId === placedId);
+  if (!placed) return false;
+  const key = entityKey(placed.headline);
+  return !record.members.some((m) => m.draftId !== placedId && m.sourceId === placed.sourceId && m.sourceName === placed.sourceName && entityKey(m.headline) === key);
 }
 
 /** The system write of one draft's story, score and breakdown, or undefined when nothing changes. Pure. */

@@ -20,6 +20,9 @@ export async function clusterJsonl(input: NodeJS.ReadableStream, output: NodeJS.
   const store = memoryStore({ windowMs: config.windowMs });
   let now = 0;
   let failed = 0;
+  // Ids placed so far and their story: an id given twice is refused (placed again, it would start a story under
+  // the id its first placement named, `s_<id>`, and overwrite that story with everything that joined it since).
+  const placed = new Map<string, string>();
   for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
     if (!raw.trim()) continue;
     let line: { id: string | null; story: string | null; error?: string; why?: string[] };
@@ -30,8 +33,11 @@ export async function clusterJsonl(input: NodeJS.ReadableStream, output: NodeJS.
       const rawId = (parsed as { id?: unknown } | null)?.id;
       id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : null;
       const item = itemFromLine(parsed, now);
+      const earlier = placed.get(item.id);
+      if (earlier !== undefined) throw new Error(`"id" ${JSON.stringify(item.id.slice(0, 80))} was given before (placed in ${earlier}): ids must be unique`);
       now = Math.max(now, item.at);
       const decision = await placeItem(store, item, now, config);
+      placed.set(item.id, decision.storyId);
       line = { id: item.id, story: decision.storyId, why: decision.reasons };
     } catch (err) {
       failed++;
