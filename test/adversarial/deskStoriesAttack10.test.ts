@@ -40,3 +40,20 @@ describe('an editor moves a draft while the story stage is placing it', () => {
     });
   });
 });
+
+// Attack 10 (desk): the editor read the draft before the story stage put it in a story (a system write), then
+// splits it. The split names a story the editor never saw: 409, as for any change made from a stale page.
+describe('split from a page read before the story stage placed the draft', () => {
+  it('is 409 stale_version, and the draft stays where the stage put it', async () => {
+    await withDesk(async (h) => {
+      const r = await seedFrom(h, REUTERS, { title: 'Nvidia to buy Arm server chip startup' });
+      const a = await seedFrom(h, AP, { title: 'Nvidia agrees deal for chip startup' });
+      const read = (await getDraft(h.redis, h.keys, a))!.version;
+      await putStory(h, 's_nvidia', [r, a]);
+      const res = await h.api('POST', `/api/drafts/${a}/split`, { token: h.tokens.editor, body: { version: read } });
+      expect(res.status).toBe(409);
+      expect(res.body.error).toBe('stale_version');
+      expect((await getDraft(h.redis, h.keys, a))!.story).toEqual({ id: 's_nvidia', pinned: false, blocked: [] });
+    });
+  });
+});
