@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getDraft } from '../../src/review/draftStore.ts';
 import { recordMember, writeStoryToDrafts } from '../../src/stories/recordStory.ts';
 import { getStoryRecords } from '../../src/stories/storyRecords.ts';
-import { withDesk } from '../helpers/desk.ts';
+import { EDITORIAL, withDesk } from '../helpers/desk.ts';
 import { putStory, seedFrom } from '../helpers/stories.ts';
 
 const REUTERS = { id: 'reuters', name: 'Reuters' };
@@ -54,6 +54,30 @@ describe('split from a page read before the story stage placed the draft', () =>
       expect(res.status).toBe(409);
       expect(res.body.error).toBe('stale_version');
       expect((await getDraft(h.redis, h.keys, a))!.story).toEqual({ id: 's_nvidia', pinned: false, blocked: [] });
+    });
+  });
+});
+
+// Attack 10 (desk): approving the lead of a story of 56 pending members. Each member merged into the signal must
+// be listed in its related coverage; the draft keeps 50 related entries, so the members beyond stay pending.
+describe('approving a story bigger than the related coverage holds', () => {
+  it('every member merged is listed in the signal; the others stay pending in the story', { timeout: 120_000 }, async () => {
+    await withDesk(async (h) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 56; i++) ids.push(await seedFrom(h, { id: `src${i}`, name: `Source ${i}` }, { title: `Chip deal reported, take ${i}` }));
+      await putStory(h, 's_deal', ids, ids.map((_, i) => 90 - i));
+      const lead = ids[0]!;
+      const version = (await getDraft(h.redis, h.keys, lead))!.version;
+      const edit = await h.api('PATCH', `/api/drafts/${lead}`, { token: h.tokens.editor, body: { version, ...EDITORIAL } });
+      expect(edit.status).toBe(200);
+      const res = await h.api('POST', `/api/drafts/${lead}/approve`, { token: h.tokens.editor, body: { version: edit.body.version } });
+      expect(res.status).toBe(200);
+      const merged = res.body.merged as string[];
+      const links = new Set((res.body.signal.related as { link: string }[]).map((r) => r.link));
+      for (const id of merged) expect(links.has((await getDraft(h.redis, h.keys, id))!.link ?? "")).toBe(true);
+      const statuses = await Promise.all(ids.slice(1).map(async (id) => (await getDraft(h.redis, h.keys, id))!.status));
+      expect(statuses.filter((s) => s === 'merged')).toHaveLength(merged.length);
+      expect(statuses.filter((s) => s === 'pending')).toHaveLength(55 - merged.length);
     });
   });
 });
