@@ -74,7 +74,7 @@ describe('approving a story bigger than the related coverage holds', () => {
       expect(res.status).toBe(200);
       const merged = res.body.merged as string[];
       const links = new Set((res.body.signal.related as { link: string }[]).map((r) => r.link));
-      for (const id of merged) expect(links.has((await getDraft(h.redis, h.keys, id))!.link ?? "")).toBe(true);
+      for (const id of merged) expect(links.has((await getDraft(h.redis, h.keys, id))!.link ?? '')).toBe(true);
       const statuses = await Promise.all(ids.slice(1).map(async (id) => (await getDraft(h.redis, h.keys, id))!.status));
       expect(statuses.filter((s) => s === 'merged')).toHaveLength(merged.length);
       expect(statuses.filter((s) => s === 'pending')).toHaveLength(55 - merged.length);
