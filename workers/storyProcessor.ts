@@ -73,7 +73,7 @@ async function placeDraft(ctx: WorkerContext, store: RedisStoryStore, draft: Dra
   failpoint('stories.afterRecord');
   const blocked = draft.story?.blocked ?? [];
   const weightOf = (id: string) => ctx.sources.get(id)?.weight ?? 0.5;
-  await writeStoryToDrafts({ redis: ctx.redis, keys: ctx.keys, weightOf, now }, draft.id, { id: storyId, pinned: false, blocked }, record, why);
+  await writeStoryToDrafts({ redis: ctx.redis, keys: ctx.keys, weightOf, now }, draft.id, { id: storyId, pinned: false, blocked }, record, why, draft.story);
   await ctx.redis.publish(ctx.keys.deskEvents, JSON.stringify({ type: 'story', draftId: draft.id, storyId, actor: STORY_ACTOR }));
   return { draftId: draft.id, storyId, joined: record.members.length > 1 };
 }

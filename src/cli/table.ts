@@ -1,6 +1,28 @@
+/**
+ * Text for an operator's terminal: C0 controls (ESC starts a control sequence), DEL and C1 controls (U+009B is
+ * CSI) removed, carriage returns made line feeds; line feeds and tabs kept. Feed text and editors' text reach the
+ * CLI's tables and `review show`; none of it may move the cursor, retitle the window or write to the clipboard.
+ */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+export function terminalText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(TERMINAL_CONTROL, '');
+}
+
+/** Writes text to the terminal without control sequences (terminalText). */
+export function writeText(out: NodeJS.WritableStream, text: string): void {
+  out.write(terminalText(text));
+}
+
+/** JSON for the terminal: JSON.stringify escapes C0 controls; DEL and C1 controls are escaped here too (same data). */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A plain-text table with padded columns; numbers right-aligned. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => String(c)))];
+  // A cell is one line: controls removed, line breaks and tabs made spaces.
+  const cells = [header, ...rows.map((r) => r.map((c) => terminalText(String(c)).replace(/[\n\t]/g, ' ')))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const line = (r: string[]) =>

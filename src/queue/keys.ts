@@ -69,7 +69,7 @@ export interface Keys {
   ruleDrops(sourceId: string): string;
   /** String with the window's TTL: the story an item (draft id) was placed in, written with the decision (a retried story job does not place it twice). Written by the story stage. */
   storyItem(itemId: string): string;
-  /** String with a short TTL: the token of the process making a story decision (stories/storyLock.ts). Written by the story stage. */
+  /** Mutex (redis-semaphore, which prefixes "mutex:"), short TTL: held by the process making a story decision (stories/storyLock.ts). Written by the story stage. */
   storyLock: string;
   /** String: the category classifier trained on approved signals (JSON model, with its version and sample count). */
   classifier: string;

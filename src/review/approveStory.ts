@@ -16,7 +16,11 @@ export async function pendingStoryMembers(o: DeskOptions, d: DraftSignal, actorN
   const ids = (record?.members ?? []).map((m) => m.draftId).filter((id) => id !== d.id);
   const drafts = (await getDrafts(o.redis, o.keys, ids)).filter((m) => m.status === 'pending' && m.story?.id === d.story!.id);
   const claims = await getClaims(o.redis, o.keys, drafts.map((m) => m.id), o.clock.now());
-  return drafts.filter((m) => !claims.has(m.id) || claims.get(m.id)!.user === actorName);
+  // Each member merged is listed in the draft's related coverage, which holds RELATED_KEEP entries: a story
+  // bigger than that keeps its other members pending (in the story, on the queue) rather than merging them unlisted.
+  const free = drafts.filter((m) => !claims.has(m.id) || claims.get(m.id)!.user === actorName);
+  const room = Math.max(0, RELATED_KEEP - d.related.filter((r) => !free.some((m) => m.id === r.draftId)).length);
+  return free.slice(0, room);
 }
 
 /**
@@ -25,7 +29,8 @@ export async function pendingStoryMembers(o: DeskOptions, d: DraftSignal, actorN
  */
 export function gatherMembers(d: DraftSignal, members: DraftSignal[]): DraftSignal {
   if (members.length === 0) return d;
-  const gathered = members.flatMap((m) => [{ draftId: m.id, headline: m.headline, sourceName: m.source.name, link: m.link }, ...m.related]);
+  // The members themselves first (each is listed), then what they had gathered, as room allows.
+  const gathered = [...members.map((m) => ({ draftId: m.id, headline: m.headline, sourceName: m.source.name, link: m.link })), ...members.flatMap((m) => m.related)];
   const related = [...d.related.filter((r) => !gathered.some((g) => g.draftId === r.draftId)), ...gathered].slice(0, RELATED_KEEP);
   return { ...d, related, coverage: [...d.coverage, ...members.flatMap((m) => m.coverage)] };
 }

@@ -13,8 +13,16 @@ const isText = (s: string) => !LONE_SURROGATE.test(s);
 const NOT_TEXT = 'holds a lone surrogate (half a character): not text';
 const wellFormed = () => z.string().refine(isText, NOT_TEXT);
 
-/** Editors' text: bidi controls removed (they could reverse how a published headline reads), then trimmed. */
-const text = (max: number) => wellFormed().overwrite(stripBidiControls).trim().max(max, `at most ${max} characters`);
+/**
+ * Control characters other than line feed and tab (ESC, DEL, C1's CSI): never text an editor means, and they reach
+ * terminals (`review show`), feeds and webhooks as control sequences. Carriage returns become line feeds.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+export const stripControls = (s: string) => s.replace(/\r\n?/g, '\n').replace(CONTROL, '');
+
+/** Editors' text: bidi and other controls removed (they could reverse how a published headline reads), then trimmed. */
+const text = (max: number) => wellFormed().overwrite((s) => stripControls(stripBidiControls(s))).trim().max(max, `at most ${max} characters`);
 const list = z.array(text(200)).max(10, 'at most 10 entries');
 
 /** What an editor may change. Source metadata (link, source, dates, excerpt) is not editable: it is a record of what the source said. */
@@ -42,7 +50,7 @@ const Version = z.number({ error: 'required: send the version of the draft you r
 /** Every write names the version it read, so a write made from a stale page gets 409 instead of overwriting. */
 export const PatchBody = EditableFields.partial().extend({ version: Version });
 export const VersionBody = z.object({ version: Version });
-export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).refine(isText, NOT_TEXT).overwrite(stripBidiControls).trim().min(1, 'required: say why the draft is rejected').max(500) });
+export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).refine(isText, NOT_TEXT).overwrite((s) => stripControls(stripBidiControls(s))).trim().min(1, 'required: say why the draft is rejected').max(500) });
 export const MergeBody = VersionBody.extend({ into: z.string({ error: 'required: the id of the draft that keeps the story' }).regex(/^d_[A-Za-z0-9_-]{16}$/, 'must be a draft id (d_…)') });
 
 /** Parses a request body with one message per field (HTTP 422), unknown fields named with the list of editable ones. */

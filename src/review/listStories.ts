@@ -30,6 +30,14 @@ export interface StoryRow {
   others: number;
 }
 
+/** A story met in the walk: its lead, its anchor (where its row goes), its members in the index, and those not read yet. */
+interface Group {
+  anchor: string | undefined;
+  lead: DraftSignal | undefined;
+  listed: Set<string>;
+  unread: Set<string>;
+}
+
 /** Members of a story read to find its lead and anchor, besides those in the batch walked. */
 const MEMBERS_READ = 20;
 
@@ -51,7 +59,7 @@ export async function listStories(o: DeskOptions, actor: Actor, query: DraftQuer
   const index = q.sort === 'score' ? keys.byScore(q.status) : keys.byAge(q.status);
   const matches = draftMatcher(q);
   const records = new Map<string, StoryRecord | null>();
-  const groups = new Map<string, { anchor: string | undefined; lead: DraftSignal | undefined; listed: Set<string> }>();
+  const groups = new Map<string, Group>();
 
   const rows: { draft: DraftSignal; storyId: string | null }[] = [];
   let scanned = 0;
@@ -66,6 +74,12 @@ export async function listStories(o: DeskOptions, actor: Actor, query: DraftQuer
       const d = drafts.get(e.id);
       if (d && matches(d)) {
         const group = d.story ? groups.get(d.story.id) : undefined;
+        // A member of a big story that was not read with its story (ranked below the batch and the MEMBERS_READ
+        // read besides): it belongs to the story's row, and anchors it when no member before it matched.
+        if (group?.unread.delete(d.id)) {
+          group.lead ??= d;
+          group.anchor ??= d.id;
+        }
         // A draft its story's record does not list yet (the story stage is between its two writes) stands alone meanwhile.
         if (!group || !group.listed.has(d.id)) rows.push({ draft: d, storyId: null });
         else if (group.anchor === d.id) rows.push({ draft: group.lead ?? d, storyId: d.story!.id });
@@ -95,7 +109,7 @@ async function loadGroups(
   drafts: DraftSignal[],
   matches: (d: DraftSignal) => boolean,
   records: Map<string, StoryRecord | null>,
-  groups: Map<string, { anchor: string | undefined; lead: DraftSignal | undefined; listed: Set<string> }>,
+  groups: Map<string, Group>,
 ): Promise<void> {
   const fresh = [...new Set(drafts.flatMap((d) => (d.story && !records.has(d.story.id) ? [d.story.id] : [])))];
   if (fresh.length === 0) return;
@@ -128,7 +142,10 @@ async function loadGroups(
       .map((m) => known.get(m.draftId))
       .filter((d): d is DraftSignal => d !== undefined && ranks.has(d.id) && d.story?.id === id)
       .sort((a, b) => ranks.get(b.id)! - ranks.get(a.id)! || (a.id < b.id ? 1 : -1));
-    groups.set(id, { lead: inIndex[0], anchor: inIndex.find(matches)?.id, listed: new Set(inIndex.map((d) => d.id)) });
+    // Members in the index not read (a story bigger than the batch and MEMBERS_READ): listed as the record says,
+    // each checked when the walk reaches it.
+    const unread = new Set(record.members.filter((m) => ranks.has(m.draftId) && !known.has(m.draftId)).map((m) => m.draftId));
+    groups.set(id, { lead: inIndex[0], anchor: inIndex.find(matches)?.id, listed: new Set([...inIndex.map((d) => d.id), ...unread]), unread });
   }
 }
 

@@ -12,14 +12,21 @@ import { getAudit, type AuditEntry } from './draftStore.ts';
 export const SYSTEM_ACTORS: readonly string[] = ['enrichment', 'annotate', 'stories'];
 
 /** True when every version after `read` up to `current` was written by a system actor, as its audit entry says. Pure. */
-export function onlySystemWritesSince(history: AuditEntry[], read: number, current: number): boolean {
+export function onlySystemWritesSince(history: AuditEntry[], read: number, current: number, options: EditorRead = {}): boolean {
   if (current <= read) return false;
   for (let v = read + 1; v <= current; v++) {
     const entry = history.findLast((e) => e.version === v);
     // A version without an audit entry (trimmed, or written some other way) is not known to be harmless.
     if (!entry || !SYSTEM_ACTORS.includes(entry.actor)) return false;
+    // The story stage placing the draft ("story") changed what a split or move decides about.
+    if (options.story && entry.action === 'story') return false;
   }
   return true;
+}
+
+/** What the editor's change depends on besides editorial fields: `story` for split and move (the story the editor saw). */
+export interface EditorRead {
+  story?: boolean;
 }
 
 /**
@@ -27,10 +34,10 @@ export function onlySystemWritesSince(history: AuditEntry[], read: number, curre
  * only system actors (enrichment) wrote since (their fields and the editor's are disjoint, so the change is
  * re-applied on top). Any other intervening change is a 409 stale_version, as before.
  */
-export async function loadDraftForEditor(o: DeskOptions, id: string, version: number): Promise<DraftSignal> {
+export async function loadDraftForEditor(o: DeskOptions, id: string, version: number, options: EditorRead = {}): Promise<DraftSignal> {
   const draft = await loadDraft(o, id);
   if (draft.version === version) return draft;
-  if (version < draft.version && onlySystemWritesSince(await getAudit(o.redis, o.keys, id), version, draft.version)) return draft;
+  if (version < draft.version && onlySystemWritesSince(await getAudit(o.redis, o.keys, id), version, draft.version, options)) return draft;
   throw staleError(id, version, draft.version);
 }
 

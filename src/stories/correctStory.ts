@@ -25,7 +25,7 @@ export async function splitStory(o: DeskOptions, actor: Actor, id: string, body:
   requirePermission(actor, 'review');
   const { version } = parseBody(SplitBody, body);
   const { next, from } = await retryAfterSystemWrite(async () => {
-    const draft = await loadDraftForEditor(o, id, version);
+    const draft = await loadDraftForEditor(o, id, version, { story: true });
     requireStatus(draft, ['pending'], 'split out of a story');
     if (!draft.story) throw new DeskError('invalid_state', `draft ${id} is in no story yet: there is nothing to split it out of`);
     const from = draft.story.id;
@@ -60,7 +60,7 @@ export async function moveToStory(o: DeskOptions, actor: Actor, id: string, body
   requirePermission(actor, 'review');
   const { version, to } = parseBody(MoveBody, body);
   const { next, from } = await retryAfterSystemWrite(async () => {
-    const draft = await loadDraftForEditor(o, id, version);
+    const draft = await loadDraftForEditor(o, id, version, { story: true });
     requireStatus(draft, ['pending'], 'moved to another story');
     if (draft.story?.id === to) throw new DeskError('invalid_fields', `draft ${id} is in story ${to} already`, { fields: { to: 'is the story it is in' } });
     const target = (await getStoryRecords(o.redis, o.keys, [to])).get(to);

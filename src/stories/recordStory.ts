@@ -108,15 +108,25 @@ export interface StoryWriteDeps {
  * ignored, ranks in the review indexes updated. Members whose score, breakdown and story are unchanged are
  * not written. Returns the ids written.
  */
-export async function writeStoryToDrafts(deps: StoryWriteDeps, placedId: string, story: DraftStory, record: StoryRecord, why: string): Promise<string[]> {
+export async function writeStoryToDrafts(deps: StoryWriteDeps, placedId: string, story: DraftStory, record: StoryRecord, why: string, read?: DraftStory | null): Promise<string[]> {
   const ids = changesOthers(record, placedId) ? [...new Set([placedId, ...record.members.map((m) => m.draftId)])] : [placedId];
   const written: string[] = [];
   let todo = ids;
   for (let attempt = 0; attempt < WRITE_ATTEMPTS && todo.length > 0; attempt++) {
     const drafts = await getDrafts(deps.redis, deps.keys, todo);
+    const placed = drafts.find((d) => d.id === placedId);
+    if (placed && read !== undefined && overruled(placed, read, story)) {
+      // An editor placed the draft (move, split) after the stage read it: the editor's story stands. The stage's
+      // listing of it is taken back, and the story's other members are scored without it.
+      const left = await unlistMember(deps, story.id, placedId);
+      todo = todo.filter((id) => id !== placedId);
+      if (!left) break;
+      record = left;
+    }
     const retry: string[] = [];
     for (const draft of drafts) {
       if (draft.status !== 'pending') continue;
+      if (!todo.includes(draft.id)) continue;
       const change = storyChange(deps, draft, draft.id === placedId ? story : draft.story, record, why);
       if (!change) continue;
       const result = await applyDraftChanges(deps.redis, deps.keys, STORY_ACTOR, deps.now, [change]);
@@ -141,6 +151,26 @@ export function changesOthers(record: StoryRecord, placedId: string): boolean {
   if (!placed) return false;
   const key = entityKey(placed.headline);
   return !record.members.some((m) => m.draftId !== placedId && m.sourceId === placed.sourceId && m.sourceName === placed.sourceName && entityKey(m.headline) === key);
+}
+
+/**
+ * True when the placed draft's story is neither what the stage read before deciding nor what it decided: someone
+ * (an editor's move or split) placed it meanwhile. Pure.
+ */
+export function overruled(current: DraftSignal, read: DraftStory | null, decided: DraftStory): boolean {
+  if (current.story?.id === decided.id) return false;
+  return JSON.stringify(current.story ?? null) !== JSON.stringify(read);
+}
+
+/** Takes the draft out of the story's record (deleted when it was alone); returns the record left, or null. */
+async function unlistMember(deps: StoryWriteDeps, storyId: string, draftId: string): Promise<StoryRecord | null> {
+  const next = await updateStoryRecords(deps.redis, deps.keys, [storyId], (records) => {
+    const current = records.get(storyId);
+    const left = current ? withoutMember(current, draftId, deps.now) : null;
+    return current && left !== current ? new Map([[storyId, left]]) : new Map();
+  });
+  if (next.has(storyId)) return next.get(storyId) ?? null;
+  return (await getStoryRecords(deps.redis, deps.keys, [storyId])).get(storyId) ?? null;
 }
 
 /** The system write of one draft's story, score and breakdown, or undefined when nothing changes. Pure. */

@@ -12,7 +12,7 @@ import { createRedis } from '../../queue/connection.ts';
 import { createKeys } from '../../queue/keys.ts';
 import { createDesk } from '../../review/createDesk.ts';
 import type { Desk, StoryRow } from '../../review/desk.ts';
-import { formatAge, formatTable } from '../table.ts';
+import { formatAge, formatTable, terminalJson, writeText } from '../table.ts';
 import { requireRedis } from '../redis.ts';
 
 /**
@@ -61,22 +61,22 @@ export async function reviewListCommand(settings: Settings, options: ReviewListO
     if ((options.json && !options.stories) || options.drafts) {
       const page = await desk.list(actor, query);
       if (options.json) {
-        out.write(`${JSON.stringify(page.drafts)}\n`);
+        out.write(`${terminalJson(page.drafts)}\n`);
         return 0;
       }
-      out.write(`${formatDrafts(page.drafts.map((d) => ({ draft: d, claim: d.claim?.user ?? '' })), Date.now())}\n`);
-      out.write(`\n${page.drafts.length} of ${page.counts[status]} ${status} drafts (pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
+      writeText(out, `${formatDrafts(page.drafts.map((d) => ({ draft: d, claim: d.claim?.user ?? '' })), Date.now())}\n`);
+      writeText(out, `\n${page.drafts.length} of ${page.counts[status]} ${status} drafts (pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
       return 0;
     }
     const page = await desk.listStories(actor, query);
     if (options.json) {
-      out.write(`${JSON.stringify(page.stories)}\n`);
+      out.write(`${terminalJson(page.stories)}\n`);
       return 0;
     }
-    out.write(`${formatStories(page.stories, Date.now())}\n`);
+    writeText(out, `${formatStories(page.stories, Date.now())}\n`);
     const listed = page.stories.reduce((n, r) => n + 1 + r.others, 0);
     const several = page.stories.filter((r) => r.members.length > 1).length;
-    out.write(`\n${listed} of ${page.counts[status]} ${status} drafts in ${page.stories.length} rows (${several} ${several === 1 ? 'story' : 'stories'} of several items; pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
+    writeText(out, `\n${listed} of ${page.counts[status]} ${status} drafts in ${page.stories.length} rows (${several} ${several === 1 ? 'story' : 'stories'} of several items; pending ${page.counts.pending}, approved ${page.counts.approved}, rejected ${page.counts.rejected}, merged ${page.counts.merged})\n`);
     return 0;
   });
 }
@@ -115,7 +115,7 @@ export async function reviewSplitCommand(settings: Settings, id: string, options
     const current = await desk.get(actor, id);
     const from = current.story?.id;
     const { draft } = await desk.split(actor, id, { version: current.version });
-    out.write(`Split ${id} out of story ${from}: it is now alone in story ${draft.story!.id} and never rejoins ${from}.\n`);
+    writeText(out, `Split ${id} out of story ${from}: it is now alone in story ${draft.story!.id} and never rejoins ${from}.\n`);
     return 0;
   });
 }
@@ -125,7 +125,7 @@ export async function reviewMoveCommand(settings: Settings, id: string, options:
   return withDesk(settings, options.as, async (desk, actor) => {
     const current = await desk.get(actor, id);
     const { story } = await desk.move(actor, id, { version: current.version, to: options.to });
-    out.write(`Moved ${id} to story ${story.id} (${story.members.length} items), pinned there.\n`);
+    writeText(out, `Moved ${id} to story ${story.id} (${story.members.length} items), pinned there.\n`);
     return 0;
   });
 }
@@ -134,7 +134,7 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
   return withDesk(settings, options.as, async (desk, actor) => {
     const d = await desk.get(actor, id);
     if (options.json) {
-      out.write(`${JSON.stringify(d)}\n`);
+      out.write(`${terminalJson(d)}\n`);
       return 0;
     }
     const rows: [string, string][] = [
@@ -162,9 +162,9 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       ['entities', (d.annotation?.entities ?? []).map((e) => `${e.name} (${e.kind})`).join(', ')],
       ['score breakdown', d.scoreBreakdown.map((c) => `${c.label} ${c.points >= 0 ? '+' : ''}${Math.round(c.points * 10) / 10}: ${c.detail}`).join('; ')],
     ];
-    out.write(`${rows.filter(([, v]) => v).map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n')}\n`);
-    out.write(formatEnrichment(d));
-    out.write(`\nhistory:\n${[`  ${d.discoveredAt}  discovered`, ...d.history.map((h) => `  ${h.at}  ${h.actor} ${h.action}${h.fields ? ` ${h.fields.join(', ')}` : ''}${h.reason ? `: ${h.reason}` : ''}${h.into ? ` ${h.into}` : ''}`)].join('\n')}\n`);
+    writeText(out, `${rows.filter(([, v]) => v).map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n')}\n`);
+    writeText(out, formatEnrichment(d));
+    writeText(out, `\nhistory:\n${[`  ${d.discoveredAt}  discovered`, ...d.history.map((h) => `  ${h.at}  ${h.actor} ${h.action}${h.fields ? ` ${h.fields.join(', ')}` : ''}${h.reason ? `: ${h.reason}` : ''}${h.into ? ` ${h.into}` : ''}`)].join('\n')}\n`);
     return 0;
   });
 }
@@ -199,7 +199,7 @@ export async function reviewApproveCommand(settings: Settings, id: string, optio
   return withDesk(settings, options.as, async (desk, actor) => {
     const current = await desk.get(actor, id);
     const { signal, streamId } = await desk.approve(actor, id, { version: current.version });
-    out.write(`Approved ${id}: published as ${signal.id} (stream entry ${streamId}).\n`);
+    writeText(out, `Approved ${id}: published as ${signal.id} (stream entry ${streamId}).\n`);
     return 0;
   });
 }
@@ -208,7 +208,7 @@ export async function reviewRejectCommand(settings: Settings, id: string, option
   return withDesk(settings, options.as, async (desk, actor) => {
     const current = await desk.get(actor, id);
     await desk.reject(actor, id, { version: current.version, reason: options.reason });
-    out.write(`Rejected ${id}: ${options.reason}\n`);
+    writeText(out, `Rejected ${id}: ${options.reason}\n`);
     return 0;
   });
 }
