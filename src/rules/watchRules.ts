@@ -5,7 +5,7 @@ import type { RuleSet, RulesSource } from './types.ts';
 
 export interface WatchedRules extends RulesSource {
   /** Reads the file again now; false when it was refused (the rules in force stay). */
-  reload(): Promise<boolean>;
+  reload(why?: string): Promise<boolean>;
   close(): void;
 }
 
@@ -24,15 +24,15 @@ export interface RulesLog {
 export async function watchRules(file: string, logger: RulesLog, debounceMs?: number): Promise<WatchedRules> {
   let rules: RuleSet = await loadRules(file, { optional: true });
   let reloading: Promise<boolean> = Promise.resolve(true);
-  const reload = () =>
+  const reload = (why = 'file changed') =>
     (reloading = reloading.then(async () => {
       try {
         rules = await loadRules(file, { optional: true });
-        logger.info({ file, rules: rules.rules.length }, `rules reloaded from ${file}: ${rules.rules.length} in force`);
+        logger.info({ file, rules: rules.rules.length }, `rules reloaded from ${file} (${why}): ${rules.rules.length} in force`);
         return true;
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        logger.error({ file, issues: err.issues }, `rules file refused; the ${rules.rules.length} rules in force stay:\n${err.message}`);
+        logger.error({ file, issues: err.issues }, `rules file refused; the ${rules.rules.length} rules in force stay (${why}):\n${err.message}`);
         return false;
       }
     }));
