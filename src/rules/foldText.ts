@@ -1,9 +1,26 @@
+import { charKey } from '../review/compareText.ts';
+
+/** Format characters (zero-width space and joiners, soft hyphen, word joiner, bidi controls), fillers and the tatweel: invisible in a headline. */
+const INVISIBLE = /[\p{Cf}\u034F\u0640\u115F\u1160\u3164\uFFA0]/gu;
+const NON_ASCII = /[^\x00-\x7f]/gu;
+
 /**
  * Text as keywords are matched on: compatibility forms unified (NFKD: "ﬁ" is "fi", full-width letters are
- * ASCII), accents dropped ("Zürich" is "zurich"), lower case, runs of white space one space. Pure.
+ * ASCII), accents dropped ("Zürich" is "zurich"), invisible characters dropped ("spon\u00adsored" is
+ * "sponsored"), lower case, look-alike letters of other scripts as the Latin letter they imitate (a Cyrillic
+ * "о" in "spоnsored"; the keyword is folded the same way), runs of white space one space. Pure.
  */
 export function foldText(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/\s+/gu, ' ');
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').replace(INVISIBLE, '').toLowerCase().replace(NON_ASCII, charKey).replace(/\s+/gu, ' ');
+}
+
+/**
+ * Text as patterns are run on: NFKC (full-width and mathematical letters are ASCII) without the invisible
+ * characters a publisher could put inside a word to step around a pattern. Case and accents stay (patterns
+ * are case-insensitive and may name accented letters). Pure.
+ */
+export function patternText(text: string): string {
+  return text.normalize('NFKC').replace(INVISIBLE, '');
 }
 
 /** Scripts written without spaces between words: a keyword in them is found inside a run of letters. */

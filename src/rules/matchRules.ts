@@ -1,6 +1,6 @@
 import type { RuleHit } from '../drafts/schema.ts';
 import { PATTERN_TEXT_MAX } from './checkPattern.ts';
-import { findWord, foldText } from './foldText.ts';
+import { findWord, foldText, patternText } from './foldText.ts';
 import type { Condition, Rule, RuleField, RuleInput, RuleOutcome, RuleSet } from './types.ts';
 
 /** Sum of boosts, as the draft's annotation holds it. */
@@ -38,7 +38,7 @@ interface Text {
 }
 
 function readText(input: RuleInput): Text {
-  const raw = { headline: input.headline.slice(0, PATTERN_TEXT_MAX), excerpt: (input.excerpt ?? '').slice(0, PATTERN_TEXT_MAX) };
+  const raw = { headline: patternText(input.headline).slice(0, PATTERN_TEXT_MAX), excerpt: patternText(input.excerpt ?? '').slice(0, PATTERN_TEXT_MAX) };
   return { raw, folded: { headline: foldText(raw.headline), excerpt: foldText(raw.excerpt) } };
 }
 
