@@ -1,17 +1,13 @@
-import { charKey } from '../review/compareText.ts';
-
-/** Format characters (zero-width space and joiners, soft hyphen, word joiner, bidi controls), fillers and the tatweel: invisible in a headline. */
-const INVISIBLE = /[\p{Cf}\u034F\u0640\u115F\u1160\u3164\uFFA0]/gu;
-const NON_ASCII = /[^\x00-\x7f]/gu;
+import { INVISIBLE, unmixLookAlikes } from '../entities/lookAlikes.ts';
 
 /**
  * Text as keywords are matched on: compatibility forms unified (NFKD: "ﬁ" is "fi", full-width letters are
  * ASCII), accents dropped ("Zürich" is "zurich"), invisible characters dropped ("spon\u00adsored" is
- * "sponsored"), lower case, look-alike letters of other scripts as the Latin letter they imitate (a Cyrillic
- * "о" in "spоnsored"; the keyword is folded the same way), runs of white space one space. Pure.
+ * "sponsored"), lower case, look-alike letters of another script inside a Latin word as the Latin letter they
+ * imitate (a Cyrillic "о" in "spоnsored"; the keyword is folded the same way), runs of white space one space. Pure.
  */
 export function foldText(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').replace(INVISIBLE, '').toLowerCase().replace(NON_ASCII, charKey).replace(/\s+/gu, ' ');
+  return unmixLookAlikes(text.normalize('NFKD').replace(/\p{M}+/gu, '').replace(INVISIBLE, '')).toLowerCase().replace(/\s+/gu, ' ');
 }
 
 /**
