@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { watchSourcesFile } from '../config/watchSources.ts';
 import { ConfigError } from '../errors.ts';
 import { loadRules } from './loadRules.ts';
@@ -27,7 +28,13 @@ export async function watchRules(file: string, logger: RulesLog, debounceMs?: nu
   const reload = (why = 'file changed') =>
     (reloading = reloading.then(async () => {
       try {
-        rules = await loadRules(file, { optional: true });
+        const next = await loadRules(file, { optional: true });
+        // An empty file is most often one caught mid-write (truncated, then written) or a failed write (disk full):
+        // not a decision to drop every rule. `rules: []` (or deleting the file) says that.
+        if (next.rules.length === 0 && rules.rules.length > 0 && (await stat(file).catch(() => null))?.size === 0) {
+          throw new ConfigError([{ file, message: 'the file is empty (caught mid-write, or a failed write?); write "rules: []" to remove every rule' }]);
+        }
+        rules = next;
         logger.info({ file, rules: rules.rules.length }, `rules reloaded from ${file} (${why}): ${rules.rules.length} in force`);
         return true;
       } catch (err) {

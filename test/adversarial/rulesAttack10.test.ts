@@ -81,3 +81,27 @@ describe('SIGHUP re-reads the rules file too', () => {
     expect(proc.child.exitCode).toBeNull();
   });
 });
+
+describe('live reload of an empty rules file', () => {
+  // A file truncated and then written (`>` in a shell, many editors) or a write that failed on a full disk
+  // is empty for a moment: it validated as "no rules", and every drop rule went out of force silently.
+  it('keeps the rules in force, loudly, and takes `rules: []` as meant', async () => {
+    const { watchRules } = await import('../../src/rules/watchRules.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'sd-rulesatk-'));
+    const file = join(dir, 'rules.yaml');
+    writeFileSync(file, 'rules:\n  - name: sponsored\n    when: {keyword: sponsored}\n    drop: true\n');
+    const errors: string[] = [];
+    const rules = await watchRules(file, { info: () => {}, error: (_o, msg) => void errors.push(msg) }, 60_000);
+    try {
+      writeFileSync(file, '');
+      expect(await rules.reload('test')).toBe(false);
+      expect(rules.current().rules.map((r) => r.name)).toEqual(['sponsored']);
+      expect(errors.join('\n')).toMatch(/rules file refused; the 1 rules in force stay \(test\):\n.*the file is empty/);
+      writeFileSync(file, 'rules: []\n');
+      expect(await rules.reload('test')).toBe(true);
+      expect(rules.current().rules).toEqual([]);
+    } finally {
+      rules.close();
+    }
+  });
+});
