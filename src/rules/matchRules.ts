@@ -38,7 +38,9 @@ interface Text {
 }
 
 function readText(input: RuleInput): Text {
-  const raw = { headline: patternText(input.headline).slice(0, PATTERN_TEXT_MAX), excerpt: patternText(input.excerpt ?? '').slice(0, PATTERN_TEXT_MAX) };
+  // Cut before normalising too (a field is bounded upstream, but the cost here should not depend on that).
+  const read = (t: string) => patternText(t.slice(0, 2 * PATTERN_TEXT_MAX)).slice(0, PATTERN_TEXT_MAX);
+  const raw = { headline: read(input.headline), excerpt: read(input.excerpt ?? '') };
   return { raw, folded: { headline: foldText(raw.headline), excerpt: foldText(raw.excerpt) } };
 }
 
