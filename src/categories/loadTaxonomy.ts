@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { unmixLookAlikes } from '../entities/lookAlikes.ts';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { CATEGORY_FIELDS, CategorySchema, TaxonomyFileSchema } from './schema.ts';
 import type { Taxonomy, TaxonomyCategory } from './types.ts';
@@ -67,7 +68,8 @@ export function parseTaxonomy(text: string, file: string): Taxonomy {
       for (const i of parsed.error.issues) issues.push(toIssue(file, i, ['categories', index], rawName, lineOf));
       return;
     }
-    const key = parsed.data.name.toLowerCase();
+    // Look-alike letters inside a Latin name ("Сhips" with a Cyrillic С) are the same name to an editor.
+    const key = unmixLookAlikes(parsed.data.name).toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
       issues.push({ file, line: lineOf(['categories', index, 'name']), field: `categories[${index}].name`, message: `category "${parsed.data.name}" is listed twice (first at categories[${first}]); names must be unique, ignoring case` });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INVISIBLE } from '../entities/lookAlikes.ts';
 import { stripBidiControls } from '../parse/bidi.ts';
 
 /** Categories a taxonomy may hold: 10,000 load and match in bounded time (matching goes through an index, not over every category). */
@@ -26,8 +27,9 @@ const list = (what: string, plural: string, example: string) =>
 export const CategorySchema = z
   .object({
     name: z
-      .string({ error: 'is required: the category as editors pick it (e.g. "Infrastructure Software")' })
-      .overwrite(stripBidiControls)
+      .string({ error: (iss) => (iss.input === undefined ? 'is required: the category as editors pick it (e.g. "Infrastructure Software")' : `must be text (put it in quotes), not ${typeof iss.input === 'object' ? (Array.isArray(iss.input) ? 'a list' : iss.input === null ? 'empty' : 'a mapping') : `the ${typeof iss.input} ${String(iss.input)}`}`) })
+      // NFKC and no invisible characters: "ＣＨＩＰＳ" or "Ch\u00adips" would be a second "Chips" that looks the same in the desk.
+      .overwrite((v) => stripBidiControls(v).normalize('NFKC').replace(INVISIBLE, ''))
       .trim()
       .min(1, 'is required: the category as editors pick it')
       .max(CATEGORY_NAME_MAX, `is at most ${CATEGORY_NAME_MAX} characters (the desk's Category field)`),

@@ -1,3 +1,5 @@
+import { INVISIBLE, unmixLookAlikes } from '../entities/lookAlikes.ts';
+
 /** Characters of a text read for matching and for the classifier: a 5,000-character headline costs no more than this. */
 export const TEXT_MAX = 2_000;
 
@@ -20,7 +22,8 @@ export function toPhrase(text: string): string {
 }
 
 function foldText(text: string): string {
-  return text
+  // Invisible characters inside a word ("Kuber\u00adnetes") and look-alike letters in a Latin word ("Kubernеtes") fold away.
+  return unmixLookAlikes(text.replace(/\u200b/gu, ' ').replace(INVISIBLE, ''))
     .normalize('NFKD')
     // Latin, Greek and Cyrillic accents only: a Japanese voicing mark is part of the letter.
     .replace(/[\u0300-\u036f]+/gu, '')

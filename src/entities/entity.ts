@@ -1,3 +1,4 @@
+import { INVISIBLE, unmixLookAlikes } from './lookAlikes.ts';
 import { z } from 'zod';
 
 export const ENTITY_KINDS = ['person', 'organization', 'place', 'product'] as const;
@@ -17,7 +18,7 @@ export const Entity = z.object({
 });
 export type Entity = z.infer<typeof Entity>;
 
-/** The key an entity is matched on (clustering, filters, rules): NFKC, lower case, inner spaces single. */
+/** The key an entity is matched on (clustering, filters, rules): NFKC, invisible characters dropped, look-alike letters inside a Latin word as Latin ("Nvіdia" is "nvidia"), lower case, inner spaces single. */
 export function entityKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  return unmixLookAlikes(name.normalize('NFKC').replace(INVISIBLE, '')).toLowerCase().replace(/\s+/gu, ' ').trim();
 }

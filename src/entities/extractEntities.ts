@@ -1,5 +1,6 @@
 import nlp from 'compromise';
 import { Entity, entityKey, type EntityKind } from './entity.ts';
+import { INVISIBLE } from './lookAlikes.ts';
 import { KNOWN_KINDS, LEADING_ARTICLES, NOT_NAMES, ORG_SUFFIXES } from './lexicon.ts';
 
 // The entity's shape and key live in entity.ts (no compromise: the desk and the CLI read drafts without loading the NLP lexicon).
@@ -52,7 +53,8 @@ export function extractEntities(input: EntityInput): Entity[] {
     ['page', input.page],
   ];
   for (const [from, raw] of fields) {
-    const text = raw?.normalize('NFKC').replace(/[\p{Cc}\p{Cf}]/gu, ' ').slice(0, FIELD_MAX).trim();
+    // A zero-width space separates words; the other format characters (soft hyphen, joiners) sit inside one: "Nvi\u00addia".
+    const text = raw?.normalize('NFKC').replace(/[\p{Cc}\u200b]/gu, ' ').replace(INVISIBLE, '').slice(0, FIELD_MAX).trim();
     if (!text) continue;
     for (const { name, kind } of [...namesIn(text), ...bracketed(text)]) add(found, name, kind, from);
   }

@@ -43,7 +43,7 @@ const FOLD: Record<string, string> = {
  */
 const keys = new Map<string, string>();
 const isAscii = (s: string) => Array.from(s).every((c) => c.charCodeAt(0) <= 0x7f);
-function charKey(c: string): string {
+export function charKey(c: string): string {
   let key = keys.get(c);
   if (key === undefined) {
     const folded = FOLD[c];

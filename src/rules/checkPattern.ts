@@ -76,11 +76,28 @@ export async function probePatterns(sources: string[], timeoutMs = PROBE_TIMEOUT
 
 const PROBE_THREAD = `
 const { parentPort } = require('node:worker_threads');
+// Letters of the scripts a class like \\p{Script=Greek} or \\p{Lu} names, case-folding pairs (K, the Kelvin sign;
+// ſ), spaces that are not ' ', a zero-width space, an emoji, digits of other scripts.
+const SCRIPTS = ['α', 'Σ', 'ж', 'Ж', 'ب', 'א', 'क', '한', 'あ', 'ア', 'ก', 'ß', 'ſ', '\\u212a', 'Z', '9', '٣', '\\u00a0', '\\t', '\\n', '\\u200b', '\\u{1F600}', '!', '#', '@', ',', '/'];
+function escapedChars(source) {
+  const out = [];
+  for (const m of source.matchAll(/\\\\(?:u\\{([0-9a-fA-F]{1,6})\\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))/g)) {
+    const code = parseInt(m[1] || m[2] || m[3], 16);
+    if (code <= 0x10ffff) out.push(String.fromCodePoint(code));
+  }
+  return out;
+}
 parentPort.on('message', ({ source, flags, length }) => {
   const re = new RegExp(source, flags);
-  const pieces = new Set(['a', 'A', '0', ' ', '.', '-', '_', 'é', '中']);
-  for (const ch of source.replace(/\\\\[a-zA-Z]/g, '')) pieces.add(ch);
+  const pieces = new Set(['a', 'A', '0', ' ', '.', '-', '_', 'é', '中', ...SCRIPTS]);
+  const own = new Set();
+  for (const ch of source.replace(/\\\\(?:u\\{[0-9a-fA-F]+\\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[a-zA-Z])/g, '')) own.add(ch);
+  for (const ch of escapedChars(source)) own.add(ch);
+  for (const ch of own) pieces.add(ch);
   for (const run of source.match(/[\\p{L}\\p{N}]{2,}/gu) || []) pieces.add(run);
+  // Two of its own letters in turn ("abab…"): alternatives like (?:[a][b]|a|b)* backtrack only on such text.
+  const letters = [...own].filter((ch) => /[\\p{L}\\p{N}]/u.test(ch)).slice(0, 12);
+  for (const x of letters) for (const y of letters) if (x !== y) pieces.add(x + y);
   for (const piece of pieces) {
     const body = piece.repeat(Math.ceil(length / piece.length)).slice(0, length);
     re.test(body);

@@ -1,9 +1,22 @@
+import { INVISIBLE, unmixLookAlikes } from '../entities/lookAlikes.ts';
+
 /**
  * Text as keywords are matched on: compatibility forms unified (NFKD: "ﬁ" is "fi", full-width letters are
- * ASCII), accents dropped ("Zürich" is "zurich"), lower case, runs of white space one space. Pure.
+ * ASCII), accents dropped ("Zürich" is "zurich"), invisible characters dropped ("spon\u00adsored" is
+ * "sponsored"), lower case, look-alike letters of another script inside a Latin word as the Latin letter they
+ * imitate (a Cyrillic "о" in "spоnsored"; the keyword is folded the same way), runs of white space one space. Pure.
  */
 export function foldText(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/\s+/gu, ' ');
+  return unmixLookAlikes(text.normalize('NFKD').replace(/\p{M}+/gu, '').replace(INVISIBLE, '')).toLowerCase().replace(/\s+/gu, ' ');
+}
+
+/**
+ * Text as patterns are run on: NFKC (full-width and mathematical letters are ASCII) without the invisible
+ * characters a publisher could put inside a word to step around a pattern. Case and accents stay (patterns
+ * are case-insensitive and may name accented letters). Pure.
+ */
+export function patternText(text: string): string {
+  return text.normalize('NFKC').replace(INVISIBLE, '');
 }
 
 /** Scripts written without spaces between words: a keyword in them is found inside a run of letters. */

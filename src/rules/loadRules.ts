@@ -9,6 +9,9 @@ import { foldText, writtenWithoutSpaces } from './foldText.ts';
 import { CONDITION_KEYS, RULE_KEYS, RuleSchema, RulesFileSchema, type ConditionSpec } from './ruleSchema.ts';
 import { RULE_FIELDS, type Condition, type Rule, type RuleSet } from './types.ts';
 
+/** Texts as unlike each other as headlines get: a pattern matching all of them matches any headline. */
+const ANY_TEXT = ['a', 'Z', '7', '中', 'я', ' ', '!', 'Nvidia beats estimates'];
+
 /** Cap on the rules file, checked before it is read. */
 export const RULES_MAX_BYTES = 1024 * 1024;
 /** A rules file needs few YAML aliases; more is refused (an "alias bomb" expands to exhaust memory). */
@@ -84,7 +87,8 @@ export function readRules(text: string, file: string): { rules: Rule[]; patterns
   } catch (err) {
     throw new ConfigError([{ file, message: `YAML aliases are used too often (more than ${MAX_ALIAS_COUNT} resolutions): write the rules out instead of sharing them with *aliases` }], { cause: err });
   }
-  const top = RulesFileSchema.safeParse(data);
+  // reportInput: a field given with the wrong type is told apart from one left out (toIssue).
+  const top = RulesFileSchema.safeParse(data, { reportInput: true });
   if (!top.success) {
     throw new ConfigError(top.error.issues.map((i) => toIssue(file, i, [], undefined, lineOf)));
   }
@@ -95,7 +99,7 @@ export function readRules(text: string, file: string): { rules: Rule[]; patterns
   top.data.rules.forEach((raw, index) => {
     const rawName = raw && typeof raw === 'object' && 'name' in raw && typeof raw.name === 'string' ? raw.name : `#${index + 1}`;
     const base = ['rules', index];
-    const parsed = RuleSchema.safeParse(raw);
+    const parsed = RuleSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       for (const i of parsed.error.issues) issues.push(toIssue(file, i, base, rawName, lineOf));
       return;
@@ -132,6 +136,12 @@ export function readRules(text: string, file: string): { rules: Rule[]; patterns
     };
     const when = condition('when', spec.when);
     const unless = spec.unless ? condition('unless', spec.unless) : null;
+    // A drop rule whose only condition is a pattern that any text matches ('.', '^', 'x*') would reject every draft.
+    const narrowed = spec.when.keyword || spec.when.entity || spec.when.source || spec.when.category || spec.when.language || spec.unless;
+    if (spec.drop && !narrowed) {
+      const all = when.patterns.find((re) => ANY_TEXT.every((t) => re.test(t)));
+      if (all) at('when.regex', `pattern ${JSON.stringify(all.source)} matches any text, so this drop rule would reject every draft; make the pattern say what to drop, or add a condition (source:, keyword:…) or an unless:`, ['when', 'regex']);
+    }
     if (issues.length > before || !spec.enabled) return;
     rules.push({ name: spec.name, line: lineOf(base) ?? null, when, unless, boost: spec.boost ?? 0, tags: [...new Set(spec.tag ?? [])], route: spec.route ?? null, drop: spec.drop ?? false });
   });
@@ -149,8 +159,19 @@ function toIssue(file: string, issue: z.core.$ZodIssue, base: (string | number)[
   }
   let message = issue.message;
   if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
+  else if (issue.code === 'invalid_type') message = `is ${describeValue(issue.input)}, but should be ${EXPECTED[issue.expected] ?? issue.expected}${typeof issue.input === 'string' ? ' (write it without quotes)' : issue.expected === 'string' ? ' (put it in quotes)' : ''}`;
   else if (issue.code === 'invalid_union') message = `${describeUnion(issue)}`;
   return { file, line: lineOf(path), rule, field, message };
+}
+
+const EXPECTED: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'a mapping (field: value)', array: 'a list' };
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'empty (null)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the text ${JSON.stringify(v.slice(0, 40))}`;
+  return `the ${typeof v} ${String(v)}`;
 }
 
 /** zod's message for "one value or a list": the most useful of its branches' messages. */

@@ -1,6 +1,6 @@
 import type { RuleHit } from '../drafts/schema.ts';
 import { PATTERN_TEXT_MAX } from './checkPattern.ts';
-import { findWord, foldText } from './foldText.ts';
+import { findWord, foldText, patternText } from './foldText.ts';
 import type { Condition, Rule, RuleField, RuleInput, RuleOutcome, RuleSet } from './types.ts';
 
 /** Sum of boosts, as the draft's annotation holds it. */
@@ -38,7 +38,9 @@ interface Text {
 }
 
 function readText(input: RuleInput): Text {
-  const raw = { headline: input.headline.slice(0, PATTERN_TEXT_MAX), excerpt: (input.excerpt ?? '').slice(0, PATTERN_TEXT_MAX) };
+  // Cut before normalising too (a field is bounded upstream, but the cost here should not depend on that).
+  const read = (t: string) => patternText(t.slice(0, 2 * PATTERN_TEXT_MAX)).slice(0, PATTERN_TEXT_MAX);
+  const raw = { headline: read(input.headline), excerpt: read(input.excerpt ?? '') };
   return { raw, folded: { headline: foldText(raw.headline), excerpt: foldText(raw.excerpt) } };
 }
 

@@ -64,6 +64,8 @@ export interface RuleSet {
 /** The rules in force, reloaded live when the file changes (rules/watchRules.ts). */
 export interface RulesSource {
   current(): RuleSet;
+  /** Re-reads the file now (SIGHUP); false when it was refused and the rules in force stay. */
+  reload?(why?: string): Promise<boolean>;
 }
 
 /** What the matched rules add up to. */

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { watchSourcesFile } from '../config/watchSources.ts';
 import { ConfigError } from '../errors.ts';
 import { loadRules } from './loadRules.ts';
@@ -5,7 +6,7 @@ import type { RuleSet, RulesSource } from './types.ts';
 
 export interface WatchedRules extends RulesSource {
   /** Reads the file again now; false when it was refused (the rules in force stay). */
-  reload(): Promise<boolean>;
+  reload(why?: string): Promise<boolean>;
   close(): void;
 }
 
@@ -24,15 +25,21 @@ export interface RulesLog {
 export async function watchRules(file: string, logger: RulesLog, debounceMs?: number): Promise<WatchedRules> {
   let rules: RuleSet = await loadRules(file, { optional: true });
   let reloading: Promise<boolean> = Promise.resolve(true);
-  const reload = () =>
+  const reload = (why = 'file changed') =>
     (reloading = reloading.then(async () => {
       try {
-        rules = await loadRules(file, { optional: true });
-        logger.info({ file, rules: rules.rules.length }, `rules reloaded from ${file}: ${rules.rules.length} in force`);
+        const next = await loadRules(file, { optional: true });
+        // An empty file is most often one caught mid-write (truncated, then written) or a failed write (disk full):
+        // not a decision to drop every rule. `rules: []` (or deleting the file) says that.
+        if (next.rules.length === 0 && rules.rules.length > 0 && (await stat(file).catch(() => null))?.size === 0) {
+          throw new ConfigError([{ file, message: 'the file is empty (caught mid-write, or a failed write?); write "rules: []" to remove every rule' }]);
+        }
+        rules = next;
+        logger.info({ file, rules: rules.rules.length }, `rules reloaded from ${file} (${why}): ${rules.rules.length} in force`);
         return true;
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        logger.error({ file, issues: err.issues }, `rules file refused; the ${rules.rules.length} rules in force stay:\n${err.message}`);
+        logger.error({ file, issues: err.issues }, `rules file refused; the ${rules.rules.length} rules in force stay (${why}):\n${err.message}`);
         return false;
       }
     }));

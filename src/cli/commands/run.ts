@@ -152,6 +152,8 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
     reload('SIGHUP');
     // The categories file too (categories/watchTaxonomy.ts logs a refusal; the categories in force stay).
     void runtime.ctx.taxonomy.reload?.('SIGHUP').catch((err: unknown) => runtime.ctx.logger.error({ err }, 'reading the categories file failed (SIGHUP)'));
+    // And the rules file (rules/watchRules.ts logs a refusal; the rules in force stay).
+    void runtime.ctx.rules.reload?.('SIGHUP').catch((err: unknown) => runtime.ctx.logger.error({ err }, 'reading the rules file failed (SIGHUP)'));
   };
   process.on('SIGHUP', onHup);
   let watch: StateWatch | undefined;
