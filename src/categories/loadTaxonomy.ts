@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { readCappedText } from '../config/readCappedText.ts';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { unmixLookAlikes } from '../entities/lookAlikes.ts';
@@ -22,18 +22,7 @@ export async function loadTaxonomy(file: string, options: { maxBytes?: number } 
   const max = options.maxBytes ?? TAXONOMY_MAX_BYTES;
   let text: string;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > max) throw tooLarge(file, size, max);
-      const buffer = Buffer.alloc(Math.min(size, max) + 1);
-      let length = 0;
-      for (let n = -1; n !== 0 && length < buffer.length; length += n) ({ bytesRead: n } = await handle.read(buffer, length, buffer.length - length, null));
-      if (length > max) throw tooLarge(file, length, max);
-      text = buffer.subarray(0, length).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    text = await readCappedText(file, max, (size) => tooLarge(file, size, max));
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_TAXONOMY;

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { readCappedText } from './readCappedText.ts';
 import type { BlockList } from 'node:net';
 import { LineCounter, parseDocument, isNode, visit, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -33,19 +33,7 @@ export async function loadSources(file: string, options: SourcesOptions = {}): P
   const max = options.sourcesMaxBytes ?? SOURCES_MAX_BYTES;
   let text: string;
   try {
-    // One open, then fstat and a read capped at max + 1 bytes: a file that grows after the check is still caught.
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > max) throw tooLarge(file, size, max);
-      const buffer = Buffer.alloc(Math.min(size, max) + 1);
-      let length = 0;
-      for (let n = -1; n !== 0 && length < buffer.length; length += n) ({ bytesRead: n } = await handle.read(buffer, length, buffer.length - length, null));
-      if (length > max) throw tooLarge(file, length, max);
-      text = buffer.subarray(0, length).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    text = await readCappedText(file, max, (size) => tooLarge(file, size, max));
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError([{ file, message: `cannot read the sources file (${(err as NodeJS.ErrnoException).code ?? err}); set SIGNAL_DESK_SOURCES to its path` }], { cause: err });

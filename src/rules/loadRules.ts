@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { readCappedText } from '../config/readCappedText.ts';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { lineOfPath } from '../config/loadSources.ts';
@@ -29,18 +29,7 @@ export interface LoadRulesOptions {
 export async function loadRules(file: string, options: LoadRulesOptions = {}): Promise<RuleSet> {
   let text: string;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > RULES_MAX_BYTES) throw new ConfigError([{ file, message: `the file is ${size} bytes, over the ${RULES_MAX_BYTES}-byte limit on a rules file; check the path` }]);
-      const buffer = Buffer.alloc(RULES_MAX_BYTES + 1);
-      let length = 0;
-      for (let n = -1; n !== 0 && length < buffer.length; length += n) ({ bytesRead: n } = await handle.read(buffer, length, buffer.length - length, null));
-      if (length > RULES_MAX_BYTES) throw new ConfigError([{ file, message: `the file is larger than the ${RULES_MAX_BYTES}-byte limit on a rules file; check the path` }]);
-      text = buffer.subarray(0, length).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    text = await readCappedText(file, RULES_MAX_BYTES, (size) => new ConfigError([{ file, message: `the file is ${size > RULES_MAX_BYTES + 1 ? `${size} bytes` : 'larger than the limit'}, over the ${RULES_MAX_BYTES}-byte limit on a rules file; check the path` }]));
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
