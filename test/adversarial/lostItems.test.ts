@@ -173,7 +173,10 @@ describe('lost items: a crash plus a changed feed (issue 8, item 1)', () => {
           steady.child.kill('SIGTERM');
           await steady.exited;
         }
-        const doomed = await ready(t.spawn({ SIGNAL_DESK_FAILPOINTS: kill.failpoint }));
+        // The doomed process may meet its failpoint before it says it is running: an ingest job the stopped one
+        // left queued reaches it first. That is the kill this step is for.
+        const doomed = t.spawn({ SIGNAL_DESK_FAILPOINTS: kill.failpoint });
+        await expect.poll(() => doomed.output().includes('running; SIGTERM') || doomed.child.exitCode !== null || doomed.child.signalCode !== null, { timeout: 30_000, interval: 50 }).toBe(true);
         await pollRound();
         const died = await Promise.race([doomed.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
         expect(died).toBe(true);
