@@ -40,7 +40,8 @@ async function twoWorkers(sourceCount: number, serverUrl: (p: string) => string,
     await redis.quit();
     await dropPrefix(prefix);
   });
-  await new Promise((r) => setTimeout(r, 1500)); // both processes up
+  // Both processes up (their poll workers connected), however slow the machine: a fixed wait let one process take every job.
+  await until('both worker processes up', async () => (await poll.getWorkersCount()) >= 2, 45_000);
   await poll.addBulk(sources.map((s) => ({ name: 'poll', data: { sourceId: s.id, runId: 'politeness' } })));
   return { poll, sources, workers };
 }
