@@ -1,5 +1,6 @@
+import { lineOfPath } from '../config/loadSources.ts';
 import { readCappedText } from '../config/readCappedText.ts';
-import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { unmixLookAlikes } from '../entities/lookAlikes.ts';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
@@ -116,16 +117,3 @@ function toPlainData(doc: Document, file: string): unknown {
   return data;
 }
 
-/** The line of the deepest YAML node that exists along `path` (a missing field points at its parent). */
-function lineOfPath(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-    if (n > 0) {
-      const parent = doc.getIn(path.slice(0, n - 1), true) as { items?: { key: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
-      const pair = parent?.items?.find((p) => p.key?.value === path[n - 1]);
-      if (pair?.key.range) return lines.linePos(pair.key.range[0]).line;
-    }
-  }
-  return undefined;
-}
