@@ -12,7 +12,7 @@ import { createRedis } from '../../src/queue/connection.ts';
 import { createKeys, type Keys } from '../../src/queue/keys.ts';
 import type { RedisClient } from '../../src/redisClient.ts';
 import { Desk } from '../../src/review/desk.ts';
-import { getDraft, getDrafts } from '../../src/review/draftStore.ts';
+import { getAudit, getDraft, getDrafts } from '../../src/review/draftStore.ts';
 import { EDITORIAL, withDesk } from '../helpers/desk.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
 import { source, withPipeline } from '../helpers/pipeline.ts';
@@ -77,24 +77,53 @@ describe('recordCanonical under concurrency', () => {
     expect(pending[0]!.coverage).toEqual([pending[0]!.id === a.id ? 'b' : 'a']);
   });
 
-  for (const decision of ['approve', 'reject'] as const) {
-    it(`an editor deciding (${decision}) the canonical draft while a fold runs: the variant is never folded into a decided draft, it stays in the queue`, async () => {
+  for (const [decision, order] of [['approve', 'at once'], ['reject', 'at once'], ['approve', 'fold first'], ['reject', 'fold first'], ['approve', 'decision first'], ['reject', 'decision first']] as const) {
+    it(`an editor deciding (${decision}) the canonical draft while a fold runs (${order}): the variant is never folded into a decided draft, it stays in the queue`, async () => {
       const { redis, keys, commit, desk } = harness();
       const a = await commit('a', 'https://news.example/p.html');
       const b = await commit('b', 'https://news.example/amp/p.html');
       const draft = (await getDraft(redis, keys, a.id))!;
       const edited = await desk.edit(editor, a.id, { version: draft.version, ...EDITORIAL });
       // Every interleaving of the two on one connection, from "the fold first" to "the decision first".
-      const results = await Promise.all([
-        recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1000),
-        decision === 'approve' ? desk.approve(editor, a.id, { version: edited.version }) : desk.reject(editor, a.id, { version: edited.version, reason: 'off topic' }),
-      ]);
+      const fold = () => recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1000);
+      const decide = () => (decision === 'approve' ? desk.approve(editor, a.id, { version: edited.version }) : desk.reject(editor, a.id, { version: edited.version, reason: 'off topic' }));
+      const settle = <T,>(p: Promise<T>) => p.then((value) => ({ value }), (error: { code?: string }) => ({ error: error.code ?? String(error) }));
+      const results: [{ value?: Awaited<ReturnType<typeof fold>>; error?: string }, { value?: unknown; error?: string }] =
+        order === 'at once' ? await Promise.all([settle(fold()), settle(decide())])
+        : order === 'fold first' ? [await settle(fold()), await settle(decide())]
+        : await settle(decide()).then(async (d) => [await settle(fold()), d]);
       const [da, db] = (await getDrafts(redis, keys, [a.id, b.id]));
-      const state = JSON.stringify({ outcome: results[0], a: [da!.status, da!.coverage.length], b: [db!.status, db!.mergedInto] });
-      // Either b was folded while a was still pending (and a's decision came after), or b is still pending.
-      if (db!.status === 'merged') expect.fail(`b folded into ${decision === 'approve' ? 'an approved' : 'a rejected'} draft: ${state}`);
-      expect(db!.status, state).toBe('pending');
-      expect(await redis.zrange(keys.byScore('pending'), 0, -1), state).toEqual([b.id]);
+      const audit = (await getAudit(redis, keys, a.id)).map((e) => `${e.action}@${e.version}`);
+      const state = JSON.stringify({ results, a: [da!.status, da!.coverage.length, audit], b: [db!.status, db!.mergedInto] });
+      expect(results[0].error, state).toBeUndefined();
+      if (db!.status === 'merged') {
+        // The fold came first, while a was still pending: a's history says so, and a lists b as coverage.
+        const versionOf = (action: string) => Number(audit.find((e) => e.startsWith(`${action}@`))?.split('@')[1] ?? -1);
+        expect(versionOf('merged_in'), `b folded into ${decision === 'approve' ? 'an approved' : 'a rejected'} draft: ${state}`).toBeGreaterThan(0);
+        expect(db!.mergedInto, state).toBe(a.id);
+        expect(da!.coverage.map((c) => c.sourceId), state).toEqual(['b']);
+        if (decision === 'approve') {
+          // What is published is what the editor saw: the fold added coverage, so the approval sent with the version
+          // read before it is refused (409), and a waits for the editor to look again. A rejection goes on top of it.
+          expect(results[1].error, state).toBe('stale_version');
+          expect(da!.status, state).toBe('pending');
+          expect(await redis.zrange(keys.byScore('pending'), 0, -1), state).toEqual([a.id]);
+          const again = await desk.approve(editor, a.id, { version: da!.version });
+          expect(again.signal.related.map((r) => r.sourceName), state).toContain('B');
+        } else {
+          expect(results[1].error, state).toBeUndefined();
+          expect(versionOf('merged_in'), state).toBeLessThan(versionOf('reject'));
+          expect(await redis.zrange(keys.byScore('pending'), 0, -1), state).toEqual([]);
+        }
+      } else {
+        expect(results[1].error, state).toBeUndefined();
+        expect(da!.status, state).toBe(decision === 'approve' ? 'approved' : 'rejected');
+        // The decision came first: b is left in the queue for an editor, never listed by a decided draft.
+        expect(db!.status, state).toBe('pending');
+        expect(results[0].value, state).toMatchObject({ heldBy: { draftId: a.id, status: da!.status } });
+        expect(da!.coverage, state).toEqual([]);
+        expect(await redis.zrange(keys.byScore('pending'), 0, -1), state).toEqual([b.id]);
+      }
     });
   }
 });

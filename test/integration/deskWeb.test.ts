@@ -41,10 +41,9 @@ describe('webhook', () => {
             const approved = await h.api('POST', `/api/drafts/${id}/approve`, { token: h.tokens.editor, body: { version } });
             expect(approved.status).toBe(200);
             await until('two deliveries', () => deliveries.length >= 2 || undefined);
-            const job = await until('the job to complete', async () => {
-              const j = await runtime.ctx.queues.webhook.getJob(approved.body.signal.id);
-              return (await j?.isCompleted()) ? j : undefined;
-            });
+            // Read the job after it is completed: a job read first can be the snapshot of its last attempt still running.
+            await until('the job to complete', async () => (await (await runtime.ctx.queues.webhook.getJob(approved.body.signal.id))?.isCompleted()) || undefined);
+            const job = await runtime.ctx.queues.webhook.getJob(approved.body.signal.id);
             expect(job!.attemptsMade).toBe(2);
             expect(deliveries).toHaveLength(2);
 

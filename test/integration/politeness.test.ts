@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createKeys } from '../../src/queue/keys.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
 import { spawnWorker, writeSourcesFile, type WorkerProcess } from '../helpers/workerProcess.ts';
@@ -26,7 +27,7 @@ async function slowPublisher(ms: number) {
   return { server, stats };
 }
 
-async function twoWorkers(sourceCount: number, serverUrl: (p: string) => string, env: Record<string, string>) {
+async function twoWorkers(sourceCount: number, serverUrl: (p: string) => string, env: Record<string, string>, beforeQueueing?: (redis: Redis, prefix: string) => Promise<void>) {
   const prefix = testPrefix();
   const sources = Array.from({ length: sourceCount }, (_, i) => ({ id: `s-${i}`, url: serverUrl(`/feed/${i}`) }));
   const file = writeSourcesFile(sources);
@@ -42,6 +43,7 @@ async function twoWorkers(sourceCount: number, serverUrl: (p: string) => string,
   });
   // Both processes up (their poll workers connected), however slow the machine: a fixed wait let one process take every job.
   await until('both worker processes up', async () => (await poll.getWorkersCount()) >= 2, 45_000);
+  await beforeQueueing?.(redis, prefix);
   await poll.addBulk(sources.map((s) => ({ name: 'poll', data: { sourceId: s.id, runId: 'politeness' } })));
   return { poll, sources, workers };
 }
@@ -70,12 +72,21 @@ describe('per-host politeness, shared by worker processes', () => {
   it('spaces requests to one host by SIGNAL_DESK_HOST_DELAY_MS, across two processes', { timeout: 60_000 }, async () => {
     const { server, stats } = await slowPublisher(10);
     cleanup.push(() => server.close());
-    const { poll } = await twoWorkers(6, server.url, { SIGNAL_DESK_HOST_CONCURRENCY: '8', SIGNAL_DESK_HOST_DELAY_MS: '400' });
+    const gap = 400;
+    // The last turn at this host was reserved for `seed`, a moment from now, by "another process": every request
+    // must wait its turn after it. Each turn is at least `gap` after the one before, so the k-th request to arrive
+    // can come no earlier than seed + k × gap. A loaded machine only makes requests later than their turn, never
+    // earlier, so these are lower bounds that hold however slow it is; without the shared spacing all six would
+    // arrive at once, well before seed + 6 × gap.
+    let seed = 0;
+    const { poll } = await twoWorkers(6, server.url, { SIGNAL_DESK_HOST_CONCURRENCY: '8', SIGNAL_DESK_HOST_DELAY_MS: String(gap) }, async (redis, prefix) => {
+      seed = Date.now() + 300;
+      await redis.set(createKeys(prefix).hostNext('127.0.0.1'), String(seed), 'PX', 60_000);
+    });
     await until('all polls', async () => (await poll.getCompletedCount()) === 6);
     const starts = [...stats.starts].sort((a, b) => a - b);
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    expect(gaps.length).toBe(5);
-    // Timers may fire a few ms early relative to another process's clock reading.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(380);
+    expect(starts).toHaveLength(6);
+    // Timers may fire a millisecond or two early.
+    starts.forEach((t, i) => expect(t - seed, `request ${i + 1} of 6, ${t - seed} ms after the seeded turn`).toBeGreaterThanOrEqual((i + 1) * gap - 5));
   });
 });
