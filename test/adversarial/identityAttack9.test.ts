@@ -86,7 +86,7 @@ describe('recordCanonical under concurrency', () => {
       const edited = await desk.edit(editor, a.id, { version: draft.version, ...EDITORIAL });
       // Every interleaving of the two on one connection, from "the fold first" to "the decision first".
       const fold = () => recordCanonical(redis, keys, b.id, 'https://news.example/p.html', T0 + 1000);
-      const decide = () => (decision === 'approve' ? desk.approve(editor, a.id, { version: edited.version }) : desk.reject(editor, a.id, { version: edited.version, reason: 'off topic' }));
+      const decide = (): Promise<unknown> => (decision === 'approve' ? desk.approve(editor, a.id, { version: edited.version }) : desk.reject(editor, a.id, { version: edited.version, reason: 'off topic' }));
       const settle = <T,>(p: Promise<T>) => p.then((value) => ({ value }), (error: { code?: string }) => ({ error: error.code ?? String(error) }));
       const results: [{ value?: Awaited<ReturnType<typeof fold>>; error?: string }, { value?: unknown; error?: string }] =
         order === 'at once' ? await Promise.all([settle(fold()), settle(decide())])

@@ -1,3 +1,5 @@
+import { formatUtc } from '../../clock.ts';
+
 /** "3h ago", "2d ago" (relative to `now`). */
 export function ago(iso: string | null, now: number): string {
   if (!iso) return '';
@@ -8,9 +10,7 @@ export function ago(iso: string | null, now: number): string {
   return `${Math.round(s / 86_400)}d ago`;
 }
 
-/** "2026-11-27 12:03 UTC": unambiguous for a desk spread across time zones. */
+/** "2026-11-27 12:03 UTC" (clock.ts formatUtc: the one readable form everywhere). */
 export function when(iso: string | number | null): string {
-  if (iso === null) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return formatUtc(iso);
 }
