@@ -30,7 +30,7 @@ const list = z.array(text(200), 'a list of entries').max(10, 'at most 10 entries
 export const EditableFields = z.strictObject({
   headline: text(300).min(1, 'a headline is required'),
   category: text(80).nullable(),
-  score: z.number().int('a whole number').min(0, '0 to 100').max(100, '0 to 100'),
+  score: z.number('a whole number from 0 to 100').int('a whole number from 0 to 100').min(0, '0 to 100').max(100, '0 to 100'),
   horizon: z.enum(HORIZONS, `one of: ${HORIZONS.join(', ')}`).nullable(),
   summary: text(1000),
   whyNow: text(1000),
