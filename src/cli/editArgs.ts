@@ -38,11 +38,14 @@ export function splitList(raw: string): string[] {
   return parts.map((p) => p.trim()).filter(Boolean);
 }
 
+/** A name as typed, cut for a message (a pasted paragraph is no field name). */
+const shorten = (s: string) => (s.length > 60 ? `${s.slice(0, 60)}…` : s);
+
 /** The field a user named, by label or name; refuses names that are no field at all and `version` (use --version). */
 function resolveField(name: string, where: string): string {
   const field = EDITABLE.includes(name) || name.startsWith(`${EFFECTS}.`) ? name : fieldOfLabel(name);
   if (field === 'version') throw argError('version', `give the version with --version N, not ${where}`);
-  if (!field) throw new DeskError('invalid_fields', `unknown field "${name}" (${where}): editable fields are: ${EDITABLE_LABELS()}`, { fields: { [name]: 'not a field' } });
+  if (!field) throw new DeskError('invalid_fields', `unknown field "${shorten(name)}" (${shorten(where)}): editable fields are: ${EDITABLE_LABELS()}`, { fields: { [shorten(name)]: 'not a field' } });
   if (field === EFFECTS) throw argError(EFFECTS, `set its parts one by one: ${['direct', 'second', 'third'].map((k) => labelOf(`${EFFECTS}.${k}`)).join(', ')}`);
   return field;
 }

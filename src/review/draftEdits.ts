@@ -64,15 +64,18 @@ const EDITABLE_LABELS = EDITABLE.map(labelOf).join(', ');
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
+  // A Map, not an object: a key named "__proto__" is a field name like any other, not the object's prototype.
+  const fields = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = `cannot be edited; editable fields are: ${EDITABLE_LABELS}`;
+      for (const key of issue.keys) fields.set([...issue.path, key].join('.'), `cannot be edited; editable fields are: ${EDITABLE_LABELS}`);
     } else {
-      fields[issue.path.join('.') || '(body)'] ??= issue.message;
+      const path = issue.path.join('.') || '(body)';
+      if (!fields.has(path)) fields.set(path, issue.message);
     }
   }
-  throw new DeskError('invalid_fields', `invalid fields: ${Object.entries(fields).map(([f, m]) => `${f === '(body)' ? 'the request' : labelOf(f)}: ${m}`).join('; ')}`, { fields });
+  const message = [...fields].map(([f, m]) => `${f === '(body)' ? 'the request' : labelOf(f)}: ${m}`).join('; ');
+  throw new DeskError('invalid_fields', `invalid fields: ${message}`, { fields: Object.fromEntries(fields) });
 }
 
 /** The draft with the patch applied (a shallow merge; second-order effects merge per level). Pure. */
