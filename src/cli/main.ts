@@ -2,21 +2,21 @@ import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { loadSources } from '../config/loadSources.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
-import { ConfigError, SignalDeskError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { parseCommand } from './commands/parse.ts';
 import { extractCommand } from './commands/extract.ts';
 import { clusterCommand } from './commands/cluster.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
-import { DRAFT_STATUSES, type DraftStatus } from '../drafts/schema.ts';
-import { reviewApproveCommand, reviewListCommand, reviewMoveCommand, reviewRejectCommand, reviewShowCommand, reviewSplitCommand } from './commands/review.ts';
+import { registerReviewCommands } from './reviewProgram.ts';
 import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { runCommand } from './commands/run.ts';
 import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
+import { oneOf, positiveInt } from './options.ts';
+import { reportError } from './reportError.ts';
 import { rulesTestCommand, rulesValidateCommand } from './commands/rules.ts';
 import { categoriesValidateCommand } from './commands/categories.ts';
 
@@ -24,20 +24,11 @@ const settings = (file?: string): Settings => {
   const s = loadSettings();
   return file ? { ...s, sourcesFile: file } : s;
 };
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-};
 
 const port = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0–65535)');
   return n;
-};
-const oneOf = <T extends string>(values: readonly T[]) => (v: string): T => {
-  if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of: ${values.join(', ')}`);
-  return v as T;
 };
 const DEFAULT_HOST = process.env.SIGNAL_DESK_HOST || '127.0.0.1';
 const DEFAULT_PORT = process.env.PORT ? port(process.env.PORT) : 8080;
@@ -45,6 +36,8 @@ const DEFAULT_PORT = process.env.PORT ? port(process.env.PORT) : 8080;
 const program = new Command('signal-desk')
   .description('Source-monitoring ingestion for a news-intelligence brief: poll feeds, de-duplicate, queue draft signals for editors.')
   .version(pkg.version)
+  // `--version` after a command is that command's (`review edit ID --version 3`), not the program's.
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 program
@@ -244,65 +237,7 @@ program
     process.exitCode = await clusterCommand(loadSettings(), opts);
   });
 
-const reviewCmd = program.command('review').description('the review queue of draft signals');
-reviewCmd
-  .command('list')
-  .description('the queue as stories, highest score first: each story once (its lead: id, score, source, headline, publishers), its other items under it; a draft without a story on its own')
-  .option('--json', 'print the drafts as JSON (with --stories: the story rows)')
-  .option('--stories', 'with --json: print the story rows (lead, sources, first seen, latest, members)')
-  .option('--drafts', 'one row per draft, not per story')
-  .option('--entity <name>', 'drafts naming this entity (person, organisation, place, product), case-insensitive')
-  .option('--limit <n>', 'how many', positiveInt, 50)
-  .option('--status <status>', `one of: ${DRAFT_STATUSES.join(', ')}`, oneOf(DRAFT_STATUSES), 'pending')
-  .option('--lang <lang>', "the article page's language (en finds en-GB)")
-  .option('--section <section>', "the article page's section, case-insensitive")
-  .option('--as <user>', 'act as this desk user (default: cli:$USER with operator rights)')
-  .action(async (opts: { json?: boolean; stories?: boolean; drafts?: boolean; entity?: string; limit: number; status: DraftStatus; lang?: string; section?: string; as?: string }) => {
-    process.exitCode = await reviewListCommand(settings(), opts);
-  });
-reviewCmd
-  .command('split')
-  .description('take a draft out of its story into a story of its own; it never rejoins the story it left')
-  .argument('<id>', 'draft id (d_…)')
-  .option('--as <user>', 'act as this desk user')
-  .action(async (id: string, opts: { as?: string }) => {
-    process.exitCode = await reviewSplitCommand(settings(), id, opts);
-  });
-reviewCmd
-  .command('move')
-  .description('move a draft to another story (see review list), pinned there: the pipeline never moves it again')
-  .argument('<id>', 'draft id (d_…)')
-  .requiredOption('--to <story>', 'the story id (s_…)')
-  .option('--as <user>', 'act as this desk user')
-  .action(async (id: string, opts: { to: string; as?: string }) => {
-    process.exitCode = await reviewMoveCommand(settings(), id, opts);
-  });
-reviewCmd
-  .command('show')
-  .description('one draft: metadata, excerpt (editor only), editorial fields, claim and history')
-  .argument('<id>', 'draft id (d_…)')
-  .option('--json', 'print JSON')
-  .option('--as <user>', 'act as this desk user')
-  .action(async (id: string, opts: { json?: boolean; as?: string }) => {
-    process.exitCode = await reviewShowCommand(settings(), id, opts);
-  });
-reviewCmd
-  .command('approve')
-  .description('approve a draft and publish it as a signal (refused when editorial fields are missing or copy the source)')
-  .argument('<id>', 'draft id (d_…)')
-  .option('--as <user>', 'act as this desk user')
-  .action(async (id: string, opts: { as?: string }) => {
-    process.exitCode = await reviewApproveCommand(settings(), id, opts);
-  });
-reviewCmd
-  .command('reject')
-  .description('reject a draft, saying why')
-  .argument('<id>', 'draft id (d_…)')
-  .requiredOption('--reason <text>', 'why it is rejected (kept in the history)')
-  .option('--as <user>', 'act as this desk user')
-  .action(async (id: string, opts: { reason: string; as?: string }) => {
-    process.exitCode = await reviewRejectCommand(settings(), id, opts);
-  });
+registerReviewCommands(program, { settings: () => settings(), stdout: process.stdout, stdin: process.stdin, setExitCode: (code) => (process.exitCode = code) });
 
 program
   .command('demo')
@@ -316,14 +251,5 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exitCode = 1;
-  } else if (err instanceof SignalDeskError) {
-    process.stderr.write(`signal-desk: ${err.message}\n`);
-    process.exitCode = 1;
-  } else {
-    process.stderr.write(`signal-desk: unexpected error: ${(err as Error).stack ?? err}\n`);
-    process.exitCode = 70;
-  }
+  process.exitCode = reportError(err, process.stderr);
 }

@@ -1,5 +1,5 @@
 import { can, describeMissing, type Actor, type Permission } from '../auth/roles.ts';
-import type { Clock } from '../clock.ts';
+import { formatUtc, type Clock } from '../clock.ts';
 import type { DraftSignal, DraftStatus } from '../drafts/schema.ts';
 import { ageRank, reviewRank } from '../drafts/score.ts';
 import { DeskError } from '../errors.ts';
@@ -48,7 +48,7 @@ export async function loadDraftAt(o: DeskOptions, id: string, version: number): 
 
 export function requireStatus(d: DraftSignal, allowed: DraftStatus[], doing: string): void {
   if (allowed.includes(d.status)) return;
-  const by = d.decision ? ` by ${d.decision.by} at ${d.decision.at}` : '';
+  const by = d.decision ? ` by ${d.decision.by} at ${formatUtc(d.decision.at)}` : '';
   throw new DeskError('invalid_state', `draft ${d.id} is ${d.status}${by}; only ${allowed.join(' or ')} drafts can be ${doing}`, { details: { status: d.status, decision: d.decision } });
 }
 
@@ -80,7 +80,7 @@ export async function applyChanges(o: DeskOptions, actor: Actor, changes: DraftC
   const id = changes[result.index]!.next.id;
   if (result.reason === 'missing') throw notFound(id);
   if (result.reason === 'stale') throw staleError(id, changes[result.index]!.expectedVersion, result.version!);
-  throw lockedError(id, result.claim!);
+  throw lockedError(id, result.claim!, actor);
 }
 
 export async function emitEvent(o: DeskOptions, event: DeskEvent): Promise<void> {
@@ -95,6 +95,14 @@ export function staleError(id: string, sent: number, current: number): DeskError
   return new DeskError('stale_version', `draft ${id} changed since you read it (you sent version ${sent}, it is now at ${current}): reload it, then apply your change again`, { details: { currentVersion: current } });
 }
 
-export function lockedError(id: string, claim: Claim): DeskError {
-  return new DeskError('locked', `draft ${id} is claimed by ${claim.user} until ${new Date(claim.expiresAt).toISOString()}; wait for it to expire or ask an operator to force it`, { details: { claim } });
+/**
+ * 409 for a write on a draft someone else has claimed: who holds it until when, and what this actor can do about
+ * it (an operator can take it over; an editor waits, asks the holder, or asks an operator).
+ */
+export function lockedError(id: string, claim: Claim, actor: Actor): DeskError {
+  const until = formatUtc(claim.expiresAt);
+  const what = can(actor, 'forceLock')
+    ? `wait until then, ask ${claim.user} to release it, or take it over: Force claim on the draft's page, or signal-desk review claim ${id} --force`
+    : `wait until then or ask ${claim.user} to release it (an operator can take it over)`;
+  return new DeskError('locked', `draft ${id} is claimed by ${claim.user} until ${until}: ${what}`, { details: { claim } });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HORIZONS, Level, type DraftSignal } from '../drafts/schema.ts';
 import { DeskError } from '../errors.ts';
 import { stripBidiControls } from '../parse/bidi.ts';
+import { labelOf } from './fieldLabels.ts';
 import { findCopiedText, type StoryDraft } from './findCopiedText.ts';
 
 /**
@@ -23,13 +24,13 @@ export const stripControls = (s: string) => s.replace(/\r\n?/g, '\n').replace(CO
 
 /** Editors' text: bidi and other controls removed (they could reverse how a published headline reads), then trimmed. */
 const text = (max: number) => wellFormed().overwrite((s) => stripControls(stripBidiControls(s))).trim().max(max, `at most ${max} characters`);
-const list = z.array(text(200)).max(10, 'at most 10 entries');
+const list = z.array(text(200), 'a list of entries').max(10, 'at most 10 entries');
 
 /** What an editor may change. Source metadata (link, source, dates, excerpt) is not editable: it is a record of what the source said. */
 export const EditableFields = z.strictObject({
   headline: text(300).min(1, 'a headline is required'),
   category: text(80).nullable(),
-  score: z.number().int('a whole number').min(0, '0 to 100').max(100, '0 to 100'),
+  score: z.number('a whole number from 0 to 100').int('a whole number from 0 to 100').min(0, '0 to 100').max(100, '0 to 100'),
   horizon: z.enum(HORIZONS, `one of: ${HORIZONS.join(', ')}`).nullable(),
   summary: text(1000),
   whyNow: text(1000),
@@ -40,7 +41,7 @@ export const EditableFields = z.strictObject({
   secondOrderEffects: z.strictObject({ direct: text(600), second: text(600), third: text(600) }).partial(),
   editorialConfidence: Level.nullable(),
   structuralImpact: Level.nullable(),
-  tags: z.array(text(100).min(1)).max(30, 'at most 30 tags'),
+  tags: z.array(text(100).min(1, 'an empty tag'), 'a list of tags').max(30, 'at most 30 tags'),
 });
 export type DraftPatch = Partial<z.infer<typeof EditableFields>>;
 export const EDITABLE = Object.keys(EditableFields.shape);
@@ -53,19 +54,28 @@ export const VersionBody = z.object({ version: Version });
 export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).refine(isText, NOT_TEXT).overwrite((s) => stripControls(stripBidiControls(s))).trim().min(1, 'required: say why the draft is rejected').max(500) });
 export const MergeBody = VersionBody.extend({ into: z.string({ error: 'required: the id of the draft that keeps the story' }).regex(/^d_[A-Za-z0-9_-]{16}$/, 'must be a draft id (d_…)') });
 
-/** Parses a request body with one message per field (HTTP 422), unknown fields named with the list of editable ones. */
+/** The editable fields as the desk labels them ("Headline, Category, …"), for messages. */
+const EDITABLE_LABELS = EDITABLE.map(labelOf).join(', ');
+
+/**
+ * Parses a request body with one message per field (HTTP 422), unknown fields named with the list of editable ones.
+ * `fields` is keyed by field name (for programs and the form); `message` names them as the desk labels them.
+ */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
+  // A Map, not an object: a key named "__proto__" is a field name like any other, not the object's prototype.
+  const fields = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = `cannot be edited; editable fields are: ${EDITABLE.join(', ')}`;
+      for (const key of issue.keys) fields.set([...issue.path, key].join('.'), `cannot be edited; editable fields are: ${EDITABLE_LABELS}`);
     } else {
-      fields[issue.path.join('.') || '(body)'] ??= issue.message;
+      const path = issue.path.join('.') || '(body)';
+      if (!fields.has(path)) fields.set(path, issue.message);
     }
   }
-  throw new DeskError('invalid_fields', `invalid fields: ${Object.entries(fields).map(([f, m]) => `${f}: ${m}`).join('; ')}`, { fields });
+  const message = [...fields].map(([f, m]) => `${f === '(body)' ? 'the request' : labelOf(f)}: ${m}`).join('; ');
+  throw new DeskError('invalid_fields', `invalid fields: ${message}`, { fields: Object.fromEntries(fields) });
 }
 
 /** The draft with the patch applied (a shallow merge; second-order effects merge per level). Pure. */
@@ -89,18 +99,20 @@ const REQUIRED_TO_APPROVE: [keyof DraftSignal, string][] = [
   ['structuralImpact', 'a structural impact'],
 ];
 
+/** The fields still empty that approval needs, in the form's order. Pure. */
+export function missingToApprove(d: DraftSignal): string[] {
+  return REQUIRED_TO_APPROVE.filter(([f]) => d[f] === null || d[f] === '').map(([f]) => f);
+}
+
 /**
  * Throws 422 when a draft cannot be published: missing fields (`invalid_fields`), or source text copied into
  * what it publishes (`copied_text`, see findCopiedText.ts). `story` holds the drafts merged into this one.
  */
 export function checkPublishable(d: DraftSignal, story: StoryDraft[] = []): void {
-  const fields: Record<string, string> = {};
-  for (const [field, what] of REQUIRED_TO_APPROVE) {
-    const v = d[field];
-    if (v === null || v === '') fields[field] = `required to approve: fill in ${what}`;
-  }
-  if (Object.keys(fields).length) {
-    throw new DeskError('invalid_fields', `cannot approve yet: ${Object.keys(fields).join(', ')} must be filled in`, { fields });
+  const missing = missingToApprove(d);
+  if (missing.length) {
+    const fields = Object.fromEntries(REQUIRED_TO_APPROVE.filter(([f]) => missing.includes(f)).map(([f, what]) => [f, `required to approve: fill in ${what}`]));
+    throw new DeskError('invalid_fields', `cannot approve yet: ${missing.map(labelOf).join(', ')} must be filled in`, { fields });
   }
   const copied = findCopiedText(d, story);
   if (copied) throw new DeskError('copied_text', copied.message, { fields: copied.fields });

@@ -5,9 +5,17 @@ import { toStoredJson } from '../drafts/toDraft.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 
-/** An editor's claim on a draft. `expiresAt` is compared with the injected clock, so tests can expire it. */
-export const Claim = z.object({ user: z.string(), expiresAt: z.number() });
-export type Claim = z.infer<typeof Claim>;
+/**
+ * An editor's claim on a draft as Redis holds it: `expiresAt` in epoch ms, compared with the injected clock (so
+ * tests can expire it) by the scripts below.
+ */
+const StoredClaim = z.object({ user: z.string(), expiresAt: z.number() });
+/** A claim as the desk service, the API and the CLI show it: `expiresAt` in ISO 8601, as every other date. */
+export interface Claim {
+  user: string;
+  expiresAt: string;
+}
+const toClaim = (user: string, expiresAtMs: number): Claim => ({ user, expiresAt: new Date(expiresAtMs).toISOString() });
 
 export const AuditEntry = z.object({
   at: z.string(),
@@ -148,7 +156,7 @@ export async function applyDraftChanges(redis: RedisClient, keys: Keys, actor: s
   if (status === 'ok') return { ok: true, streamId: a || undefined };
   const index = Number(a) - 1;
   if (status === 'stale') return { ok: false, reason: 'stale', index, version: Number(b) };
-  if (status === 'locked') return { ok: false, reason: 'locked', index, claim: { user: b!, expiresAt: Number(c) } };
+  if (status === 'locked') return { ok: false, reason: 'locked', index, claim: toClaim(b!, Number(c)) };
   return { ok: false, reason: 'missing', index };
 }
 
@@ -163,7 +171,7 @@ export async function changeClaim(redis: RedisClient, keys: Keys, draftId: strin
   const [status, a, b] = await scripts(redis).sdClaimDraft(3, keys.draft(draftId), keys.lock(draftId), keys.audit(draftId), String(now), actor, mode, String(now + claimMs), String(claimMs + 3_600_000), new Date(now).toISOString());
   if (status === 'ok') return { ok: true, action: a as never };
   if (status === 'not_pending') return { ok: false, reason: 'not_pending', status: a as DraftStatus };
-  if (status === 'locked') return { ok: false, reason: 'locked', claim: { user: a!, expiresAt: Number(b) } };
+  if (status === 'locked') return { ok: false, reason: 'locked', claim: toClaim(a!, Number(b)) };
   return { ok: false, reason: 'missing' };
 }
 
@@ -213,8 +221,8 @@ export async function getClaims(redis: RedisClient, keys: Keys, ids: string[], n
   if (ids.length === 0) return out;
   const raw = await redis.mget(...ids.map((id) => keys.lock(id)));
   raw.forEach((json, i) => {
-    const claim = json ? Claim.safeParse(JSON.parse(json)) : undefined;
-    if (claim?.success && claim.data.expiresAt > now) out.set(ids[i]!, claim.data);
+    const claim = json ? StoredClaim.safeParse(JSON.parse(json)) : undefined;
+    if (claim?.success && claim.data.expiresAt > now) out.set(ids[i]!, toClaim(claim.data.user, claim.data.expiresAt));
   });
   return out;
 }

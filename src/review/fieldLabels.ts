@@ -31,9 +31,11 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
 
 /** "Why now" for `whyNow`; a list entry (`winners.2`) is named by its list ("Winners, entry 3"); an unknown path as it is. */
 export function labelOf(path: string): string {
-  if (FIELD_LABELS[path]) return FIELD_LABELS[path];
+  // Own keys only: `constructor` or `__proto__` in a request body is named as sent, not as Object's inherited members.
+  const label = (p: string) => (Object.hasOwn(FIELD_LABELS, p) ? FIELD_LABELS[p] : undefined);
+  if (label(path)) return label(path)!;
   const m = /^(.*)\.(\d+)$/.exec(path);
-  if (m && FIELD_LABELS[m[1]!]) return `${FIELD_LABELS[m[1]!]}, entry ${Number(m[2]) + 1}`;
+  if (m && label(m[1]!)) return `${label(m[1]!)}, entry ${Number(m[2]) + 1}`;
   return path;
 }
 

@@ -43,25 +43,30 @@ describe('desk API: claims', () => {
       const [id] = await h.seed([{}]);
       const claimed = await h.api('POST', `/api/drafts/${id}/claim`, { token: h.tokens.editor, body: {} });
       expect(claimed.status).toBe(200);
-      expect(claimed.body).toEqual({ action: 'claim', claim: { user: 'editor', expiresAt: h.clock.now() + 15 * 60_000 } });
+      // ISO 8601 like every other date of the API (Redis keeps epoch ms).
+      expect(claimed.body).toEqual({ action: 'claim', claim: { user: 'editor', expiresAt: '2026-11-27T10:15:00.000Z' } });
 
       const seen = await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.viewer });
-      expect(seen.body.claim).toEqual({ user: 'editor', expiresAt: h.clock.now() + 15 * 60_000 });
+      expect(seen.body.claim).toEqual({ user: 'editor', expiresAt: '2026-11-27T10:15:00.000Z' });
 
       const blocked = await h.api('POST', `/api/drafts/${id}/claim`, { token: h.tokens.editor2, body: {} });
       expect(blocked.status).toBe(409);
-      expect(blocked.body).toMatchObject({ error: 'locked', details: { claim: { user: 'editor' } } });
-      expect(blocked.body.message).toContain('claimed by editor until 2026-11-27T10:15:00.000Z');
+      expect(blocked.body).toMatchObject({ error: 'locked', details: { claim: { user: 'editor', expiresAt: '2026-11-27T10:15:00.000Z' } } });
+      // Who holds it until when (the readable form), and what an editor can do: never "ask an operator" to an operator.
+      expect(blocked.body.message).toBe(`draft ${id} is claimed by editor until 2026-11-27 10:15 UTC: wait until then or ask editor to release it (an operator can take it over)`);
       const edit = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.editor2, body: { version: 1, whyNow: 'x' } });
       expect(edit.status).toBe(409);
       expect(edit.body.error).toBe('locked');
       expect((await h.api('POST', `/api/drafts/${id}/release`, { token: h.tokens.editor2, body: {} })).status).toBe(409);
       expect((await h.api('POST', `/api/drafts/${id}/claim`, { token: h.tokens.editor2, body: { force: true } })).status).toBe(403);
+      // An operator is told how to take it over, not to ask an operator.
+      const toOperator = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.operator, body: { version: 1, whyNow: 'x' } });
+      expect(toOperator.body.message).toBe(`draft ${id} is claimed by editor until 2026-11-27 10:15 UTC: wait until then, ask editor to release it, or take it over: Force claim on the draft's page, or signal-desk review claim ${id} --force`);
 
       // Renewal by the holder extends the expiry.
       h.clock.advance(10 * 60_000);
       const renewed = await h.api('POST', `/api/drafts/${id}/claim`, { token: h.tokens.editor, body: {} });
-      expect(renewed.body).toEqual({ action: 'renew', claim: { user: 'editor', expiresAt: h.clock.now() + 15 * 60_000 } });
+      expect(renewed.body).toEqual({ action: 'renew', claim: { user: 'editor', expiresAt: '2026-11-27T10:25:00.000Z' } });
 
       // Expired: another editor takes over.
       h.clock.advance(16 * 60_000);
@@ -99,7 +104,9 @@ describe('desk API: edits and versions', () => {
       expect(invalid.body.error).toBe('invalid_fields');
       expect(Object.keys(invalid.body.fields).sort()).toEqual(['excerpt', 'horizon', 'score', 'winners']);
       expect(invalid.body.fields.horizon).toBe('one of: Short term, Medium term, Long term');
-      expect(invalid.body.fields.excerpt).toContain('cannot be edited; editable fields are: headline, category');
+      expect(invalid.body.fields.excerpt).toContain('cannot be edited; editable fields are: Headline, Category, Signal score');
+      // The message names the fields as the desk's form labels them; `fields` stays keyed by field name.
+      expect(invalid.body.message).toBe("invalid fields: Signal score: 0 to 100; Horizon: one of: Short term, Medium term, Long term; Winners: a list of entries; Excerpt: cannot be edited; editable fields are: Headline, Category, Signal score, Horizon, Summary, Why now, Why it's important, What changes, Winners, Losers, Second-order effects, Editorial confidence, Structural impact, Tags");
 
       const noVersion = await h.api('PATCH', `/api/drafts/${id}`, { token: h.tokens.editor, body: { whyNow: 'x' } });
       expect(noVersion.status).toBe(422);

@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import type { Actor } from '../../auth/roles.ts';
 import { getUser } from '../../auth/userStore.ts';
-import { systemClock } from '../../clock.ts';
+import { formatUtc, systemClock } from '../../clock.ts';
 import type { Settings } from '../../config/settings.ts';
 import { formatLevel, type DraftSignal, type DraftStatus } from '../../drafts/schema.ts';
 import { describeEnrichment, describeRobots, ENRICHMENT_MARK } from '../../review/describeEnrichment.ts';
@@ -12,6 +14,9 @@ import { createRedis } from '../../queue/connection.ts';
 import { createKeys } from '../../queue/keys.ts';
 import { createDesk } from '../../review/createDesk.ts';
 import type { Desk, StoryRow } from '../../review/desk.ts';
+import { changedFields, missingToApprove } from '../../review/draftEdits.ts';
+import { labelOf } from '../../review/fieldLabels.ts';
+import { applySets, parseEditJson } from '../editArgs.ts';
 import { formatAge, formatTable, terminalJson, writeText } from '../table.ts';
 import { requireRedis } from '../redis.ts';
 
@@ -137,34 +142,46 @@ export async function reviewShowCommand(settings: Settings, id: string, options:
       out.write(`${terminalJson(d)}\n`);
       return 0;
     }
-    const rows: [string, string][] = [
+    // Source metadata: a row when there is something to say. Editorial fields: always, named as the desk's form
+    // labels them (what `review edit --set` takes), "—" when empty, so an empty draft shows what is left to fill in.
+    const meta: [string, string][] = [
       ['id', `${d.id} (version ${d.version}, ${d.status})`],
-      ['headline', d.headline],
       ['source', `${d.source.name} (${d.source.id})`],
+      ['author', d.author ?? ''],
       ['link', d.link ?? ''],
-      ['published', d.publishedAt ?? 'unknown'],
-      ['discovered', d.discoveredAt],
-      ['score', String(d.score)],
-      ['category', d.category ?? ''],
-      ['horizon', d.horizon ?? ''],
-      ['tags', d.tags.join(', ')],
-      ['excerpt', `${d.excerpt ?? ''}  [editor only]`],
-      ['why now', d.whyNow],
-      ["why it's important", d.whyImportant],
-      ['what changes', d.whatChanges],
-      ['winners', d.winners.join('; ')],
-      ['losers', d.losers.join('; ')],
-      ['confidence / impact', d.editorialConfidence === null && d.structuralImpact === null ? '' : `${formatLevel(d.editorialConfidence) ?? 'not set'} · ${formatLevel(d.structuralImpact) ?? 'not set'}`],
-      ['claimed by', d.claim ? `${d.claim.user} until ${new Date(d.claim.expiresAt).toISOString()}` : ''],
+      ['published', d.publishedAt ? formatUtc(d.publishedAt) : 'unknown'],
+      ['discovered', formatUtc(d.discoveredAt)],
+      ['excerpt', `${d.excerpt ?? 'none'}  [editor only]`],
+      ['claimed by', d.claim ? `${d.claim.user} until ${formatUtc(d.claim.expiresAt)}` : ''],
       ['related', d.related.map((r) => `${r.sourceName}: ${r.headline}`).join('; ')],
       ['story', d.story ? `${d.story.id}${d.storyRecord ? ` (${d.storyRecord.members.length} items from ${[...new Set(d.storyRecord.members.map((m) => m.sourceName))].join(', ')})` : ''}${d.story.pinned ? ', moved there by an editor' : ''}${d.story.blocked.length ? `; split out of ${d.story.blocked.join(', ')}` : ''}` : ''],
       ['suggested category', d.annotation?.suggestion ? `${d.annotation.suggestion.category} (${d.annotation.suggestion.why})` : ''],
       ['entities', (d.annotation?.entities ?? []).map((e) => `${e.name} (${e.kind})`).join(', ')],
       ['score breakdown', d.scoreBreakdown.map((c) => `${c.label} ${c.points >= 0 ? '+' : ''}${Math.round(c.points * 10) / 10}: ${c.detail}`).join('; ')],
     ];
-    writeText(out, `${rows.filter(([, v]) => v).map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n')}\n`);
+    const editorial: [string, string][] = [
+      ['headline', d.headline],
+      ['score', String(d.score)],
+      ['category', d.category ?? ''],
+      ['horizon', d.horizon ?? ''],
+      ['tags', d.tags.join(', ')],
+      ['summary', d.summary],
+      ['whyNow', d.whyNow],
+      ['whyImportant', d.whyImportant],
+      ['whatChanges', d.whatChanges],
+      ['winners', d.winners.join('; ')],
+      ['losers', d.losers.join('; ')],
+      ['secondOrderEffects.direct', d.secondOrderEffects.direct],
+      ['secondOrderEffects.second', d.secondOrderEffects.second],
+      ['secondOrderEffects.third', d.secondOrderEffects.third],
+      ['editorialConfidence', formatLevel(d.editorialConfidence) ?? ''],
+      ['structuralImpact', formatLevel(d.structuralImpact) ?? ''],
+    ];
+    const line = (k: string, v: string) => `${k.padEnd(20)} ${v}`;
+    writeText(out, `${meta.filter(([, v]) => v).map(([k, v]) => line(k, v)).join('\n')}\n`);
+    writeText(out, `\n${editorial.map(([f, v]) => line(labelOf(f).toLowerCase(), v || '—')).join('\n')}\n`);
     writeText(out, formatEnrichment(d));
-    writeText(out, `\nhistory:\n${[`  ${d.discoveredAt}  discovered`, ...d.history.map((h) => `  ${h.at}  ${h.actor} ${h.action}${h.fields ? ` ${h.fields.join(', ')}` : ''}${h.reason ? `: ${h.reason}` : ''}${h.into ? ` ${h.into}` : ''}`)].join('\n')}\n`);
+    writeText(out, `\nhistory:\n${[`  ${formatUtc(d.discoveredAt)}  discovered`, ...d.history.map((h) => `  ${formatUtc(h.at)}  ${h.actor} ${h.action}${h.fields ? ` ${h.fields.map(labelOf).join(', ')}` : ''}${h.reason ? `: ${h.reason}` : ''}${h.into ? ` ${h.into}` : ''}`)].join('\n')}\n`);
     return 0;
   });
 }
@@ -189,7 +206,7 @@ function formatEnrichment(d: DraftSignal): string {
   }
   if (d.coverage.length) {
     lines.push(`\ncoverage (${d.coverage.length} other source${d.coverage.length === 1 ? '' : 's'}):`);
-    for (const c of d.coverage) lines.push(`  ${c.publishedAt ?? c.at}  ${c.sourceName} (${c.sourceId}): ${c.headline}${c.link ? `  ${c.link}` : ''}`);
+    for (const c of d.coverage) lines.push(`  ${formatUtc(c.publishedAt ?? c.at)}  ${c.sourceName} (${c.sourceId}): ${c.headline}${c.link ? `  ${c.link}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -209,6 +226,107 @@ export async function reviewRejectCommand(settings: Settings, id: string, option
     const current = await desk.get(actor, id);
     await desk.reject(actor, id, { version: current.version, reason: options.reason });
     writeText(out, `Rejected ${id}: ${options.reason}\n`);
+    return 0;
+  });
+}
+
+export interface ReviewEditOptions {
+  /** `FIELD=VALUE`, in order (FIELD by label or name; lists take several). */
+  set?: string[];
+  /** A JSON file of fields, or `-` for stdin. */
+  from?: string;
+  /** The version read; default: the current version, read just before the edit. */
+  version?: number;
+  as?: string;
+}
+
+/**
+ * `review edit ID --set FIELD=VALUE … | --from FILE.json|-`: the desk service's edit (the API's PATCH), with its
+ * 422 and 409 answers. Without --version the edit applies to the version read just before it.
+ */
+export async function reviewEditCommand(settings: Settings, id: string, options: ReviewEditOptions, out: NodeJS.WritableStream = process.stdout, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  if (!options.from && !options.set?.length) {
+    throw new DeskError('invalid_fields', 'nothing to edit: give --set FIELD=VALUE (e.g. --set "Why now=…"), or --from FILE.json (- for stdin)');
+  }
+  const fromFile = options.from === undefined ? {} : parseEditJson(await readEditFile(options.from, stdin), options.from === '-' ? 'stdin' : resolve(options.from));
+  const { version: fileVersion, ...patch } = applySets(fromFile, options.set ?? []);
+  return withDesk(settings, options.as, async (desk, actor) => {
+    const current = await desk.get(actor, id);
+    const version = options.version ?? fileVersion ?? current.version;
+    const next = await desk.edit(actor, id, { ...patch, version });
+    const fields = changedFields(current, next);
+    if (next.version === current.version || fields.length === 0) {
+      writeText(out, `No change to ${id}: it says that already (version ${next.version}).\n`);
+    } else {
+      writeText(out, `Edited ${id}: ${fields.map(labelOf).join(', ')} (now version ${next.version}).\n`);
+    }
+    const missing = missingToApprove(next);
+    writeText(out, missing.length ? `Still needed to approve: ${missing.map(labelOf).join(', ')}.\n` : `Ready to approve: signal-desk review approve ${id}\n`);
+    return 0;
+  });
+}
+
+async function readEditFile(from: string, stdin: NodeJS.ReadableStream): Promise<string> {
+  if (from === '-') {
+    let text = '';
+    for await (const chunk of stdin) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    return text;
+  }
+  try {
+    return await readFile(resolve(from), 'utf8');
+  } catch (err) {
+    throw new DeskError('invalid_fields', `cannot read ${resolve(from)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+}
+
+/** `review claim ID [--force]`: claims (or renews) the draft for SIGNAL_DESK_CLAIM_MINUTES; --force (operators) takes a live claim. */
+export async function reviewClaimCommand(settings: Settings, id: string, options: { force?: boolean; as?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  return withDesk(settings, options.as, async (desk, actor) => {
+    const before = (await desk.get(actor, id)).claim;
+    const { action, claim } = await desk.claim(actor, id, { force: options.force });
+    const until = formatUtc(claim.expiresAt);
+    const said: Record<string, string> = {
+      claim: `Claimed ${id} until ${until}.`,
+      renew: `Renewed your claim on ${id}: until ${until}.`,
+      takeover: `Claimed ${id} until ${until} (the previous claim had expired).`,
+      force_claim: `Took over ${id} from ${before?.user ?? 'its holder'}: yours until ${until}.`,
+    };
+    writeText(out, `${said[action] ?? `Claimed ${id} until ${until}.`}\n`);
+    return 0;
+  });
+}
+
+/** `review release ID [--force]`: gives up the claim; --force (operators) drops someone else's. */
+export async function reviewReleaseCommand(settings: Settings, id: string, options: { force?: boolean; as?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  return withDesk(settings, options.as, async (desk, actor) => {
+    const before = (await desk.get(actor, id)).claim;
+    const { action } = await desk.release(actor, id, { force: options.force });
+    const said: Record<string, string> = {
+      release: `Released ${id}.`,
+      force_release: `Released ${before?.user ?? 'its holder'}'s claim on ${id} (forced).`,
+      none: `${id} was not claimed: nothing to release.`,
+    };
+    writeText(out, `${said[action] ?? `Released ${id}.`}\n`);
+    return 0;
+  });
+}
+
+/** `review merge ID --into ID`: the draft becomes related coverage of the other (pending) one. */
+export async function reviewMergeCommand(settings: Settings, id: string, options: { into: string; version?: number; as?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  return withDesk(settings, options.as, async (desk, actor) => {
+    const version = options.version ?? (await desk.get(actor, id)).version;
+    const { into } = await desk.merge(actor, id, { version, into: options.into });
+    writeText(out, `Merged ${id} into ${into.id}: listed there as related coverage (undo: signal-desk review reopen ${id}).\n`);
+    return 0;
+  });
+}
+
+/** `review reopen ID`: a rejected or merged draft goes back to the queue. */
+export async function reviewReopenCommand(settings: Settings, id: string, options: { version?: number; as?: string }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  return withDesk(settings, options.as, async (desk, actor) => {
+    const version = options.version ?? (await desk.get(actor, id)).version;
+    const next = await desk.reopen(actor, id, { version });
+    writeText(out, `Reopened ${id}: pending again, back in the queue (version ${next.version}).\n`);
     return 0;
   });
 }

@@ -63,7 +63,7 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
 
   const claimBox = html`<section class="claim-box" aria-labelledby="claim-title">
   <h2 id="claim-title" class="visually-hidden">Claim</h2>
-  ${d.claim ? html`<p>Claimed by <strong>${d.claim.user}</strong> until <time>${when(d.claim.expiresAt)}</time>.</p>` : html`<p>Not claimed.</p>`}
+  ${d.claim ? html`<p>Claimed by <strong>${d.claim.user}</strong> until <time datetime="${d.claim.expiresAt}">${when(d.claim.expiresAt)}</time>.</p>` : html`<p>Not claimed.</p>`}
   ${editable
     ? html`<form method="post" action="/drafts/${d.id}/claim" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}">
       ${!d.claim || mine ? html`<button type="submit" data-key="c">${mine ? 'Renew claim' : 'Claim'} <kbd>c</kbd></button>` : ''}
