@@ -3,7 +3,7 @@ import type { Actor } from '../auth/roles.ts';
 import { DeskError } from '../errors.ts';
 import { requirePermission } from './deskContext.ts';
 import type { Desk } from './desk.ts';
-import { parseBody } from './draftEdits.ts';
+import { parseBody, RejectBody } from './draftEdits.ts';
 
 /** At most this many drafts in one bulk action (a queue page holds 50 by default, 200 at most). */
 export const BULK_MAX = 200;
@@ -16,7 +16,7 @@ const Picked = z.object({ id: DraftId, version: z.number().int().min(1).optional
  * need it, as for one draft; a release does not). `merge` merges every picked draft but `into` into `into`.
  */
 export const BulkBody = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('reject'), drafts: z.array(Picked).min(1, 'pick at least one draft').max(BULK_MAX, `at most ${BULK_MAX} drafts`), reason: z.string({ error: 'required: say why the drafts are rejected' }) }),
+  z.object({ action: z.literal('reject'), drafts: z.array(Picked).min(1, 'pick at least one draft').max(BULK_MAX, `at most ${BULK_MAX} drafts`), reason: RejectBody.shape.reason }),
   z.object({ action: z.literal('merge'), drafts: z.array(Picked).min(1, 'pick at least two drafts').max(BULK_MAX, `at most ${BULK_MAX} drafts`), into: DraftId }),
   z.object({ action: z.literal('release'), drafts: z.array(Picked).min(1, 'pick at least one draft').max(BULK_MAX, `at most ${BULK_MAX} drafts`) }),
 ], { error: 'one of: reject, merge, release' });
@@ -45,7 +45,6 @@ export async function runBulkAction(desk: Desk, actor: Actor, body: unknown): Pr
   const b = parseBody(BulkBody, body);
   const seen = new Set<string>();
   const drafts = b.drafts.filter((d) => !seen.has(d.id) && seen.add(d.id));
-  if (b.action === 'reject' && b.reason.trim() === '') throw new DeskError('invalid_fields', 'say why the drafts are rejected', { fields: { reason: 'required: say why the drafts are rejected' } });
   if (b.action === 'merge' && drafts.every((d) => d.id === b.into)) throw new DeskError('invalid_fields', 'pick at least one draft besides the one to merge into', { fields: { drafts: 'pick at least two drafts' } });
   const results: BulkOutcome[] = [];
   for (const d of drafts) {

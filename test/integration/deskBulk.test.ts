@@ -80,8 +80,8 @@ describe('POST /api/drafts/bulk', () => {
       const bad = async (b: unknown) => (await h.api('POST', '/api/drafts/bulk', { token: h.tokens.editor, body: b })).body;
       expect(await bad({ action: 'approve', drafts: [{ id: a, version: 1 }] })).toMatchObject({ error: 'invalid_fields', fields: { action: expect.stringContaining('reject, merge, release') } });
       expect(await bad({ action: 'reject', reason: 'x', drafts: [] })).toMatchObject({ fields: { drafts: 'pick at least one draft' } });
-      expect(await bad({ action: 'reject', drafts: [{ id: a, version: 1 }] })).toMatchObject({ fields: { reason: 'required: say why the drafts are rejected' } });
-      expect(await bad({ action: 'reject', reason: '   ', drafts: [{ id: a, version: 1 }] })).toMatchObject({ fields: { reason: 'required: say why the drafts are rejected' } });
+      expect(await bad({ action: 'reject', drafts: [{ id: a, version: 1 }] })).toMatchObject({ fields: { reason: 'required: say why the draft is rejected' } });
+      expect(await bad({ action: 'reject', reason: '   ', drafts: [{ id: a, version: 1 }] })).toMatchObject({ fields: { reason: 'required: say why the draft is rejected' } });
       expect(await bad({ action: 'reject', reason: 'x', drafts: [{ id: '../users', version: 1 }] })).toMatchObject({ fields: { 'drafts.0.id': 'must be a draft id (d_…)' } });
       expect(await bad({ action: 'release', drafts: Array.from({ length: 201 }, () => ({ id: a })) })).toMatchObject({ fields: { drafts: 'at most 200 drafts' } });
       expect((await status(h, a!)).status).toBe('pending');
