@@ -155,6 +155,10 @@ describe('issue 11: the desk flow in a browser', () => {
         const report = page.locator('.bulk-report');
         expect(await report.locator('p').textContent()).toBe('Rejected 2 of 3 drafts; 1 was not:');
         expect(await report.locator(`li.failed[data-draft="${byTitle['Bulk two']}"]`).textContent()).toMatch(/^Not rejected: Bulk two: draft d_\S+ is claimed by editor2 until /);
+        if (SCREENSHOTS) {
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: `${SCREENSHOTS}/queue-bulk.png` });
+        }
         expect((await report.locator('li.ok').allTextContents()).sort()).toEqual(['Bulk one: rejected', 'Bulk three: rejected']);
         for (const t of ['Bulk one', 'Bulk three']) expect((await h.api('GET', `/api/drafts/${byTitle[t]}`, { token: h.tokens.viewer })).body.decision).toMatchObject({ action: 'reject', by: 'editor', reason: 'Not for this desk' });
         expect((await h.api('GET', `/api/drafts/${byTitle['Bulk two']}`, { token: h.tokens.viewer })).body.status).toBe('pending');
