@@ -7,9 +7,29 @@ import { applyPatch, EditableFields, parseBody } from '../review/draftEdits.ts';
 /** How many rows of the pending queue the next-draft flow looks at (one queue page). */
 const QUEUE_WINDOW = 50;
 
-/** The pending queue's order as the editor sees it on the queue page (default sort: one row per story, its lead). */
-export async function readQueueOrder(desk: Desk, actor: Actor): Promise<string[]> {
-  const page = await desk.listStories(actor, { status: 'pending', limit: QUEUE_WINDOW });
+/** The queue page's filters a draft page carries along (`?queue=`), so the next draft is the next row of that queue. */
+const QUEUE_FILTERS = ['q', 'category', 'source', 'tag', 'entity', 'lang', 'section', 'sort'] as const;
+
+/** The known, non-empty filters of a queue query string (anything else dropped), as a query string ('' for none). Pure. */
+export function queueFilters(query: unknown): string {
+  if (typeof query !== 'string' || query.length > 2000) return '';
+  const given = new URLSearchParams(query);
+  const kept = new URLSearchParams();
+  for (const name of QUEUE_FILTERS) {
+    const v = given.get(name)?.trim();
+    if (v && v.length <= 200) kept.set(name, v);
+  }
+  return kept.toString();
+}
+
+/** The pending queue's order as the editor sees it on the queue page (one row per story, its lead), with the queue's filters. */
+export async function readQueueOrder(desk: Desk, actor: Actor, filters = ''): Promise<string[]> {
+  const query = { ...Object.fromEntries(new URLSearchParams(filters)), status: 'pending' as const, limit: QUEUE_WINDOW };
+  const page = await desk.listStories(actor, query).catch((err: unknown) => {
+    // Filters the desk refuses (a stale or hand-made link): the whole pending queue instead.
+    if (err instanceof DeskError && err.status === 422) return desk.listStories(actor, { status: 'pending', limit: QUEUE_WINDOW });
+    throw err;
+  });
   return page.stories.map((row) => row.lead.id);
 }
 

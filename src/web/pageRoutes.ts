@@ -12,7 +12,7 @@ import type { SafeHtml } from './html.ts';
 import type { LiveEvent } from './liveEvents.ts';
 import type { ServerDeps } from './deps.ts';
 import { formFields } from './formBody.ts';
-import { pickNextDraft, previewDraft, readQueueOrder } from './deskFlow.ts';
+import { pickNextDraft, previewDraft, queueFilters, readQueueOrder } from './deskFlow.ts';
 import { bulkReport } from './views/queue.ts';
 import { signalCard } from './views/signalCard.ts';
 import { localPath } from './localPath.ts';
@@ -134,7 +134,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     return noStore(reply)
       .type('text/html; charset=utf-8')
       .header('x-counts', JSON.stringify(page.counts))
-      .send(queueRows(page, clock.now(), canPick(req.actor, (req.query as DraftQuery).status)).value);
+      .send(queueRows(page, clock.now(), canPick(req.actor, (req.query as DraftQuery).status), queueFilters(new URLSearchParams(req.query as Record<string, string>).toString())).value);
   });
 
   /** The draft page's "Article page" section alone, for the live refresh when enrichment lands. */
@@ -189,7 +189,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     // After a decision the desk opens the next draft: `prev` names the one just decided, for the way back.
     const prevId = (req.query as Form).prev;
     const prev = typeof prevId === 'string' && DRAFT_ID.test(prevId) ? await desk.get(req.actor!, prevId).catch(() => undefined) : undefined;
-    return showDraft(req, reply, (req.params as { id: string }).id, { flash: noticeText(req.query), prev: prev && { id: prev.id, headline: prev.headline, status: prev.status } });
+    return showDraft(req, reply, (req.params as { id: string }).id, { flash: noticeText(req.query), prev: prev && { id: prev.id, headline: prev.headline, status: prev.status }, queue: queueFilters((req.query as Form).queue) });
   });
 
   /**
@@ -202,13 +202,15 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
       if (!loggedIn(req, reply)) return reply;
       const id = (req.params as { id: string }).id;
       const form = formFields(req.body);
-      const before = form.then === 'next' && decides(form) && can(req.actor!, 'review') ? await readQueueOrder(desk, req.actor!) : undefined;
+      const filters = queueFilters(form.queue);
+      const before = form.then === 'next' && decides(form) && can(req.actor!, 'review') ? await readQueueOrder(desk, req.actor!, filters) : undefined;
       try {
         const done = await run(req, id, form);
         if (!before) return reply.redirect(`/drafts/${id}${done}`, 303);
-        const next = pickNextDraft(before, await readQueueOrder(desk, req.actor!), id);
-        const query = `${done}&prev=${encodeURIComponent(id)}`;
-        return reply.redirect(next ? `/drafts/${next}${query}` : `/${query}`, 303);
+        const next = pickNextDraft(before, await readQueueOrder(desk, req.actor!, filters), id);
+        // The queue's filters go on with the editor: the next decision moves through the same queue.
+        if (next) return reply.redirect(`/drafts/${next}${done}&prev=${encodeURIComponent(id)}${filters ? `&queue=${encodeURIComponent(filters)}` : ''}`, 303);
+        return reply.redirect(`/?${filters ? `${filters}&` : ''}${done.slice(1)}`, 303);
       } catch (err) {
         if (!(err instanceof DeskError) || err.status === 401 || err.status === 404) throw err;
         return showDraft(req, reply, id, { error: err.message, fields: err.fields, values: path === 'edit' ? (form as Record<string, string>) : undefined }, err.status);

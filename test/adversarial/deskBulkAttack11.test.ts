@@ -136,6 +136,12 @@ describe('issue 11: the bulk routes attacked', () => {
         const res = await d.raw({ path: `/drafts/${a}?prev=${encodeURIComponent(lure)}`, headers: { cookie: editor } });
         expect([lure, res.status, res.text.includes('rel="prev"')]).toEqual([lure, 200, false]);
       }
+      // The queue's filters ride along (`?queue=`): only known filters, escaped where they are shown.
+      const carried = await d.raw({ path: `/drafts/${a}?queue=${encodeURIComponent('q="><script>alert(1)</script>&next=//evil.example&status=approved')}`, headers: { cookie: editor } });
+      expect(carried.text).not.toContain('<script>alert(1)');
+      expect(carried.text).toContain('<input type="hidden" name="queue" value="q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E">');
+      const next = await d.raw({ method: 'POST', path: `/drafts/${a}/reject`, headers: { cookie: editor, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, version: '1', reason: 'x', then: 'next', queue: '\r\nLocation: //evil.example&q=zzz' }).toString() });
+      expect([next.status, next.headers.location]).toEqual([303, '/?q=zzz&done=rejected']);
     });
   });
 });

@@ -75,7 +75,7 @@
         if (onQueue) { e.preventDefault(); select(selected - 1); }
         break;
       case 'Enter':
-        if (onQueue && selectedId() && !(t instanceof HTMLAnchorElement)) { e.preventDefault(); location.href = `/drafts/${selectedId()}`; }
+        if (onQueue && selectedId() && !(t instanceof HTMLAnchorElement)) { e.preventDefault(); location.href = rows()[selected].querySelector('td.headline a')?.href ?? `/drafts/${selectedId()}`; }
         break;
       case 'c':
         if (keyButton('c')) { e.preventDefault(); keyButton('c').click(); }

@@ -20,6 +20,8 @@ export interface DraftPageState {
   values?: Record<string, string>;
   /** The draft just decided, when the desk moved on to this one: the way back to it. */
   prev?: { id: string; headline: string; status: string };
+  /** The queue's filters the editor came from (a query string): the next draft is the next row of that queue. */
+  queue?: string;
 }
 
 /** Why the page cannot be edited, in one sentence: who decided the draft and when, or what the reader's role lacks. */
@@ -73,7 +75,7 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
   const link = safeHref(d.link);
   const hidden = html`<input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="version" value="${d.version}">`;
   // A decision opens the next pending draft of the queue (pageRoutes' action): the page then links back here.
-  const thenNext = html`<input type="hidden" name="then" value="next">`;
+  const thenNext = html`<input type="hidden" name="then" value="next">${state.queue ? html`<input type="hidden" name="queue" value="${state.queue}">` : ''}`;
 
   const claimBox = html`<section class="claim-box" aria-labelledby="claim-title">
   <h2 id="claim-title" class="visually-hidden">Claim</h2>
@@ -88,7 +90,7 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
 </section>`;
 
   const body = html`
-<p class="crumbs"><a href="/">← Queue</a>${state.prev ? html` · <a href="/drafts/${state.prev.id}" rel="prev" class="back">← Back to “${state.prev.headline}”</a> <span class="muted">(${state.prev.status}; this is the next pending draft)</span>` : ''}</p>
+<p class="crumbs"><a href="/${state.queue ? `?${state.queue}` : ''}">← Queue</a>${state.prev ? html` · <a href="/drafts/${state.prev.id}" rel="prev" class="back">← Back to “${state.prev.headline}”</a> <span class="muted">(${state.prev.status}; this is the next pending draft)</span>` : ''}</p>
 <h1>${d.headline}</h1>
 <p class="status">Status: <span class="status-${d.status}">${d.status}</span> · version ${d.version}${d.decision ? html` · ${ACTIONS[d.decision.action] ?? d.decision.action} by ${d.decision.by}, ${when(d.decision.at)}` : ''}${d.mergedInto ? html` · merged into <a href="/drafts/${d.mergedInto}">${d.mergedInto}</a>` : ''}</p>
 ${notice(state.flash)}${notice(state.error, 'error')}${readOnlyBanner(d, actor)}

@@ -20,14 +20,16 @@ export function canPick(actor: Actor | undefined, status: string | undefined): b
   return (status ?? 'pending') === 'pending' && actor !== undefined && can(actor, 'review');
 }
 
-export function queueRows(page: StoryPage, now: number, pick = false): SafeHtml {
+/** `filters`: the queue's filters as a query string, carried to the draft page (`?queue=`) for the next-draft flow. */
+export function queueRows(page: StoryPage, now: number, pick = false, filters = ''): SafeHtml {
+  const from = filters ? `?queue=${encodeURIComponent(filters)}` : '';
   if (page.stories.length === 0) return html`<tr class="empty"><td colspan="${pick ? 7 : 6}">No drafts match.</td></tr>`;
   return html`${page.stories.map((row) => {
     const d = row.lead;
     return html`<tr data-id="${d.id}"${row.storyId ? html` data-story="${row.storyId}"` : ''}>
   ${pick ? html`<td class="pick"><input type="checkbox" form="bulk" name="pick.${d.id}" value="${d.version}" aria-label="Select “${d.headline}”"></td>` : ''}
   <td class="score"><span class="badge score-${d.score >= 70 ? 'high' : d.score >= 40 ? 'mid' : 'low'}">${d.score}</span></td>
-  <td class="headline"><a href="/drafts/${d.id}" title="${d.headline}">${d.headline}</a> ${enrichmentMarker(d)}${d.tags.length ? html`<div class="tags">${d.tags.slice(0, 5).map((t) => html`<span class="tag">${t}</span>`)}</div>` : ''}${storyLine(row, now)}</td>
+  <td class="headline"><a href="/drafts/${d.id}${from}" title="${d.headline}">${d.headline}</a> ${enrichmentMarker(d)}${d.tags.length ? html`<div class="tags">${d.tags.slice(0, 5).map((t) => html`<span class="tag">${t}</span>`)}</div>` : ''}${storyLine(row, now)}</td>
   <td>${d.source.name}</td>
   <td>${d.category ?? html`<span class="muted">—</span>`}</td>
   <td><time datetime="${d.publishedAt ?? d.discoveredAt}" title="${when(d.publishedAt ?? d.discoveredAt)}">${ago(d.publishedAt ?? d.discoveredAt, now)}</time></td>
@@ -96,7 +98,7 @@ ${pick
 <table class="queue" data-status="${status}">
   <caption class="visually-hidden">${LABEL[status]} drafts</caption>
   <thead><tr>${pick ? html`<th scope="col" class="pick"><input type="checkbox" id="pick-all" aria-label="Select every draft shown"></th>` : ''}<th scope="col">Score</th><th scope="col">Headline</th><th scope="col">Source</th><th scope="col">Category</th><th scope="col">Age</th><th scope="col">Claimed by</th></tr></thead>
-  <tbody id="rows"${pick ? html` data-pick="1"` : ''}>${queueRows(page, now, pick)}</tbody>
+  <tbody id="rows"${pick ? html` data-pick="1"` : ''}>${queueRows(page, now, pick, new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1]))).toString())}</tbody>
 </table>
 </div>
 ${page.nextCursor ? html`<p><a class="more" href="/${query({ ...filters, status, cursor: page.nextCursor })}">More drafts →</a></p>` : ''}
