@@ -85,6 +85,9 @@ describe('POST /api/drafts/bulk', () => {
       expect(await bad({ action: 'reject', reason: 'x', drafts: [{ id: '../users', version: 1 }] })).toMatchObject({ fields: { 'drafts.0.id': 'must be a draft id (d_…)' } });
       expect(await bad({ action: 'release', drafts: Array.from({ length: 201 }, () => ({ id: a })) })).toMatchObject({ fields: { drafts: 'at most 200 drafts' } });
       expect((await status(h, a!)).status).toBe('pending');
+      // Described in the OpenAPI document, from the schema that validates it.
+      const docs = (await h.api('GET', '/docs/json')).body;
+      expect(docs.paths['/api/drafts/bulk'].post.summary).toBe('Reject, merge or release many drafts at once');
     });
   });
 

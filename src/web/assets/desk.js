@@ -46,6 +46,8 @@
     } else {
       field.value = value;
     }
+    // The live preview listens for input: a filled-in candidate shows there too.
+    field.dispatchEvent(new window.Event('input', { bubbles: true }));
     announce(`${button.dataset.fill === 'category' ? 'Category' : button.dataset.fill === 'winners' ? 'Winners' : 'Losers'}: ${value} filled in, not saved yet.`);
   }
 
