@@ -77,6 +77,26 @@ describe('issue 11: the bulk routes attacked', () => {
     });
   });
 
+  it("with fastify's loosest router options the spellings they open reach the route's guard: a viewer is refused, an editor is not", { timeout: 60_000 }, async () => {
+    await withDesks(
+      async (d) => {
+        const ids = await seed(d, ['One']);
+        const body = JSON.stringify({ action: 'release', drafts: ids.map((id) => ({ id })) });
+        const failures: string[] = [];
+        for (const path of spellings('/api/drafts/bulk')) {
+          for (const [who, headers] of [['nobody', {}], ['a viewer token', bearer(d.tokens.viewer)]] as const) {
+            const res = await d.raw({ method: 'POST', path, headers: { ...headers, 'content-type': 'application/json' }, body });
+            if (![400, 401, 403, 404, 405].includes(res.status)) failures.push(`POST ${path} with ${who} → ${res.status}`);
+          }
+        }
+        expect(failures).toEqual([]);
+        const loose = await d.raw({ method: 'POST', path: '//API/Drafts/BULK/', headers: { ...bearer(d.tokens.editor), 'content-type': 'application/json' }, body });
+        expect(loose.status).toBe(200);
+      },
+      { router: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false } },
+    );
+  });
+
   it('hostile bodies: a 5,000-character reason, bidi and zero-width characters, look-alike and prototype ids, repeated and too many picks', async () => {
     await withDesks(async (d) => {
       const [a, b] = await seed(d, ['One', 'Two']);
