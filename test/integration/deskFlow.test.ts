@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pickNextDraft, queueFilters } from '../../src/web/deskFlow.ts';
+import { toDraft } from '../../src/drafts/toDraft.ts';
+import { pickNextDraft, previewDraft, queueFilters } from '../../src/web/deskFlow.ts';
+import { formToPatch } from '../../src/web/pageRoutes.ts';
 import { withDesk, type DeskHarness } from '../helpers/desk.ts';
 
 /** Issue 11, item 2: after a decision the desk opens the next pending draft of the queue the editor came from. */
@@ -22,6 +24,16 @@ describe('the next draft after a decision', () => {
     // A failed write left it pending: still not itself.
     expect(pickNextDraft(['b'], ['b'], 'b')).toBeUndefined();
     expect(pickNextDraft([], [], 'b')).toBeUndefined();
+  });
+
+  it('previewDraft: the form as a save would read it; a field a save would refuse keeps its stored value; nothing else changes', () => {
+    const d = toDraft({ key: 'k', guid: 'g', url: 'https://example.com/a', title: 'Stored headline', author: null, publishedAt: null, updatedAt: null, categories: [], summary: 'Excerpt' }, { id: 's', name: 'S', url: 'https://example.com/feed', weight: 1, tags: [] }, '2026-11-27T10:00:00.000Z');
+    const p = previewDraft(d, formToPatch({ version: '1', headline: '  New \u202eheadline  ', score: '250', winners: 'A\n\n B ', 'secondOrderEffects.second': 'Then this', horizon: 'Someday' }));
+    expect(p.headline).toBe('New headline');
+    expect(p.winners).toEqual(['A', 'B']);
+    expect(p.secondOrderEffects).toEqual({ ...d.secondOrderEffects, second: 'Then this' });
+    expect([p.score, p.horizon]).toEqual([d.score, d.horizon]);
+    expect([p.version, p.status, p.excerpt]).toEqual([d.version, d.status, d.excerpt]);
   });
 
   it('queueFilters keeps the known filters only', () => {
