@@ -51,7 +51,7 @@ const Version = z.number({ error: 'required: send the version of the draft you r
 /** Every write names the version it read, so a write made from a stale page gets 409 instead of overwriting. */
 export const PatchBody = EditableFields.partial().extend({ version: Version });
 export const VersionBody = z.object({ version: Version });
-export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).refine(isText, NOT_TEXT).overwrite((s) => stripControls(stripBidiControls(s))).trim().min(1, 'required: say why the draft is rejected').max(500) });
+export const RejectBody = VersionBody.extend({ reason: z.string({ error: 'required: say why the draft is rejected' }).refine(isText, NOT_TEXT).overwrite((s) => stripControls(stripBidiControls(s))).trim().min(1, 'required: say why the draft is rejected').max(500, 'at most 500 characters') });
 export const MergeBody = VersionBody.extend({ into: z.string({ error: 'required: the id of the draft that keeps the story' }).regex(/^d_[A-Za-z0-9_-]{16}$/, 'must be a draft id (d_…)') });
 
 /** The editable fields as the desk labels them ("Headline, Category, …"), for messages. */

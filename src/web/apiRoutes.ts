@@ -8,6 +8,7 @@ import { loadSources } from '../config/loadSources.ts';
 import { readHealth } from '../schedule/healthStore.ts';
 import { resumeSource } from '../schedule/resume.ts';
 import { DraftQuery } from '../review/desk.ts';
+import { BulkBody, runBulkAction } from '../review/bulkActions.ts';
 import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
 import { MoveBody, SplitBody } from '../stories/correctStory.ts';
 import { noStore, requireActor } from './auth.ts';
@@ -72,6 +73,11 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
   app.post('/api/drafts/:id/reopen', { schema: { tags, summary: 'Send a rejected or merged draft back to the queue', params: idParam, body: doc(VersionBody) } }, async (req) =>
     desk.reopen(requireActor(req), (req.params as { id: string }).id, req.body),
   );
+
+  app.post('/api/drafts/bulk', { schema: { tags, summary: 'Reject, merge or release many drafts at once', description: 'Each picked draft goes through the same action as on its own (`reject`: `reason`, each draft with the `version` you read; `merge`: every draft but `into` merged into `into`, each with its `version`; `release`: your claims). `results` has one entry per draft, in order: `ok` with its new `status`, or `error`, `message` (and `fields`) as the one-draft route would answer. 200 when every draft was done, 207 when some were not; nothing is undone.', body: doc(BulkBody) } }, async (req, reply) => {
+    const result = await runBulkAction(desk, requireActor(req), req.body);
+    return reply.status(result.failed ? 207 : 200).send(result);
+  });
 
   app.get('/api/sources', { schema: { tags: ['sources'], summary: 'Health of every configured source, problems first' } }, async (req, reply) => {
     requireActor(req);

@@ -12,6 +12,12 @@ const id = (p: Params, name: string): string | undefined => {
   return typeof v === 'string' && ID.test(v) ? v : undefined;
 };
 
+/** "3 drafts" from a bulk action's `count` (a small whole number, else "the drafts"). */
+const count = (p: Params): string => {
+  const n = typeof p.count === 'string' && /^[1-9]\d{0,3}$/.test(p.count) ? Number(p.count) : undefined;
+  return n === undefined ? 'the drafts' : `${n} draft${n === 1 ? '' : 's'}`;
+};
+
 const NOTICES: Record<string, (p: Params) => string | undefined> = {
   claimed: () => 'Claimed.',
   renewed: () => 'Claim renewed.',
@@ -27,6 +33,9 @@ const NOTICES: Record<string, (p: Params) => string | undefined> = {
   reopened: () => 'Reopened: back in the queue.',
   split: (p) => (id(p, 'story') ? `Split out: now alone in story ${id(p, 'story')}; it never rejoins the story it left.` : 'Split out of its story.'),
   moved: (p) => (id(p, 'story') ? `Moved to story ${id(p, 'story')}, pinned there.` : 'Moved.'),
+  'bulk-reject': (p) => `Rejected ${count(p)}.`,
+  'bulk-merge': (p) => `Merged ${count(p)}${id(p, 'into') ? ` into ${id(p, 'into')}` : ''}.`,
+  'bulk-release': (p) => `Released the claims on ${count(p)}.`,
   resumed: (p) => (id(p, 'source') ? `${id(p, 'source')} resumed: polled again within a minute.` : undefined),
   'not-paused': (p) => (id(p, 'source') ? `${id(p, 'source')} was not paused.` : undefined),
 };

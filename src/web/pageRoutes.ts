@@ -6,11 +6,15 @@ import { authenticateUser } from '../auth/userStore.ts';
 import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
 import type { DraftQuery } from '../review/desk.ts';
+import { runBulkAction, type BulkResult } from '../review/bulkActions.ts';
 import { noStore, stillIdentified } from './auth.ts';
 import type { SafeHtml } from './html.ts';
 import type { LiveEvent } from './liveEvents.ts';
 import type { ServerDeps } from './deps.ts';
 import { formFields } from './formBody.ts';
+import { pickNextDraft, previewDraft, queueFilters, readQueueOrder } from './deskFlow.ts';
+import { bulkReport } from './views/queue.ts';
+import { signalCard } from './views/signalCard.ts';
 import { localPath } from './localPath.ts';
 import { noticeQuery, noticeText } from './notices.ts';
 import { parseBefore } from './streamId.ts';
@@ -19,7 +23,8 @@ import { enrichmentSection } from './views/enrichment.ts';
 import { insightsSection } from './views/insights.ts';
 import type { PageContext } from './views/layout.ts';
 import { loginPage } from './views/login.ts';
-import { queuePage, queueRows } from './views/queue.ts';
+import { canPick, queuePage, queueRows } from './views/queue.ts';
+import { readFileSync } from 'node:fs';
 import { signalsPage } from './views/signals.ts';
 import { sourcesPage } from './views/sources.ts';
 import { loadSources } from '../config/loadSources.ts';
@@ -28,6 +33,9 @@ import { resumeSource } from '../schedule/resume.ts';
 import { can, describeMissing } from '../auth/roles.ts';
 
 type Form = Record<string, string | undefined>;
+
+const DRAFT_ID = /^d_[A-Za-z0-9_-]{16}$/;
+const FAVICON = readFileSync(new URL('./assets/favicon.svg', import.meta.url));
 
 function pageContext(req: FastifyRequest): PageContext {
   return { actor: req.actor, csrf: req.csrf, path: req.routeOptions.url ?? req.url };
@@ -103,6 +111,11 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     return reply.redirect('/login', 303);
   });
 
+  // The desk's icon: browsers ask for /favicon.ico whatever the page links; both answer with the same SVG.
+  const sendIcon = async (_req: FastifyRequest, reply: FastifyReply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON);
+  app.get('/favicon.ico', { schema: hide, config: { anonymous: true } }, sendIcon);
+  app.get('/favicon.svg', { schema: hide, config: { anonymous: true } }, sendIcon);
+
   app.get('/', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
     const q = req.query as DraftQuery & Form;
@@ -121,7 +134,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     return noStore(reply)
       .type('text/html; charset=utf-8')
       .header('x-counts', JSON.stringify(page.counts))
-      .send(queueRows(page, clock.now()).value);
+      .send(queueRows(page, clock.now(), canPick(req.actor, (req.query as DraftQuery).status), queueFilters(new URLSearchParams(req.query as Record<string, string>).toString())).value);
   });
 
   /** The draft page's "Article page" section alone, for the live refresh when enrichment lands. */
@@ -138,22 +151,66 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     return noStore(reply).type('text/html; charset=utf-8').send(insightsSection({ actor: req.actor!, csrf: req.csrf }, d).value);
   });
 
+  /** The draft page's preview card with the edit form's values, for the live preview as the editor types (nothing is saved). */
+  app.post('/fragments/drafts/:id/preview', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const d = await desk.get(req.actor!, (req.params as { id: string }).id);
+    return noStore(reply).type('text/html; charset=utf-8').send(signalCard(previewDraft(d, formToPatch(formFields(req.body)))).value);
+  });
+
+  /** Bulk actions from the queue's checkboxes: each picked draft through the same desk action; every draft that was not done is named. */
+  app.post('/queue/bulk', { schema: hide }, async (req, reply) => {
+    if (!loggedIn(req, reply)) return reply;
+    const form = formFields(req.body);
+    const drafts = Object.entries(form)
+      .filter(([name]) => name.startsWith('pick.'))
+      .map(([name, version]) => ({ id: name.slice(5), version: version && /^\d{1,9}$/.test(version) ? Number(version) : undefined }));
+    const what = form.action ?? '';
+    const into = what === 'merge' ? form.into?.trim() || drafts[0]?.id : undefined;
+    let result: BulkResult;
+    try {
+      result = await runBulkAction(desk, req.actor!, { action: what, drafts, reason: form.reason, into });
+    } catch (err) {
+      if (!(err instanceof DeskError) || err.status === 401) throw err;
+      return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), err.message), err.status);
+    }
+    if (result.failed === 0) return reply.redirect(`/${noticeQuery(`bulk-${result.action}`, { count: String(result.done), ...(result.into ? { into: result.into } : {}) })}`, 303);
+    const headlines = new Map<string, string>();
+    for (const r of result.results) {
+      if (!headlines.has(r.id)) headlines.set(r.id, (await desk.get(req.actor!, r.id).catch(() => undefined))?.headline ?? r.id);
+    }
+    return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), bulkReport(result, headlines)), 207);
+  });
+
   const showDraft = async (req: FastifyRequest, reply: FastifyReply, id: string, state: DraftPageState, status = 200) =>
     sendPage(reply, draftPage(pageContext(req), await desk.get(req.actor!, id), state), status);
   app.get('/drafts/:id', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
-    return showDraft(req, reply, (req.params as { id: string }).id, { flash: noticeText(req.query) });
+    // After a decision the desk opens the next draft: `prev` names the one just decided, for the way back.
+    const prevId = (req.query as Form).prev;
+    const prev = typeof prevId === 'string' && DRAFT_ID.test(prevId) ? await desk.get(req.actor!, prevId).catch(() => undefined) : undefined;
+    return showDraft(req, reply, (req.params as { id: string }).id, { flash: noticeText(req.query), prev: prev && { id: prev.id, headline: prev.headline, status: prev.status }, queue: queueFilters((req.query as Form).queue) });
   });
 
-  /** A form post: run the action, then go back to the draft page (303), or show it again with the error. */
-  const action = (path: string, run: (req: FastifyRequest, id: string, form: Form) => Promise<string>) =>
+  /**
+   * A form post: run the action, then go back to the draft page (303), or show it again with the error. A
+   * decision (approve, reject, merge) posted with `then=next` opens the next pending draft of the queue instead,
+   * naming the decided one as `prev` (its page links back to it); the queue when nothing is left.
+   */
+  const action = (path: string, run: (req: FastifyRequest, id: string, form: Form) => Promise<string>, decides: (form: Form) => boolean = () => false) =>
     app.post(`/drafts/:id/${path}`, { schema: hide }, async (req, reply) => {
       if (!loggedIn(req, reply)) return reply;
       const id = (req.params as { id: string }).id;
       const form = formFields(req.body);
+      const filters = queueFilters(form.queue);
+      const before = form.then === 'next' && decides(form) && can(req.actor!, 'review') ? await readQueueOrder(desk, req.actor!, filters) : undefined;
       try {
         const done = await run(req, id, form);
-        return reply.redirect(`/drafts/${id}${done}`, 303);
+        if (!before) return reply.redirect(`/drafts/${id}${done}`, 303);
+        const next = pickNextDraft(before, await readQueueOrder(desk, req.actor!, filters), id);
+        // The queue's filters go on with the editor: the next decision moves through the same queue.
+        if (next) return reply.redirect(`/drafts/${next}${done}&prev=${encodeURIComponent(id)}${filters ? `&queue=${encodeURIComponent(filters)}` : ''}`, 303);
+        return reply.redirect(`/?${filters ? `${filters}&` : ''}${done.slice(1)}`, 303);
       } catch (err) {
         if (!(err instanceof DeskError) || err.status === 401 || err.status === 404) throw err;
         return showDraft(req, reply, id, { error: err.message, fields: err.fields, values: path === 'edit' ? (form as Record<string, string>) : undefined }, err.status);
@@ -172,15 +229,15 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     if (form.intent !== 'approve') return noticeQuery('saved');
     const { signal, merged } = await desk.approve(req.actor!, id, { version: saved.version });
     return noticeQuery('approved', { signal: signal.id, ...(merged.length ? { merged: String(merged.length) } : {}) });
-  });
+  }, (form) => form.intent === 'approve');
   action('reject', async (req, id, form) => {
     await desk.reject(req.actor!, id, { version: Number(form.version), reason: form.reason });
     return noticeQuery('rejected');
-  });
+  }, () => true);
   action('merge', async (req, id, form) => {
     await desk.merge(req.actor!, id, { version: Number(form.version), into: form.into?.trim() });
     return noticeQuery('merged', { into: form.into?.trim() ?? '' });
-  });
+  }, () => true);
   action('split', async (req, id, form) => {
     const { draft } = await desk.split(req.actor!, id, { version: Number(form.version) });
     return noticeQuery('split', { story: draft.story!.id });

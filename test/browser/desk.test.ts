@@ -91,6 +91,11 @@ describe('the desk in a browser', () => {
         await page.locator('h1').click();
         await page.keyboard.press('a');
         await expect.poll(() => page.locator('.notice.ok').textContent()).toMatch(/^Approved and published as s_/);
+        // Issue 11: the desk moves on to the next pending draft, with a link back to the approved one.
+        expect(await page.locator('.status').textContent()).toContain('pending');
+        await page.locator('a.back').click();
+        await page.waitForURL(/\/drafts\/d_[^?]+$/);
+        expect(await page.locator('h1').textContent()).toBe('Intel delays Clearwater Forest server CPUs to 2026');
         expect(await page.locator('.status').textContent()).toContain('approved');
 
         const feed = await (await page.request.get(`${h.url}/signals.json`)).json();

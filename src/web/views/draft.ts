@@ -18,6 +18,20 @@ export interface DraftPageState {
   fields?: Record<string, string>;
   /** What the editor submitted, shown again after an error so nothing typed is lost. */
   values?: Record<string, string>;
+  /** The draft just decided, when the desk moved on to this one: the way back to it. */
+  prev?: { id: string; headline: string; status: string };
+  /** The queue's filters the editor came from (a query string): the next draft is the next row of that queue. */
+  queue?: string;
+}
+
+/** Why the page cannot be edited, in one sentence: who decided the draft and when, or what the reader's role lacks. */
+function readOnlyBanner(d: DraftView, actor: Actor): SafeHtml | string {
+  const by = d.decision ? html` by <strong>${d.decision.by}</strong> at <time datetime="${d.decision.at}">${when(d.decision.at)}</time>` : '';
+  if (d.status === 'approved') return html`<p class="readonly-banner" role="status">Approved${by}: published, read-only.</p>`;
+  if (d.status === 'rejected') return html`<p class="readonly-banner" role="status">Rejected${by}${d.decision?.reason ? html`: “${d.decision.reason}”` : ''}. Read-only${can(actor, 'review') ? '; reopen it to edit' : ''}.</p>`;
+  if (d.status === 'merged') return html`<p class="readonly-banner" role="status">Merged${d.mergedInto ? html` into <a href="/drafts/${d.mergedInto}">${d.mergedInto}</a>` : ''}${by}. Read-only${can(actor, 'review') ? '; reopen it to edit' : ''}.</p>`;
+  if (!can(actor, 'review')) return html`<p class="readonly-banner" role="status">Read-only: ${actor.name} (role ${actor.role}) can read drafts but not edit them.</p>`;
+  return '';
 }
 
 const ACTIONS: Record<string, string> = {
@@ -60,6 +74,8 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
     html`<label for="f-${field}">${label} (0–100)</label><input id="f-${field}" name="${field}" type="number" min="0" max="100" step="1" inputmode="numeric" value="${v(field, current === null ? '' : String(current))}"${invalid(field)}${editable ? '' : html` readonly`}>${err(field)}`;
   const link = safeHref(d.link);
   const hidden = html`<input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="version" value="${d.version}">`;
+  // A decision opens the next pending draft of the queue (pageRoutes' action): the page then links back here.
+  const thenNext = html`<input type="hidden" name="then" value="next">${state.queue ? html`<input type="hidden" name="queue" value="${state.queue}">` : ''}`;
 
   const claimBox = html`<section class="claim-box" aria-labelledby="claim-title">
   <h2 id="claim-title" class="visually-hidden">Claim</h2>
@@ -74,12 +90,29 @@ export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry
 </section>`;
 
   const body = html`
-<p class="crumbs"><a href="/">← Queue</a></p>
+<p class="crumbs"><a href="/${state.queue ? `?${state.queue}` : ''}">← Queue</a>${state.prev ? html` · <a href="/drafts/${state.prev.id}" rel="prev" class="back">← Back to “${state.prev.headline}”</a> <span class="muted">(${state.prev.status}; this is the next pending draft)</span>` : ''}</p>
 <h1>${d.headline}</h1>
 <p class="status">Status: <span class="status-${d.status}">${d.status}</span> · version ${d.version}${d.decision ? html` · ${ACTIONS[d.decision.action] ?? d.decision.action} by ${d.decision.by}, ${when(d.decision.at)}` : ''}${d.mergedInto ? html` · merged into <a href="/drafts/${d.mergedInto}">${d.mergedInto}</a>` : ''}</p>
-${notice(state.flash)}${notice(state.error, 'error')}
+${notice(state.flash)}${notice(state.error, 'error')}${readOnlyBanner(d, actor)}
 <p id="live" class="live" aria-live="polite"></p>
 ${claimBox}
+${editable
+    ? html`<div class="action-bar" role="region" aria-label="Decide">
+  <button type="submit" form="edit-form" name="intent" value="save">Save</button>
+  <button type="submit" form="edit-form" name="intent" value="approve" class="primary" data-key="a">Save and approve <kbd>a</kbd></button>
+  <form method="post" action="/drafts/${d.id}/reject" class="bar-form" id="reject-form">${hidden}${thenNext}
+    <label for="f-reason">Reason for rejecting</label><input id="f-reason" name="reason" required maxlength="500"${invalid('reason')}>${err('reason')}
+    <button type="submit" class="danger">Reject <kbd>r</kbd></button>
+  </form>
+  <form method="post" action="/drafts/${d.id}/merge" class="bar-form merge" id="merge-form" data-draft="${d.id}">${hidden}${thenNext}
+    <label for="f-merge-search">Merge into</label><input type="search" id="f-merge-search" placeholder="search headlines" autocomplete="off" aria-describedby="merge-choice" aria-controls="merge-results" maxlength="200">
+    <label for="f-into" class="visually-hidden">Merge into draft (id)</label><input id="f-into" name="into" placeholder="or draft id d_…" required size="14"${invalid('into')}>${err('into')}
+    <button type="submit">Merge</button>
+    <span id="merge-choice" class="muted" aria-live="polite"></span>
+    <ul id="merge-results" class="merge-results" hidden></ul>
+  </form>
+</div>`
+    : ''}
 <div class="draft-grid">
 <div>
 <section aria-labelledby="source-title" class="source-box">
@@ -104,8 +137,8 @@ ${insightsSection({ actor, csrf: ctx.csrf }, d)}
 
 <section aria-labelledby="edit-title">
   <h2 id="edit-title">Editorial fields</h2>
-  <form method="post" action="/drafts/${d.id}/edit" class="edit" id="edit-form">
-    ${hidden}
+  <form method="post" action="/drafts/${d.id}/edit" class="edit${editable ? '' : ' readonly'}" id="edit-form"${editable ? html` data-preview="/fragments/drafts/${d.id}/preview"` : html` aria-readonly="true"`}>
+    ${hidden}${thenNext}
     <label for="f-headline">Headline</label><input id="f-headline" name="headline" value="${v('headline', d.headline)}" required maxlength="300"${invalid('headline')}${editable ? '' : html` readonly`}>${err('headline')}
     <div class="row">
       <div><label for="f-category">Category</label><input id="f-category" name="category" value="${v('category', d.category ?? '')}" maxlength="80"${invalid('category')}${editable ? '' : html` readonly`}>${err('category')}</div>
@@ -130,18 +163,7 @@ ${insightsSection({ actor, csrf: ctx.csrf }, d)}
       <div>${level('structuralImpact', 'Structural impact', d.structuralImpact)}</div>
     </div>
     <label for="f-tags">Tags (comma-separated)</label><input id="f-tags" name="tags" value="${v('tags', d.tags.join(', '))}"${invalid('tags')}${editable ? '' : html` readonly`}>${err('tags')}
-    ${editable ? html`<div class="actions"><button type="submit" name="intent" value="save">Save</button> <button type="submit" name="intent" value="approve" class="primary" data-key="a">Save and approve <kbd>a</kbd></button></div>` : ''}
   </form>
-  ${editable
-    ? html`<form method="post" action="/drafts/${d.id}/reject" class="decide" id="reject-form">${hidden}
-        <label for="f-reason">Reason for rejecting</label><textarea id="f-reason" name="reason" rows="2" required${invalid('reason')}></textarea>${err('reason')}
-        <button type="submit" class="danger">Reject <kbd>r</kbd></button>
-      </form>
-      <form method="post" action="/drafts/${d.id}/merge" class="decide">${hidden}
-        <label for="f-into">Merge into draft (id)</label><input id="f-into" name="into" placeholder="d_…" required${invalid('into')}>${err('into')}
-        <button type="submit">Merge</button>
-      </form>`
-    : ''}
   ${(d.status === 'rejected' || d.status === 'merged') && can(actor, 'review')
     ? html`<form method="post" action="/drafts/${d.id}/reopen" class="decide">${hidden}<button type="submit">Reopen</button></form>`
     : ''}
@@ -149,8 +171,8 @@ ${insightsSection({ actor, csrf: ctx.csrf }, d)}
 </div>
 <div>
 <section aria-labelledby="preview-title" class="preview">
-  <h2 id="preview-title">Preview <span class="muted">as published</span></h2>
-  ${signalCard(d)}
+  <h2 id="preview-title">Preview <span class="muted">as published${editable ? ', as you type' : ''}</span></h2>
+  <div id="preview-card">${signalCard(d)}</div>
 </section>
 <section aria-labelledby="history-title">
   <h2 id="history-title">History</h2>

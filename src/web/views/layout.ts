@@ -22,6 +22,7 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml): SafeHtm
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${ctx.csrf ? html`<meta name="csrf-token" content="${ctx.csrf}">` : ''}
 <title>${title} · Signal Desk</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/desk.css">
 <link rel="alternate" type="application/feed+json" title="Signals (JSON Feed)" href="/signals.json">
 <link rel="alternate" type="application/atom+xml" title="Signals (Atom)" href="/signals.atom">
@@ -49,6 +50,7 @@ ${body}
     <dt><kbd>a</kbd></dt><dd>save and approve the open draft</dd>
     <dt><kbd>s</kbd></dt><dd>use the suggested category as the open draft's Category (fills the field; save to keep it)</dd>
     <dt><kbd>r</kbd></dt><dd>reject the open draft (asks for a reason)</dd>
+    <dt><kbd>x</kbd></dt><dd>select the highlighted queue row for a bulk action</dd>
     <dt><kbd>?</kbd></dt><dd>show this list</dd>
     <dt><kbd>Esc</kbd></dt><dd>close</dd>
   </dl>
