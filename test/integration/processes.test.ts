@@ -81,6 +81,8 @@ describe('worker processes against one Redis', () => {
 
     t.workers.push(spawnWorker(t.prefix, t.file, fast));
     await expect.poll(async () => t.redis.hget(t.keys.sourceState('src-0'), 'nextJobId'), { timeout: 20_000, interval: 200 }).toBe('p-src-0-2');
+    // The retry records the chain's next poll before its job is finished: once it is, nothing of it is left pending.
+    await expect.poll(async () => (await t.poll.getJob('p-src-0-1'))?.getState(), { timeout: 20_000, interval: 200 }).toBe('completed');
     // One chain: exactly one pending poll for the source, and the drafts exactly once.
     const pending = (await t.poll.getJobs(['wait', 'delayed', 'active'])).filter((j) => j.data.sourceId === 'src-0');
     expect(pending.map((j) => j.id)).toEqual(['p-src-0-2']);
