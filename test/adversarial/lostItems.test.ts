@@ -122,7 +122,9 @@ describe('lost items: a crash plus a changed feed (issue 8, item 1)', () => {
 
     // Every feed changes before the retry: three grow, one grows a lot, one stays.
     for (const [i, id] of ids.entries()) t.feeds.counts[id] = [20, 21, 30, 12, 16][i]!;
-    t.spawn();
+    // The survivor keeps the default 30 s lock: it takes the killed worker's 1 s-locked jobs within a stall check,
+    // and its own polls do not stall when a loaded machine delays its lock renewals (see pipelineAttack.test.ts).
+    t.spawn({ SIGNAL_DESK_LOCK_MS: '30000' });
     const first = async () => Promise.all(ids.map(async (id) => (await t.poll.getJob(pollJobId(id, 1)))?.getState()));
     await expect.poll(async () => (await first()).every((s) => s === 'completed') && (await drained(t.ingest)), { timeout: 45_000, interval: 200 }).toBe(true);
 
