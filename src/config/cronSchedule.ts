@@ -44,6 +44,10 @@ export function checkCron(cron: string, tz: string | undefined, now = new Date()
   } catch (err) {
     return `cron "${cron}" is not ${CRON_FORM}: ${describeCronError(err)}; ${EXAMPLE}`;
   }
+  // With the seconds field refused, this cannot trigger today: five fields name minutes, every time zone in use
+  // has a whole-minute offset, so two distinct runs are at least 60 s apart (probed with `* * * * *`, `0,59 * * * *`,
+  // `* 1-3 * * *`… across the 2026 DST changes of New York, London, Lord Howe (30 min), Kathmandu, Chatham and
+  // St John's: never under 60 s). It stays as the rule itself, should cron-parser ever read a pattern finer than that.
   if (runs[1]! - runs[0]! < MIN_EVERY_MS) return `cron "${cron}" runs more often than once a minute; polls must be at least 1m apart`;
   return undefined;
 }

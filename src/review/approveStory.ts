@@ -24,6 +24,17 @@ export async function pendingStoryMembers(o: DeskOptions, d: DraftSignal, actorN
 }
 
 /**
+ * Every other draft of the draft's story, whatever its status or claim: the copy guard compares with their
+ * excerpts too (a member another editor has claimed is not merged, but its source's text is no more ours to publish).
+ */
+export async function otherStoryMembers(o: DeskOptions, d: DraftSignal): Promise<DraftSignal[]> {
+  if (!d.story) return [];
+  const record = (await getStoryRecords(o.redis, o.keys, [d.story.id])).get(d.story.id);
+  const ids = (record?.members ?? []).map((m) => m.draftId).filter((id) => id !== d.id);
+  return (await getDrafts(o.redis, o.keys, ids)).filter((m) => m.story?.id === d.story!.id);
+}
+
+/**
  * The draft with its story's members gathered into its related coverage (each member, then what it had
  * gathered itself), and their pipeline coverage joined, so the signal lists the other members' links. Pure.
  */

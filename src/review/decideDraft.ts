@@ -4,7 +4,7 @@ import { toSignal, type Signal } from '../publish/signal.ts';
 import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraftAt, requirePermission, requireStatus, type DeskOptions } from './deskContext.ts';
 import { applyPatch, changedFields, checkPublishable, parseBody, PatchBody, RejectBody, VersionBody } from './draftEdits.ts';
 import { getDraft, getDrafts } from './draftStore.ts';
-import { gatherMembers, memberMerges, pendingStoryMembers } from './approveStory.ts';
+import { gatherMembers, memberMerges, otherStoryMembers, pendingStoryMembers } from './approveStory.ts';
 import { gatherCoverage } from '../dedupe/recordCanonical.ts';
 import { loadDraftForEditor, retryAfterSystemWrite } from './systemWrites.ts';
 import { readArticleShingles } from './articleShingles.ts';
@@ -85,10 +85,18 @@ export async function rejectDraft(o: DeskOptions, actor: Actor, id: string, body
   return next;
 }
 
-/** The drafts merged into this one (its related coverage): the copy guard compares with their excerpts too. */
+/**
+ * The drafts merged into this one (its related coverage, with the story members this approval merges), then
+ * the rest of its story (members left pending, claimed by another editor, rejected): the copy guard compares
+ * with all their excerpts.
+ */
 async function loadStory(o: DeskOptions, d: DraftSignal): Promise<StoryDraft[]> {
-  const drafts = await getDrafts(o.redis, o.keys, d.related.map((r) => r.draftId));
-  return drafts.map((s) => ({ id: s.id, excerpt: s.excerpt, title: s.title, sourceName: s.source.name }));
+  const merged = await getDrafts(o.redis, o.keys, d.related.map((r) => r.draftId));
+  const rest = (await otherStoryMembers(o, d)).filter((m) => !merged.some((s) => s.id === m.id));
+  return [
+    ...merged.map((s) => ({ id: s.id, excerpt: s.excerpt, title: s.title, sourceName: s.source.name })),
+    ...rest.map((s) => ({ id: s.id, excerpt: s.excerpt, title: s.title, sourceName: s.source.name, storyMember: true })),
+  ];
 }
 
 /** 422 when a published field copies the article page itself (its stored shingles; see findArticleCopy). */

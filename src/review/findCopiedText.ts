@@ -3,13 +3,15 @@ import type { DraftSignal } from '../drafts/schema.ts';
 import { describeLength, joinTokens, toTokens, type Token } from './compareText.ts';
 import { copiedShare, findCopiedLetters, findCopiedTokens, letterStream, MAX_COPIED_SHARE, MIN_SHARE_WORDS, shingleIndex, type LetterStream } from './copyGuard.ts';
 
-/** A draft of the same story (merged into the one being published): its excerpt is a source too. */
+/** A draft of the same story (merged into the one being published, or another member of its story): its excerpt is a source too. */
 export interface StoryDraft {
   id: string;
   excerpt: string | null;
   /** That source's own title: its related-coverage headline may be exactly this. */
   title: string | null;
   sourceName: string;
+  /** In the draft's story but not merged into it (left pending, claimed by another editor, decided). */
+  storyMember?: boolean;
 }
 
 /** One published text as the copy guard checks it. `path` is the form field, `label` what the desk calls it. */
@@ -75,7 +77,7 @@ const ADVICE = 'say it in your own words and link to the source';
 export function findCopiedText(d: DraftSignal, story: StoryDraft[]): CopyFinding | undefined {
   const sources = [
     { what: 'the source', tokens: toTokens(d.excerpt ?? '') },
-    ...story.map((s) => ({ what: `the excerpt of merged draft ${s.id} (${s.sourceName})`, tokens: toTokens(s.excerpt ?? '') })),
+    ...story.map((s) => ({ what: `the excerpt of ${s.storyMember ? 'story member' : 'merged draft'} ${s.id} (${s.sourceName})`, tokens: toTokens(s.excerpt ?? '') })),
   ].filter((s) => s.tokens.length > 0);
   if (sources.length === 0) return undefined;
   const texts = publishedTexts(d, story);

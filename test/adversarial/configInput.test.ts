@@ -179,6 +179,57 @@ describe('cases 7, 16 (and 6): the live reload applies a file all or nothing', (
   });
 });
 
+describe('case 16: the live reload refuses schedules an operator can get wrong', () => {
+  it('a 4-field cron, `cron: banana`, an unknown @ shorthand and an "H" field: each refused with file, line, source and field in our words; the running sources stay', { timeout: 120_000 }, async () => {
+    const prefix = testPrefix();
+    const path = tempFile(file(entry('alpha', '    schedule: { every: 1h }\n')));
+    const redis = new Redis(REDIS_URL);
+    const poll = new Queue(POLL_QUEUE, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix });
+    const keys = createKeys(prefix);
+    const proc: WorkerProcess = spawnWorker(prefix, path, {}, []);
+    cleanup.push(async () => {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      await poll.close();
+      await redis.quit();
+      await dropPrefix(prefix);
+    });
+    const chained = async () => (await redis.smembers(keys.chained)).sort().join();
+    const schedulers = async () => (await poll.getJobSchedulers(0, -1)).map((s) => s.key).filter((k) => k.startsWith('poll-')).sort().join();
+    const refusals = () => proc.output().split('sources file refused').length - 1;
+    const replace = (text: string) => {
+      writeFileSync(`${path}.tmp`, text);
+      renameSync(`${path}.tmp`, path);
+    };
+    await until('alpha scheduled', async () => (await chained()) === 'alpha', proc.output);
+
+    // The log is JSON: quotes in the message are escaped. The bad source's schedule is line 9 of each file.
+    const q = (text: string) => text.replaceAll('"', '\\"');
+    const FORM = 'a 5-field cron expression (minute hour day-of-month month day-of-week)';
+    const BAD: [id: string, cron: string, says: string][] = [
+      ['four-fields', '"* * * *"', `cron "* * * *" is not ${FORM}: it has 4 fields`],
+      ['banana', 'banana', `cron "banana" is not ${FORM}: it has 1 field`],
+      ['weekly2', '"@weekly2"', `cron "@weekly2" is not ${FORM} nor one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly`],
+      ['hashed', '"H 7 * * *"', 'cron "H 7 * * *" uses "H" (a random value): name the minute and hour'],
+    ];
+    for (const [n, [id, cron, says]] of BAD.entries()) {
+      // A valid cron source before the broken one: nothing of the file may be applied.
+      replace(file(entry('alpha', '    schedule: { every: 1h }\n'), entry(id, `    schedule: { cron: ${cron} }\n`), entry('gamma', '    schedule: { cron: "*/10 * * * *" }\n')));
+      await until(`${id} refused`, () => refusals() >= n + 1, proc.output);
+      expect(proc.output()).toContain(q(`${path}:9: source "${id}" field "schedule.cron": ${says}`));
+      expect(await chained()).toBe('alpha');
+      expect(await schedulers()).toBe('');
+    }
+    noStack(proc.output());
+    expect(proc.output()).not.toMatch(/reloading the sources failed|cannot resolve alias|Validation error/);
+
+    // Still reloading: a good file is applied.
+    replace(file(entry('alpha', '    schedule: { every: 1h }\n'), entry('gamma', '    schedule: { cron: "*/10 * * * *" }\n')));
+    await until('gamma scheduled', async () => (await schedulers()) === 'poll-gamma', proc.output);
+    expect(proc.child.exitCode).toBeNull();
+  });
+});
+
 describe('case 16: a valid file that fails to apply leaves the running configuration', () => {
   it('puts the previous sources back and names the source that failed', { timeout: 60_000 }, async () => {
     // A private redis-server that refuses every write (min-replicas-to-write with no replica): the new file

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EDITORIAL, withDesk, type DeskHarness, type Response } from '../helpers/desk.ts';
+import { putStory, seedFrom } from '../helpers/stories.ts';
 
 // Issue 8, item 11: the copy guard was evaded, 10 of 25 probes carried 12 or more words of their excerpt.
 // Each evasion goes through the real approve route and must be refused (422 copied_text, naming the field
@@ -122,6 +123,51 @@ describe('the copy guard is not evaded (issue 8, item 11)', () => {
     await withDesk(async (h) => {
       const r = await run(h);
       expect(r.status, r.text).toBe(200);
+    });
+  });
+});
+
+// Issue 8, item 11, "compare with the excerpts of every draft in the story": approving a draft merges its story's
+// other pending members into it (approveStory.ts). A member not merged yet, and a member left pending because
+// another editor holds a claim on it, are drafts of the story all the same: their excerpts are sources too.
+describe('the copy guard compares with the excerpts of the story’s pending members (issue 8, item 11)', () => {
+  async function storyOfTwo(h: DeskHarness): Promise<{ a: string; b: string }> {
+    const a = await seedFrom(h, { id: 'reuters', name: 'Reuters' }, { title: TITLE, summary: EXCERPT });
+    const b = await seedFrom(h, { id: 'ap', name: 'AP News' }, { title: 'Rival vendors face a squeeze', summary: OTHER_EXCERPT });
+    await putStory(h, 's_chips', [a, b]);
+    return { a, b };
+  }
+
+  async function editAndApprove(h: DeskHarness, id: string, patch: Record<string, unknown>): Promise<Response> {
+    const got = await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.editor });
+    return approve(await edit({ h, id, version: got.body.version }, patch));
+  }
+
+  it.each([
+    ['a member not merged yet (the approval would merge it)', false],
+    ['a member another editor has claimed (the approval leaves it pending)', true],
+  ])('refuses a field that copies the excerpt of %s', { timeout: 60_000 }, async (_name, claimed) => {
+    await withDesk(async (h) => {
+      const { a, b } = await storyOfTwo(h);
+      if (claimed) expect((await h.api('POST', `/api/drafts/${b}/claim`, { token: h.tokens.editor2, body: {} })).status).toBe(200);
+      const r = await editAndApprove(h, a, { ...EDITORIAL, whyNow: words(OTHER_EXCERPT, 2, 16) });
+      expect(r.status, r.text).toBe(422);
+      expect(r.body.error).toBe('copied_text');
+      expect(Object.keys(r.body.fields)).toContain('whyNow');
+      expect(r.body.message).toContain(b);
+      expect(r.body.message).toContain('AP News');
+      expect((await h.api('GET', '/api/signals', { token: h.tokens.viewer })).body.signals).toHaveLength(0);
+      const member = await h.api('GET', `/api/drafts/${b}`, { token: h.tokens.editor });
+      expect(member.body.status).toBe('pending');
+    });
+  });
+
+  it('approves the same story told in its own words, and merges the free member', { timeout: 60_000 }, async () => {
+    await withDesk(async (h) => {
+      const { a, b } = await storyOfTwo(h);
+      const r = await editAndApprove(h, a, EDITORIAL);
+      expect(r.status, r.text).toBe(200);
+      expect(r.body.merged).toEqual([b]);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +17,14 @@ import { source, withPipeline } from '../helpers/pipeline.ts';
 // checked once connected), a port-scan oracle through redirects; two IPv6 forms of loopback passed outright.
 const exec = promisify(execFile);
 
-/** A TCP server on 127.0.0.2 (loopback, but not in the tests' allow-list 127.0.0.1) that counts connections. */
-async function connectionRecorder(): Promise<{ port: number; connections: Socket[]; close(): Promise<void> }> {
+/** A TCP server on 127.0.0.2 (loopback, but not in the tests' allow-list 127.0.0.1), or on `host`, that counts connections. */
+async function connectionRecorder(host = '127.0.0.2'): Promise<{ port: number; connections: Socket[]; close(): Promise<void> }> {
   const connections: Socket[] = [];
   const server: Server = createServer((socket) => {
     connections.push(socket);
     socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
     port: (server.address() as { port: number }).port,
     connections,
@@ -125,6 +126,100 @@ describe('IP literals are judged before any TCP connection, in the URL and in ev
       expect(r!.error).toContain('127.0.0.2 (loopback range)');
     });
     expect(recorder.connections).toHaveLength(0);
+  });
+});
+
+// Gaps found when the closing note was checked: 6to4 and Teredo had unit tests only, no test read the short,
+// octal and hex IPv4 spellings through the fetch path, and `sources add` was never shown to refuse a literal.
+describe('more spellings of loopback, through the real fetch path', () => {
+  it.each([
+    ['6to4 of 127.0.0.1', 'http://[2002:7f00:1::]/feed', '2002:7f00:1:: (6to4 range, reaches 127.0.0.1)'],
+    ['6to4 of 127.0.0.1 with an interface id', 'http://[2002:7f00:1:0:0:0:7f00:1]:8080/feed', '2002:7f00:1::7f00:1 (6to4 range, reaches 127.0.0.1)'],
+    ['Teredo whose client is 127.0.0.1', 'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/feed', '2001:0:4136:e378:8000:63bf:80ff:fffe (teredo range)'],
+    ['Teredo whose server is 127.0.0.1', 'http://[2001:0:7f00:1::1]/feed', '2001:0:7f00:1::1 (teredo range)'],
+  ])('a redirect to %s is refused before any connection', { timeout: 60_000 }, async (_name, location, named) => {
+    const hop = await startServer((_req, res) => res.writeHead(302, { location }).end());
+    cleanup.push(hop.close);
+    const err = await fetchError(hop.url('/start'));
+    expect(hop.requests).toHaveLength(1);
+    expect(err.code).toBe('blocked_address');
+    expect(err.message).toContain(named);
+    expect(err.message).toContain('no connection was made');
+  });
+
+  // The redirecting server sits on 127.0.0.2, the only allowed address here; the port listens on 127.0.0.1.
+  it.each([
+    ['short form 127.1', (port: number) => `http://127.1:${port}/feed`],
+    ['three parts 127.0.1', (port: number) => `http://127.0.1:${port}/feed`],
+    ['hex short form 0x7f.1', (port: number) => `http://0x7f.1:${port}/feed`],
+    ['one octal number 017700000001', (port: number) => `http://017700000001:${port}/feed`],
+    ['one decimal number 2130706433', (port: number) => `http://2130706433:${port}/feed`],
+    ['one hex number 0x7f000001', (port: number) => `http://0x7f000001:${port}/feed`],
+    ['octal parts 0177.0.0.01', (port: number) => `http://0177.0.0.01:${port}/feed`],
+    ['upper-case hex 0X7F.0X0.0X0.0X1', (port: number) => `http://0X7F.0X0.0X0.0X1:${port}/feed`],
+  ])('a redirect to the %s literal is read as 127.0.0.1 and refused without a connection', { timeout: 60_000 }, async (_name, target) => {
+    const recorder = await connectionRecorder('127.0.0.1');
+    cleanup.push(recorder.close);
+    const location = target(recorder.port);
+    const hits: string[] = [];
+    const hop = createHttpServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(302, { location }).end();
+    });
+    await new Promise<void>((resolve) => hop.listen(0, '127.0.0.2', resolve));
+    cleanup.push(() => new Promise((resolve) => {
+      hop.closeAllConnections();
+      hop.close(() => resolve());
+    }));
+    const err = await fetchError(`http://127.0.0.2:${(hop.address() as { port: number }).port}/start`, '127.0.0.2');
+    expect(hits).toEqual(['/start']);
+    expect(recorder.connections).toHaveLength(0);
+    expect(err.code).toBe('blocked_address');
+    expect(err.message).toContain('127.0.0.1 (loopback range)');
+    expect(err.message).toContain('no connection was made');
+  });
+});
+
+describe('sources add never writes a non-public literal into the sources file', () => {
+  const add = (args: string[], target: string) =>
+    exec(process.execPath, ['bin/signal-desk.js', 'sources', 'add', ...args], { env: { ...process.env, SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1', SIGNAL_DESK_SOURCES: target }, timeout: 30_000 }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it('refuses a literal given on the command line and one a page announces, connecting to neither; the file is untouched', { timeout: 90_000 }, async () => {
+    const recorder = await connectionRecorder();
+    cleanup.push(recorder.close);
+    const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Good feed</title><link>https://good.example/</link><item><title>One</title><guid>1</guid></item></channel></rss>`;
+    // An allowed site whose page announces a feed on a literal outside the allow-list, and a good feed.
+    const site = await startServer((req, res) => {
+      if (req.url === '/good.xml') return res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed);
+      if (req.url !== '/') return res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><head><link rel="alternate" type="application/rss+xml" href="http://[::ffff:127.0.0.2]:${recorder.port}/feed"></head><body></body></html>`);
+    });
+    cleanup.push(site.close);
+    const dir = mkdtempSync(join(tmpdir(), 'sd-ssrf-'));
+    const target = join(dir, 'sources.yaml');
+    const before = 'sources:\n  # kept as is\n  - id: first\n    name: First\n    url: https://first.example/feed\n';
+    writeFileSync(target, before);
+
+    for (const url of ['http://169.254.169.254/latest/meta-data/', `http://[::127.0.0.2]:${recorder.port}/feed`, `http://0x7f.0.0.2:${recorder.port}/feed`]) {
+      const r = await add([url], target);
+      expect(r.code, `${url}: ${r.stdout}${r.stderr}`).not.toBe(0);
+      expect(r.stderr, url).toMatch(/is not a public address; no connection was made/);
+      expect(readFileSync(target, 'utf8'), url).toBe(before);
+    }
+    const announced = await add([site.url('/')], target);
+    expect(announced.code, announced.stdout + announced.stderr).not.toBe(0);
+    expect(announced.stderr).toContain('(ipv4Mapped of loopback range, reaches 127.0.0.2) is not a public address; no connection was made');
+    expect(readFileSync(target, 'utf8')).toBe(before);
+    expect(recorder.connections).toHaveLength(0);
+
+    // The control: an allowed address is written, with the file's comment kept.
+    const good = await add([site.url('/good.xml')], target);
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect(readFileSync(target, 'utf8')).toContain(site.url('/good.xml'));
+    expect(readFileSync(target, 'utf8')).toContain('# kept as is');
   });
 });
 

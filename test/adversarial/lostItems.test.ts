@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planIngest, queueIngest } from '../../src/queue/queueIngest.ts';
+import { pollJobId } from '../../src/schedule/chain.ts';
 import { REDIS_URL } from '../helpers/redis.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
 import { workerRig, writeSourcesFile, type WorkerProcess, drained } from '../helpers/workerProcess.ts';
@@ -106,6 +107,40 @@ describe('lost items: a crash plus a changed feed (issue 8, item 1)', () => {
     await t.poll.add('poll', { sourceId: 'grow' }, { jobId: 'after' });
     await expect.poll(async () => (await t.poll.getJob('after'))?.returnvalue?.outcome ?? null, { timeout: 20_000, interval: 200 }).toBe('not_modified');
     expect(await t.redis.zcard(t.keys.review)).toBe(40);
+  });
+
+  it('killed at poll.afterNextQueued in 5 chained sources, the feeds grow before the retry: every item one draft, each ETag the last one, each chain one next poll', { timeout: 90_000 }, async () => {
+    // poll.afterNextQueued: the items are queued and the chain's next poll too, the source's state (validators,
+    // next job) not yet written. The retry reads a changed feed; it must queue the new items and keep one chain.
+    const ids = Array.from({ length: 5 }, (_, i) => `chain-${i}`);
+    const t = await setup(ids, 12);
+    const doomed = t.spawn({ SIGNAL_DESK_FAILPOINTS: 'poll.afterNextQueued' });
+    await t.poll.addBulk(ids.map((id) => ({ name: 'poll', data: { sourceId: id, seq: 1 }, opts: { jobId: pollJobId(id, 1) } })));
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+    const killedAt = await Promise.all(ids.map(async (id) => (await t.poll.getJob(pollJobId(id, 2))) !== undefined));
+    expect(killedAt, 'at least one poll reached the failpoint (its next poll is queued)').toContain(true);
+
+    // Every feed changes before the retry: three grow, one grows a lot, one stays.
+    for (const [i, id] of ids.entries()) t.feeds.counts[id] = [20, 21, 30, 12, 16][i]!;
+    // The survivor keeps the default 30 s lock: it takes the killed worker's 1 s-locked jobs within a stall check,
+    // and its own polls do not stall when a loaded machine delays its lock renewals (see pipelineAttack.test.ts).
+    t.spawn({ SIGNAL_DESK_LOCK_MS: '30000' });
+    const first = async () => Promise.all(ids.map(async (id) => (await t.poll.getJob(pollJobId(id, 1)))?.getState()));
+    await expect.poll(async () => (await first()).every((s) => s === 'completed') && (await drained(t.ingest)), { timeout: 45_000, interval: 200 }).toBe(true);
+
+    expectOneDraftPerItem(await draftsBySource(t.redis, t.prefix), t.feeds.counts);
+    expect(await t.redis.zcard(t.keys.review)).toBe(Object.values(t.feeds.counts).reduce((a, b) => a + b, 0));
+    for (const id of ids) {
+      expect(await t.redis.hget(t.keys.sourceState(id), 'etag'), id).toBe(`"${id}-${t.feeds.counts[id]}"`);
+      expect(await t.redis.hget(t.keys.sourceState(id), 'nextJobId'), id).toBe(pollJobId(id, 2));
+    }
+    const pending = (await t.poll.getJobs(['wait', 'delayed', 'active', 'prioritized'])).map((j) => j.id).sort();
+    expect(pending).toEqual(ids.map((id) => pollJobId(id, 2)).sort());
+
+    // A poll now is a 304 for each source and adds nothing: nothing was hidden behind a saved ETag.
+    await t.poll.addBulk(ids.map((id) => ({ name: 'poll', data: { sourceId: id }, opts: { jobId: `after-${id}` } })));
+    await expect.poll(async () => Promise.all(ids.map(async (id) => (await t.poll.getJob(`after-${id}`))?.returnvalue?.outcome ?? null)), { timeout: 30_000, interval: 200 }).toEqual(ids.map(() => 'not_modified'));
+    expectOneDraftPerItem(await draftsBySource(t.redis, t.prefix), t.feeds.counts);
   });
 
   it('an ingest job BullMQ gives up on (its worker died three times) is never hidden behind a 304: the next poll fetches the whole feed', { timeout: 90_000 }, async () => {

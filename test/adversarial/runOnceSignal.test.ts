@@ -28,8 +28,8 @@ async function until(what: string, fn: () => boolean | Promise<boolean>, output:
 
 const SHUTDOWN_MS = 20_000;
 
-describe('run --once on SIGTERM', () => {
-  it('stops gracefully within SIGNAL_DESK_SHUTDOWN_MS: exit 143, the finished source reported, no job of the run left active or queued', { timeout: 90_000 }, async () => {
+/** A run --once with one source done and one being fetched, stopped by `signal`: it must end like `run` does. */
+async function interruptRun(signal: 'SIGTERM' | 'SIGINT', code: number): Promise<void> {
     const prefix = testPrefix();
     const held: ServerResponse[] = [];
     // /fast answers at once; /slow holds its response until the test ends.
@@ -58,9 +58,9 @@ describe('run --once on SIGTERM', () => {
     const runJobs = async (states: Parameters<Queue['getJobs']>[0]) => (await poll.getJobs(states)).filter((j) => j.id?.startsWith('once-'));
     expect((await runJobs(['active'])).map((j) => j.data.sourceId)).toEqual(['slow']);
 
-    proc.child.kill('SIGTERM');
+    proc.child.kill(signal);
     const exit = await Promise.race([proc.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), SHUTDOWN_MS))]);
-    expect(exit, proc.output()).toEqual({ code: 143, signal: null });
+    expect(exit, proc.output()).toEqual({ code, signal: null });
 
     // Nothing of that run is left active (or waiting to be polled by a later worker).
     expect(await runJobs(['active', 'wait', 'delayed', 'prioritized'])).toEqual([]);
@@ -72,5 +72,17 @@ describe('run --once on SIGTERM', () => {
     expect(await redis.zcard(createKeys(prefix).review)).toBe(3);
     // The interrupted poll saved nothing: the next run polls the slow source afresh.
     expect(await redis.hget(createKeys(prefix).sourceState('slow'), 'lastAttemptAt')).toBeNull();
+}
+
+describe('run --once on SIGTERM', () => {
+  it('stops gracefully within SIGNAL_DESK_SHUTDOWN_MS: exit 143, the finished source reported, no job of the run left active or queued', { timeout: 90_000 }, async () => {
+    await interruptRun('SIGTERM', 143);
+  });
+});
+
+// The README promises the same for SIGINT (Ctrl-C at a terminal): 128 + 2.
+describe('run --once on SIGINT', () => {
+  it('stops gracefully within SIGNAL_DESK_SHUTDOWN_MS: exit 130, the finished source reported, no job of the run left active or queued', { timeout: 90_000 }, async () => {
+    await interruptRun('SIGINT', 130);
   });
 });
