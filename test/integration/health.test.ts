@@ -238,6 +238,70 @@ describe('sources status', () => {
   });
 });
 
+describe('sources list', () => {
+  it('shows each source\'s schedule as configured, the interval in force, why and the next poll; without Redis, the configuration alone', async () => {
+    const { listCommand } = await import('../../src/cli/commands/sources.ts');
+    const server = await startServer((_req, res) => res.writeHead(429, { 'retry-after': '7200' }).end());
+    try {
+      const sources = [source('busy', server.url('/feed')), source('fixed', server.url('/feed'), { schedule: { every: '20m', adaptive: false } }), source('hourly', server.url('/feed'), { schedule: { cron: '0 * * * *', tz: 'Europe/Paris' } })];
+      await withChain(sources, async (h) => {
+        await h.sync();
+        await h.step('busy');
+        let out = '';
+        const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
+        await listCommand(sources, {}, h.runtime.ctx.settings, sink, h.clock.now());
+        const lines = out.trim().split('\n');
+        expect(lines[0]).toMatch(/^id\s+name\s+kind\s+schedule\s+in force\s+why\s+next\s+enabled\s+weight\s+url$/);
+        expect(lines[2]).toMatch(/^busy\s+BUSY\s+auto\s+every 15m, adaptive 5m–1d\s+2h\s+server asked to wait until 2026-11-27 08:00 UTC \(Retry-After\)\s+in 2h\s+yes/);
+        expect(lines[3]).toMatch(/^fixed\s+FIXED\s+auto\s+every 20m\s+30s\s+first poll of its chain, spread over the first minute\s+due now\s+yes/);
+        expect(lines[4]).toMatch(/^hourly\s+HOURLY\s+auto\s+cron 0 \* \* \* \* Europe\/Paris\s+cron 0 \* \* \* \*\s+at the times the cron names \(Europe\/Paris\)\s+in 1h\s+yes/);
+        out = '';
+        await listCommand(sources, { json: true }, h.runtime.ctx.settings, sink, h.clock.now());
+        const json = JSON.parse(out);
+        expect(json[0]).toMatchObject({ id: 'busy', schedule: { every: '15m' }, scheduling: { inForce: '2h', inForceMs: 2 * H, reason: { code: 'retry-after' }, dueAt: '2026-11-27T08:00:30.000Z', due: 'in 2h' } });
+        out = '';
+        await listCommand(sources, {}, { ...h.runtime.ctx.settings, redisUrl: 'redis://127.0.0.1:1' }, sink, h.clock.now());
+        expect(out.split('\n')[2]).toMatch(/^busy\s+BUSY\s+auto\s+every 15m, adaptive 5m–1d\s+yes/);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the Sources page', () => {
+  it('shows the schedule in force and why, the next poll in words, and the problem\'s code apart from its message', async () => {
+    const { withDesk } = await import('../helpers/desk.ts');
+    const { writeSourcesFile } = await import('../helpers/workerProcess.ts');
+    const { planNextPoll } = await import('../../src/schedule/planNextPoll.ts');
+    const file = writeSourcesFile([{ id: 'news', url: 'https://news.example/feed' }, { id: 'broken', url: 'https://broken.example/feed' }]);
+    await withDesk(
+      async (h) => {
+        const now = h.clock.now();
+        const base = { now, code: 'ok', baseMs: 15 * M, minMs: 5 * M, maxMs: 24 * H, adaptive: true, previousIntervalMs: undefined, failures: 0, freshnessMs: undefined, retryAfterMs: undefined, outage: false, backoffCapMs: 6 * H, random: 0.5 };
+        // What recordPollOutcome stores: the plan's decision with the next poll.
+        const store = async (id: string, p: ReturnType<typeof planNextPoll>, extra: Record<string, string>) =>
+          h.redis.hset(h.keys.sourceState(id), { lastAttemptAt: new Date(now).toISOString(), consecutiveFailures: String(p.failures), intervalMs: String(p.intervalMs), nextPollAt: String(p.nextAt), scheduleReason: p.reason, scheduleWhy: JSON.stringify(p.why), ...extra });
+        await store('news', planNextPoll({ ...base, kind: 'ok', itemDates: Array.from({ length: 6 }, (_, i) => now - i * 8 * H) }), { lastSuccessAt: new Date(now).toISOString(), lastOutcome: 'ok', lastCode: 'ok', lastMessage: '6 items, 0 new', lastNewItemAt: new Date(now).toISOString() });
+        await store('broken', planNextPoll({ ...base, kind: 'transient', code: 'malformed_xml', failures: 2, itemDates: [] }), { lastOutcome: 'transient', lastCode: 'malformed_xml', lastMessage: 'the XML is malformed (unclosed tag); a truncated download or a broken feed' });
+        h.clock.advance(8 * H + 5 * M); // news is now overdue
+        const res = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: h.tokens.viewer, next: '/' }), redirect: 'manual' });
+        const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+        const page = await (await fetch(`${h.url}/sources`, { headers: { cookie } })).text();
+        const row = (id: string) => new RegExp(`<tr data-state="[a-z_]+">\\s*<td><strong>${id}</strong>[\\s\\S]*?</tr>`).exec(page)![0];
+        expect(row('news')).toContain('<strong>8h</strong> <span class="muted">(every 15m, adaptive 5m–1d)</span>');
+        expect(row('news')).toContain('data-reason="adaptive">publishes about every 8h</div>');
+        expect(row('news')).toContain('>overdue by 5m</time>');
+        expect(row('broken')).toContain('data-reason="backoff">3 failures in a row (the interval is 15m once it answers)</div>');
+        expect(row('broken')).toContain('<code class="health-code">malformed_xml</code> 3 failed polls in a row: the XML is malformed (unclosed tag)');
+        expect(page).not.toContain('malformed_xml:');
+        expect(page).not.toContain('in 0m');
+      },
+      { SIGNAL_DESK_SOURCES: file },
+    );
+  });
+});
+
 describe('chains of polls', () => {
   it('keep exactly one pending poll per source, restart a broken chain, and stop for removed sources', async () => {
     const server = await startServer((_req, res) => res.writeHead(200).end(feed(2, H)));
