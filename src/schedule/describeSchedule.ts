@@ -26,7 +26,7 @@ export interface ScheduleView {
   due: string | null;
 }
 
-/** "45s", "15m", "1h 30m", "8h", "2d 6h": a duration as operators read it (and as the sources file writes it). */
+/** "45s", "15m", "1h 30m", "8h", "30h", "2d 6h": a duration as operators read it (and as the sources file writes it). */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';
   if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
@@ -34,6 +34,7 @@ export function formatDuration(ms: number): string {
   if (m < 60) return `${m}m`;
   const h = Math.floor(m / 60);
   if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+  if (h < 48) return `${h}h`;
   const d = Math.floor(h / 24);
   return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
 }

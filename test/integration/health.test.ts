@@ -172,7 +172,7 @@ describe('adaptive intervals', () => {
         const first = await h.step('news');
         expect(first).toMatchObject({ intervalMs: String(15 * M), scheduleReason: 'learning', historyItems: '3' });
         expect(Number(first.nextPollAt) - h.clock.now()).toBe(15 * M);
-        expect((await h.health())[0]!.schedule).toMatchObject({ inForce: '15m', reason: { code: 'learning', text: 'new source: configured until 5 dated items over 1d (so far 3 over 16h)' }, due: 'in 15m' });
+        expect((await h.health())[0]!.schedule).toMatchObject({ inForce: '15m', reason: { code: 'learning', text: 'new source: configured until 5 dated items over 24h (so far 3 over 16h)' }, due: 'in 15m' });
         // A day later (the polls in between changed nothing the history needs): 3 more items, 6 over 40 h.
         h.clock.advance(24 * H);
         now = h.clock.now();
@@ -218,17 +218,17 @@ describe('sources status', () => {
         expect(lines[0]).toMatch(/^source\s+health\s+polled\s+ok\s+fails\s+schedule\s+in force\s+why\s+next\s+new 24h\/7d\s+dropped 24h\/7d\s+code\s+detail$/);
         expect(lines.slice(2, 5).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['bad failing', 'later pending', 'good ok']);
         // The schedule says why; the code has its own column, the detail is the message alone; "due now", never "in 0m".
-        expect(lines[2]).toMatch(/every 15m, adaptive 5m–1d\s+3m 45s|every 15m, adaptive 5m–1d\s+4m\s+1 failure in a row/);
+        expect(lines[2]).toMatch(/every 15m, adaptive 5m–24h\s+3m 45s|every 15m, adaptive 5m–24h\s+4m\s+1 failure in a row/);
         expect(lines[2]).toMatch(/\s+server_error\s+1 failed poll in a row: HTTP 500: server error$/);
         expect(lines[3]).toMatch(/first poll of its chain, spread over the first minute\s+due now\s/);
-        expect(lines[4]).toMatch(/\s15m\s+new source: configured until 5 dated items over 1d \(so far 3 over 2h\)\s+in 15m\s/);
+        expect(lines[4]).toMatch(/\s15m\s+new source: configured until 5 dated items over 24h \(so far 3 over 2h\)\s+in 15m\s/);
         expect(out).not.toContain('in 0m');
         expect(out).toContain('3 sources, 1 need attention');
         out = '';
         await statusCommand(h.runtime.ctx.settings, sources, { json: true }, sink, h.clock.now());
         const json = JSON.parse(out);
         expect(json[0]).toMatchObject({ id: 'bad', state: 'failing', consecutiveFailures: 1, lastCode: 'server_error', scheduleReason: 'backoff', code: 'server_error', message: 'HTTP 500: server error' });
-        expect(json[0].schedule).toMatchObject({ configured: 'every 15m, adaptive 5m–1d', reason: { code: 'backoff', text: '1 failure in a row (the interval is 15m once it answers)' }, dueAt: expect.stringMatching(/^2026-11-27T06:0\d:\d\d\.\d{3}Z$/) });
+        expect(json[0].schedule).toMatchObject({ configured: 'every 15m, adaptive 5m–24h', reason: { code: 'backoff', text: '1 failure in a row (the interval is 15m once it answers)' }, dueAt: expect.stringMatching(/^2026-11-27T06:0\d:\d\d\.\d{3}Z$/) });
         expect(json[2].schedule).toMatchObject({ inForce: '15m', inForceMs: 15 * M, reason: { code: 'learning' }, due: 'in 15m' });
         expect(Object.keys(json[2])).toEqual(expect.arrayContaining(['lastAttemptAt', 'lastSuccessAt', 'lastOutcome', 'lastCode', 'lastMessage', 'consecutiveFailures', 'intervalMs', 'nextPollAt', 'newItems24h', 'newItems7d', 'lastNewItemAt', 'validators', 'redirect']));
       });
@@ -252,7 +252,7 @@ describe('sources list', () => {
         await listCommand(sources, {}, h.runtime.ctx.settings, sink, h.clock.now());
         const lines = out.trim().split('\n');
         expect(lines[0]).toMatch(/^id\s+name\s+kind\s+schedule\s+in force\s+why\s+next\s+enabled\s+weight\s+url$/);
-        expect(lines[2]).toMatch(/^busy\s+BUSY\s+auto\s+every 15m, adaptive 5m–1d\s+2h\s+server asked to wait until 2026-11-27 08:00 UTC \(Retry-After\)\s+in 2h\s+yes/);
+        expect(lines[2]).toMatch(/^busy\s+BUSY\s+auto\s+every 15m, adaptive 5m–24h\s+2h\s+server asked to wait until 2026-11-27 08:00 UTC \(Retry-After\)\s+in 2h\s+yes/);
         expect(lines[3]).toMatch(/^fixed\s+FIXED\s+auto\s+every 20m\s+30s\s+first poll of its chain, spread over the first minute\s+due now\s+yes/);
         expect(lines[4]).toMatch(/^hourly\s+HOURLY\s+auto\s+cron 0 \* \* \* \* Europe\/Paris\s+cron 0 \* \* \* \*\s+at the times the cron names \(Europe\/Paris\)\s+in 1h\s+yes/);
         out = '';
@@ -261,7 +261,7 @@ describe('sources list', () => {
         expect(json[0]).toMatchObject({ id: 'busy', schedule: { every: '15m' }, scheduling: { inForce: '2h', inForceMs: 2 * H, reason: { code: 'retry-after' }, dueAt: '2026-11-27T08:00:30.000Z', due: 'in 2h' } });
         out = '';
         await listCommand(sources, {}, { ...h.runtime.ctx.settings, redisUrl: 'redis://127.0.0.1:1' }, sink, h.clock.now());
-        expect(out.split('\n')[2]).toMatch(/^busy\s+BUSY\s+auto\s+every 15m, adaptive 5m–1d\s+yes/);
+        expect(out.split('\n')[2]).toMatch(/^busy\s+BUSY\s+auto\s+every 15m, adaptive 5m–24h\s+yes/);
       });
     } finally {
       await server.close();
@@ -289,7 +289,7 @@ describe('the Sources page', () => {
         const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
         const page = await (await fetch(`${h.url}/sources`, { headers: { cookie } })).text();
         const row = (id: string) => new RegExp(`<tr data-state="[a-z_]+">\\s*<td><strong>${id}</strong>[\\s\\S]*?</tr>`).exec(page)![0];
-        expect(row('news')).toContain('<strong>8h</strong> <span class="muted">(every 15m, adaptive 5m–1d)</span>');
+        expect(row('news')).toContain('<strong>8h</strong> <span class="muted">(every 15m, adaptive 5m–24h)</span>');
         expect(row('news')).toContain('data-reason="adaptive">publishes about every 8h</div>');
         expect(row('news')).toContain('>overdue by 5m</time>');
         expect(row('broken')).toContain('data-reason="backoff">3 failures in a row (the interval is 15m once it answers)</div>');

@@ -21,7 +21,7 @@ describe('describeSchedule: configured, in force, and why in words', () => {
   it.each([
     ['adaptive', {}, { itemDates: Array.from({ length: 6 }, (_, i) => NOW - i * 8 * H) }, '8h', 'adaptive', 'publishes about every 8h'],
     ['held at a bound', { every: '15m', max: '6h' }, { maxMs: 6 * H, itemDates: Array.from({ length: 6 }, (_, i) => NOW - i * 8 * H) }, '6h', 'adaptive', 'publishes about every 8h; held at the 6h maximum'],
-    ['a new source, learning', {}, { history: undefined, itemDates: [NOW - H, NOW - 9 * H, NOW - 17 * H] }, '15m', 'learning', 'new source: configured until 5 dated items over 1d (so far 3 over 16h)'],
+    ['a new source, learning', {}, { history: undefined, itemDates: [NOW - H, NOW - 9 * H, NOW - 17 * H] }, '15m', 'learning', 'new source: configured until 5 dated items over 24h (so far 3 over 16h)'],
     ['adaptive off', { every: '15m', adaptive: false }, { adaptive: false }, '15m', 'configured', 'configured (adaptive: false)'],
     ['backoff', {}, { kind: 'transient' as const, code: 'server_error', failures: 2 }, '15m', 'backoff', '3 failures in a row (the interval is 15m once it answers)'],
     ['Retry-After', {}, { kind: 'rate_limited' as const, retryAfterMs: 3 * M }, '15m', 'configured', 'configured: no recent dated items to adapt to'],
@@ -37,7 +37,7 @@ describe('describeSchedule: configured, in force, and why in words', () => {
   });
 
   it('says the configured schedule in one line', () => {
-    expect(describeSchedule(src(), {}, NOW).configured).toBe('every 15m, adaptive 5m–1d');
+    expect(describeSchedule(src(), {}, NOW).configured).toBe('every 15m, adaptive 5m–24h');
     expect(describeSchedule(src({ every: '15m', min: '10m', max: '6h' }), {}, NOW).configured).toBe('every 15m, adaptive 10m–6h');
     expect(describeSchedule(src({ every: '20m', adaptive: false }), {}, NOW).configured).toBe('every 20m');
   });
@@ -69,7 +69,7 @@ describe('the next poll in words: "due now", never "in 0m" nor negative', () => 
     [0, 'due now'],
     [-40_000, 'due now'],
     [-5 * M, 'overdue by 5m'],
-    [-26 * H, 'overdue by 1d 2h'],
+    [-26 * H, 'overdue by 26h'],
     [90_000, 'in 2m'],
     [15 * M, 'in 15m'],
     [8 * H + 3 * M, 'in 8h 3m'],
@@ -78,7 +78,7 @@ describe('the next poll in words: "due now", never "in 0m" nor negative', () => 
   });
 
   it('formats durations as the sources file writes them', () => {
-    expect([45_000, 15 * M, 90 * M, 24 * H, 30 * H].map(formatDuration)).toEqual(['45s', '15m', '1h 30m', '1d', '1d 6h']);
+    expect([45_000, 15 * M, 90 * M, 24 * H, 30 * H, 54 * H, 72 * H].map(formatDuration)).toEqual(['45s', '15m', '1h 30m', '24h', '30h', '2d 6h', '3d']);
   });
 });
 
