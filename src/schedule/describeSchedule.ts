@@ -2,7 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { formatUtc } from '../clock.ts';
 import { scheduleBounds, type Source } from '../config/sourceSchema.ts';
 import type { SourceState } from '../fetch/sourceState.ts';
-import { HISTORY_MIN_ITEMS, HISTORY_MIN_SPAN_MS, type IntervalBasis, type PlanReason, type ScheduleWhy } from './planNextPoll.ts';
+import { HISTORY_MIN_ITEMS, HISTORY_MIN_SPAN_MS, type FreshnessFrom, type IntervalBasis, type PlanReason, type ScheduleWhy } from './planNextPoll.ts';
 
 /**
  * Why a source is polled when it is, in an operator's words: for `sources status`, `sources list`, the API and
@@ -56,9 +56,16 @@ export function describeConfigured(source: Source): string {
 
 const REASON_CODES = new Set<string>(['adaptive', 'configured', 'learning', 'backoff', 'retry-after', 'freshness', 'outage', 'paused', 'starting']);
 
-/** The stored decision, or undefined when the field is absent or not one we wrote (a coercer: never throws). */
-export function readScheduleWhy(text: string | undefined): (Omit<ScheduleWhy, 'reason'> & { reason: PlanReason | 'starting' }) | undefined {
-  if (!text) return undefined;
+type StoredWhy = Omit<ScheduleWhy, 'reason'> & { reason: PlanReason | 'starting' };
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/**
+ * The stored decision, rebuilt field by field from what we wrote: undefined when the field is absent or not
+ * one we wrote, a fact of the wrong type left out (a coercer: never throws, and nothing else reaches the words).
+ */
+export function readScheduleWhy(text: string | undefined): StoredWhy | undefined {
+  if (!text || text.length > 10_000) return undefined;
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -67,15 +74,34 @@ export function readScheduleWhy(text: string | undefined): (Omit<ScheduleWhy, 'r
   }
   if (typeof v !== 'object' || v === null) return undefined;
   const w = v as Record<string, unknown>;
-  if (typeof w.reason !== 'string' || !REASON_CODES.has(w.reason)) return undefined;
-  if (w.inForceMs !== null && typeof w.inForceMs !== 'number') return undefined;
-  const basis = w.basis as IntervalBasis | undefined;
-  if (typeof basis !== 'object' || basis === null || !['adaptive', 'configured', 'learning'].includes(basis.code)) return undefined;
-  return w as unknown as ScheduleWhy;
+  const intervalMs = num(w.intervalMs);
+  if (typeof w.reason !== 'string' || !REASON_CODES.has(w.reason) || intervalMs === undefined) return undefined;
+  if (w.inForceMs !== null && num(w.inForceMs) === undefined) return undefined;
+  const basis = readBasis(w.basis);
+  if (!basis) return undefined;
+  const why: StoredWhy = { reason: w.reason as StoredWhy['reason'], inForceMs: (w.inForceMs as number | null), intervalMs, basis, plannedAt: num(w.plannedAt) ?? 0 };
+  const failures = num(w.failures);
+  if (failures !== undefined && Number.isInteger(failures)) why.failures = failures;
+  const retryAt = num(w.retryAt);
+  if (retryAt !== undefined) why.retryAt = retryAt;
+  const f = w.freshness as Record<string, unknown> | null | undefined;
+  if (typeof f === 'object' && f !== null && ['max-age', 'expires', 'ttl'].includes(f.from as string) && num(f.ms) !== undefined) why.freshness = { from: f.from as FreshnessFrom, ms: f.ms as number };
+  return why;
+}
+
+function readBasis(v: unknown): IntervalBasis | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const b = v as Record<string, unknown>;
+  if (b.code === 'configured') return { code: 'configured' };
+  if (b.code === 'learning') return { code: 'learning', items: num(b.items) ?? 0, spanMs: num(b.spanMs) ?? 0 };
+  if (b.code !== 'adaptive') return undefined;
+  const gapMs = num(b.gapMs);
+  const bound = b.bound === 'min' || b.bound === 'max' ? b.bound : undefined;
+  return { code: 'adaptive', ...(gapMs !== undefined ? { gapMs } : {}), ...(gapMs !== undefined && bound ? { bound } : {}) };
 }
 
 /** The words for a stored decision. */
-function reasonText(why: NonNullable<ReturnType<typeof readScheduleWhy>>, source: Source): string {
+function reasonText(why: StoredWhy, source: Source): string {
   switch (why.reason) {
     case 'adaptive':
     case 'configured':
@@ -86,7 +112,7 @@ function reasonText(why: NonNullable<ReturnType<typeof readScheduleWhy>>, source
       return `${n} failure${n === 1 ? '' : 's'} in a row (the interval is ${formatDuration(why.intervalMs)} once it answers)`;
     }
     case 'retry-after':
-      return why.retryAt ? `server asked to wait until ${formatUtc(why.retryAt)} (Retry-After)` : 'server asked to wait (Retry-After)';
+      return why.retryAt && formatUtc(why.retryAt) ? `server asked to wait until ${formatUtc(why.retryAt)} (Retry-After)` : 'server asked to wait (Retry-After)';
     case 'freshness': {
       const f = why.freshness;
       if (!f) return 'the feed asked not to be fetched again sooner (cache hints)';

@@ -131,8 +131,13 @@ function recentDates(itemDates: number[], now: number): number[] {
 export function foldHistory(previous: PublishingHistory | undefined, itemDates: number[], now: number): PublishingHistory | undefined {
   const dates = recentDates(itemDates, now);
   if (dates.length === 0) return previous;
-  const lo = Math.min(...dates);
-  const hi = Math.max(...dates);
+  // A loop, not Math.min(...dates): a feed of a few hundred thousand items would overflow the call stack.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const d of dates) {
+    if (d < lo) lo = d;
+    if (d > hi) hi = d;
+  }
   if (!previous) return { items: dates.length, from: lo, to: hi };
   return { items: previous.items + dates.filter((d) => d > previous.to).length, from: Math.min(previous.from, lo), to: Math.max(previous.to, hi) };
 }
