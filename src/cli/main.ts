@@ -72,7 +72,7 @@ sourcesCmd
   .option('--sources <file>', 'sources file')
   .action(async (opts: { json?: boolean; sources?: string }) => {
     const s = settings(opts.sources);
-    process.exitCode = listCommand(await loadSources(s.sourcesFile, s), opts);
+    process.exitCode = await listCommand(await loadSources(s.sourcesFile, s), opts, s);
   });
 sourcesCmd
   .command('test')

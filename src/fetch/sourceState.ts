@@ -38,8 +38,16 @@ export interface SourceState {
   nextJobId?: string;
   /** Sequence number of the latest poll of the chain that ran; a restarted chain continues after it. */
   pollSeq?: string;
-  /** Why the next poll is when it is: interval, backoff, retry-after, freshness, outage. */
+  /** Why the next poll is when it is (code): adaptive, configured, learning, backoff, retry-after, freshness, outage, starting. */
   scheduleReason?: string;
+  /** The decision behind nextPollAt with its facts (JSON `ScheduleWhy`, schedule/planNextPoll.ts), for the words. */
+  scheduleWhy?: string;
+  /** The publishing history the polls have shown (schedule/planNextPoll.ts `PublishingHistory`): dated items, oldest and newest date (ms). */
+  historyItems?: string;
+  historyFrom?: string;
+  historyTo?: string;
+  /** '1' when the last poll failed during our own outage (lastCode stays the plain code). */
+  lastOutage?: string;
   lastNewItemAt?: string;
   pausedReason?: string;
   pausedAt?: string;

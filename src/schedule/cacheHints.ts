@@ -1,4 +1,5 @@
 import { parseRetryAfter } from '../fetch/retryAfter.ts';
+import type { FreshnessFrom } from './planNextPoll.ts';
 
 const DAY = 86_400_000;
 
@@ -9,18 +10,23 @@ const DAY = 86_400_000;
  * park a source. Undefined when there is no hint.
  */
 export function freshnessFloorMs(headers: Record<string, string | undefined>, ttlMinutes: number | null, now: number): number | undefined {
-  const floors: number[] = [];
+  return freshnessFloor(headers, ttlMinutes, now)?.ms;
+}
+
+/** freshnessFloorMs with the hint that gave it (for "cache max-age 1h" in the schedule's reason). */
+export function freshnessFloor(headers: Record<string, string | undefined>, ttlMinutes: number | null, now: number): { ms: number; from: FreshnessFrom } | undefined {
+  const floors: { ms: number; from: FreshnessFrom }[] = [];
   const cc = headers['cache-control'];
   const maxAge = cc ? /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?/i.exec(cc) : null;
-  if (maxAge) floors.push(Number(maxAge[1]) * 1000);
+  if (maxAge) floors.push({ ms: Number(maxAge[1]) * 1000, from: 'max-age' });
   else if (headers.expires) {
     // An invalid Expires (e.g. "0") means "already expired" (RFC 9111 §5.3): no floor.
     const at = Date.parse(headers.expires);
-    if (!Number.isNaN(at)) floors.push(at - now);
+    if (!Number.isNaN(at)) floors.push({ ms: at - now, from: 'expires' });
   }
-  if (ttlMinutes !== null && ttlMinutes > 0) floors.push(ttlMinutes * 60_000);
-  const best = Math.max(0, ...floors);
-  return best > 0 ? Math.min(best, DAY) : undefined;
+  if (ttlMinutes !== null && ttlMinutes > 0) floors.push({ ms: ttlMinutes * 60_000, from: 'ttl' });
+  const best = floors.reduce<{ ms: number; from: FreshnessFrom } | undefined>((b, f) => (f.ms > (b?.ms ?? 0) ? f : b), undefined);
+  return best ? { ms: Math.min(best.ms, DAY), from: best.from } : undefined;
 }
 
 export { parseRetryAfter };

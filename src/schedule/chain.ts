@@ -2,7 +2,8 @@ import { Job, type Queue } from 'bullmq';
 import { scheduleBounds, type Source } from '../config/sourceSchema.ts';
 import type { Settings } from '../config/settings.ts';
 import type { RedisClient } from '../redisClient.ts';
-import { readSourceState, writeSourceState } from '../fetch/sourceState.ts';
+import { readSourceState, writeSourceState, type SourceStateUpdate } from '../fetch/sourceState.ts';
+import { readScheduleWhy } from './describeSchedule.ts';
 import type { Keys } from '../queue/keys.ts';
 import { pollJobOptions } from '../queue/queues.ts';
 import { syncSchedulers } from '../queue/scheduler.ts';
@@ -114,7 +115,9 @@ async function syncChain(deps: SyncDeps, source: Source): Promise<SyncOutcome> {
   // Job ids are never reused: BullMQ keeps finished jobs for a while, and adding an existing id is a no-op.
   const seq = Math.max(seqOf(state.nextJobId), Number(state.pollSeq ?? 0)) + 1;
   const jobId = await queueNextPoll(queue, settings, source.id, seq, delay);
-  await writeSourceState(redis, keys, source.id, { nextJobId: jobId, nextPollAt: String(now + delay) });
+  // A chain started afresh says so; one restarted at its planned time keeps the reason that planned it.
+  const starting: SourceStateUpdate = planned > now ? {} : { scheduleReason: 'starting', scheduleWhy: JSON.stringify({ reason: 'starting', inForceMs: delay, intervalMs: state.intervalMs ? Number(state.intervalMs) : scheduleBounds(source).baseMs, basis: readScheduleWhy(state.scheduleWhy)?.basis ?? { code: 'configured' }, plannedAt: now }) };
+  await writeSourceState(redis, keys, source.id, { nextJobId: jobId, nextPollAt: String(now + delay), ...starting });
   await redis.sadd(keys.chained, source.id);
   return resumed ? 'resumed' : 'started';
 }

@@ -1,6 +1,7 @@
 import type { Source } from '../config/sourceSchema.ts';
 import type { SourceState } from '../fetch/sourceState.ts';
 import { NO_DROPS, type RuleDropCounts } from '../rules/recordRuleDrops.ts';
+import { describeSchedule, type ScheduleView } from './describeSchedule.ts';
 
 export const HEALTH_STATES = ['paused', 'failing', 'selectors_broken', 'quiet', 'pending', 'ok', 'disabled'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
@@ -12,8 +13,14 @@ export interface SourceHealth {
   url: string;
   configuredUrl: string;
   state: HealthState;
-  /** One line for operators: what is wrong and what to do. */
+  /** One line for operators: what is wrong and what to do (the words only: the code is `code`). */
   summary: string;
+  /** The machine code of what the health shows (`server_error`, `malformed_xml`, `gone`, `ingest_failed`…); null when all is well. */
+  code: string | null;
+  /** The message that goes with `code`, without it; null when all is well. */
+  message: string | null;
+  /** When it is polled next and why (describeSchedule). */
+  schedule: ScheduleView;
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;
   lastOutcome: string | null;
@@ -53,32 +60,52 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
   const since = lastNew;
   let state: HealthState;
   let summary: string;
+  // The problem shown, as a code and its message apart (never "code: message" run together).
+  let code: string | null = null;
+  let message: string | null = null;
+  const outage = s.lastOutage === '1' ? ' (our outage: most sources fail with network errors, so it is not counted against this one)' : '';
   if (!source.enabled) {
     state = 'disabled';
     summary = 'disabled in the sources file';
   } else if (s.pausedReason) {
     state = 'paused';
     summary = s.pausedReason;
+    code = s.lastCode && s.lastCode !== 'ok' ? s.lastCode : 'paused';
+    message = s.pausedReason;
   } else if (s.ingestFailedAt) {
     // The feed was read but its items are not drafts: the silent loss, so it outranks a poll failure.
     state = 'failing';
     summary = `drafts not written since ${s.ingestFailedAt}: ${s.ingestError ?? 'the ingest failed'}; the next poll fetches the whole feed again`;
+    code = 'ingest_failed';
+    message = summary;
   } else if (s.lastCode === 'selectors_broken') {
     // The page answers but no longer fits the selectors: say so, rather than "failing" or "no new items".
     state = 'selectors_broken';
     summary = s.lastMessage ?? 'the selectors match nothing on the page';
+    code = 'selectors_broken';
+    message = summary;
   } else if (failures > 0) {
     state = 'failing';
-    summary = `${failures} failed poll${failures === 1 ? '' : 's'} in a row: ${s.lastCode ?? ''} ${s.lastMessage ?? ''}`.trim();
+    message = `${s.lastMessage ?? 'the poll failed'}${outage}`;
+    code = s.lastCode ?? 'failed';
+    summary = `${failures} failed poll${failures === 1 ? '' : 's'} in a row: ${message}`;
   } else if (!s.lastAttemptAt) {
     state = 'pending';
     summary = 'not polled yet';
   } else if (since !== null && now - since > quietFor) {
     state = 'quiet';
     summary = `no new item for ${Math.round((now - since) / 3_600_000)} h (usually every ${Math.round((interval ?? 0) / 60_000)} min)`;
+    code = 'quiet';
+    message = summary;
   } else {
     state = 'ok';
     summary = s.lastMessage ?? 'ok';
+    // A poll that failed during our outage is not counted, but it still failed: say so, with its code.
+    if (outage && s.lastCode) {
+      code = s.lastCode;
+      message = `${s.lastMessage ?? 'the poll failed'}${outage}`;
+      summary = message;
+    }
   }
   return {
     id: source.id,
@@ -87,6 +114,9 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
     configuredUrl: source.url,
     state,
     summary,
+    code,
+    message,
+    schedule: describeSchedule(source, s, now),
     lastAttemptAt: s.lastAttemptAt ?? null,
     lastSuccessAt: s.lastSuccessAt ?? null,
     lastOutcome: s.lastOutcome ?? null,

@@ -10,11 +10,12 @@ import type { Logger } from '../log.ts';
 import type { ParsedFeed } from '../parse/types.ts';
 import type { Keys } from '../queue/keys.ts';
 import type { RedisClient } from '../redisClient.ts';
-import { freshnessFloorMs } from './cacheHints.ts';
+import { freshnessFloor } from './cacheHints.ts';
+import { readScheduleWhy } from './describeSchedule.ts';
 import { pollJobId, queueNextPoll } from './chain.ts';
 import { clearIngestFailure } from './ingestHealth.ts';
 import { recordPoll } from './outage.ts';
-import { planNextPoll } from './planNextPoll.ts';
+import { planNextPoll, type PublishingHistory } from './planNextPoll.ts';
 
 const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
 /** Members per ZADD of the new-items index: a 100,000-item poll must not spread 200,000 arguments into one call. */
@@ -62,15 +63,19 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
   const { source, state, url, response, outcome, parsed, fresh, startedAt, seq } = poll;
   const now = deps.clock.now();
   const { outage } = await recordPoll(deps.redis, deps.keys, source.id, outcome.code, now);
+  const freshness = response ? freshnessFloor(response.headers, parsed?.ttlMinutes ?? null, now) : undefined;
   const plan = planNextPoll({
     now,
     kind: outcome.kind,
     code: outcome.code,
     ...scheduleBounds(source),
     previousIntervalMs: state.intervalMs ? Number(state.intervalMs) : undefined,
+    previousBasis: readScheduleWhy(state.scheduleWhy)?.basis,
+    history: readHistory(state),
     failures: Number(state.consecutiveFailures ?? 0),
     itemDates: parsed ? parsed.items.map((i) => Date.parse(i.publishedAt ?? i.updatedAt ?? '')).filter((d) => !Number.isNaN(d)) : [],
-    freshnessMs: response ? freshnessFloorMs(response.headers, parsed?.ttlMinutes ?? null, now) : undefined,
+    freshnessMs: freshness?.ms,
+    freshnessFrom: freshness?.from,
     retryAfterMs: outcome.retryAfterMs,
     outage,
     backoffCapMs: deps.settings.backoffCapMs,
@@ -81,12 +86,13 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
     lastAttemptAt: at(startedAt),
     lastStatus: response ? String(response.status) : null,
     lastOutcome: outcome.kind,
-    lastCode: outage && outcome.kind === 'transient' ? `${outcome.code} (our outage)` : outcome.code,
+    lastCode: outcome.code,
+    lastOutage: outage && outcome.kind === 'transient' ? '1' : null,
     lastMessage: parsed ? `${parsed.items.length} items, ${fresh.length} new` : outcome.message,
     consecutiveFailures: String(plan.failures),
     intervalMs: String(plan.intervalMs),
-    scheduleReason: plan.reason,
   };
+  if (plan.history) Object.assign(update, { historyItems: String(plan.history.items), historyFrom: String(plan.history.from), historyTo: String(plan.history.to) });
   if (outcome.kind === 'ok' || outcome.kind === 'not_modified') {
     update.lastSuccessAt = at(startedAt);
     update.lastNewItems = String(fresh.length);
@@ -102,7 +108,8 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
   } else if (state.url && state.configUrl !== source.url) {
     Object.assign(update, { url: null, configUrl: null, movedFrom: null, movedTo: null });
   }
-  if (plan.pause) Object.assign(update, { pausedReason: plan.pause, pausedAt: at(now), pausedUrl: source.url, nextPollAt: null, nextJobId: null });
+  // The reason is stored with the decision it explains: with a pause, or with the next poll queued below.
+  if (plan.pause) Object.assign(update, { pausedReason: plan.pause, pausedAt: at(now), pausedUrl: source.url, nextPollAt: null, nextJobId: null, scheduleReason: plan.reason, scheduleWhy: JSON.stringify(plan.why) });
   if (fresh.length > 0) update.lastNewItemAt = at(startedAt);
 
   if (seq !== undefined) update.pollSeq = String(seq);
@@ -110,6 +117,8 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
     if (await ownsChain(deps, source.id, seq)) {
       update.nextJobId = await queueNextPoll(deps.queues.poll, deps.settings, source.id, seq + 1, plan.delayMs);
       update.nextPollAt = String(plan.nextAt);
+      update.scheduleReason = plan.reason;
+      update.scheduleWhy = JSON.stringify(plan.why);
       failpoint('poll.afterNextQueued');
     } else {
       deps.logger.warn({ source_id: source.id, seq }, `${source.id}'s chain was started again while this poll ran (Redis lost its state): this poll does not queue a next one, so the source keeps one chain`);
@@ -125,6 +134,12 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
   await tx.exec();
   // A whole feed read after an ingest failed, and nothing in it is waiting for a draft: the failure is over.
   if (parsed && fresh.length === 0 && state.ingestFailedAt) await clearIngestFailure(deps.redis, deps.keys, source.id, startedAt);
+}
+
+/** The stored publishing history, or undefined when absent or unreadable. */
+function readHistory(s: SourceState): PublishingHistory | undefined {
+  const [items, from, to] = [Number(s.historyItems), Number(s.historyFrom), Number(s.historyTo)];
+  return s.historyItems !== undefined && [items, from, to].every(Number.isFinite) ? { items, from, to } : undefined;
 }
 
 /**

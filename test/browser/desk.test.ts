@@ -187,9 +187,11 @@ describe('the desk in a browser', () => {
         h.clock.set(now);
         const iso = (ago: number) => new Date(now - ago).toISOString();
         const set = (id: string, state: Record<string, string>) => h.redis.hset(h.keys.sourceState(id), state);
-        await set('toms-hardware', { lastAttemptAt: iso(60_000), lastSuccessAt: iso(60_000), lastOutcome: 'ok', lastCode: 'ok', lastMessage: '20 items, 2 new', consecutiveFailures: '0', intervalMs: '900000', nextPollAt: String(now + 840_000), scheduleReason: 'interval', lastNewItemAt: iso(60_000) });
-        await set('the-register', { lastAttemptAt: iso(120_000), lastSuccessAt: iso(3 * 3_600_000), lastOutcome: 'transient', lastCode: 'server_error', lastMessage: 'HTTP 503: server error', consecutiveFailures: '4', intervalMs: '1800000', nextPollAt: String(now + 7_200_000), scheduleReason: 'backoff', lastNewItemAt: iso(3 * 3_600_000) });
-        await set('example-wire', { lastAttemptAt: iso(300_000), lastOutcome: 'permanent', lastCode: 'selectors_broken', lastMessage: 'the item selector "article.card" matches nothing on the page: the site changed its layout; update the selectors', consecutiveFailures: '2', intervalMs: '3600000', nextPollAt: String(now + 900_000), scheduleReason: 'backoff' });
+        // The decisions as the poll worker stores them with the next poll (scheduleReason + scheduleWhy: issue 11).
+        const why = (reason: string, inForceMs: number, intervalMs: number, basis: object, extra: object = {}) => ({ scheduleReason: reason, scheduleWhy: JSON.stringify({ reason, inForceMs, intervalMs, basis, plannedAt: now, ...extra }) });
+        await set('toms-hardware', { lastAttemptAt: iso(60_000), lastSuccessAt: iso(60_000), lastOutcome: 'ok', lastCode: 'ok', lastMessage: '20 items, 2 new', consecutiveFailures: '0', intervalMs: '2700000', nextPollAt: String(now + 2_640_000), ...why('adaptive', 2_700_000, 2_700_000, { code: 'adaptive', gapMs: 2_700_000 }), lastNewItemAt: iso(60_000) });
+        await set('the-register', { lastAttemptAt: iso(120_000), lastSuccessAt: iso(3 * 3_600_000), lastOutcome: 'transient', lastCode: 'server_error', lastMessage: 'HTTP 503: server error', consecutiveFailures: '4', intervalMs: '1800000', nextPollAt: String(now + 3_480_000), ...why('backoff', 3_600_000, 1_800_000, { code: 'adaptive', gapMs: 1_800_000 }, { failures: 4 }), lastNewItemAt: iso(3 * 3_600_000) });
+        await set('example-wire', { lastAttemptAt: iso(300_000), lastOutcome: 'permanent', lastCode: 'selectors_broken', lastMessage: 'the item selector "article.card" matches nothing on the page: the site changed its layout; update the selectors', consecutiveFailures: '2', intervalMs: '900000', nextPollAt: String(now - 10_000), ...why('backoff', 450_000, 900_000, { code: 'learning', items: 3, spanMs: 16 * 3_600_000 }, { failures: 2 }) });
         await set('old-blog', { lastAttemptAt: iso(86_400_000), lastOutcome: 'permanent', lastCode: 'gone', pausedReason: 'HTTP 410 Gone: the publisher removed this feed; fix the URL in the sources file or `sources resume` it', pausedAt: iso(86_400_000), pausedUrl: 'https://old.example/feed', consecutiveFailures: '1' });
         const context = await browser.newContext({ viewport: { width: 1360, height: 700 } });
         const page = await context.newPage();
@@ -198,6 +200,11 @@ describe('the desk in a browser', () => {
           await page.goto(`${h.url}/sources`);
           expect(await page.locator('table.sources tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(['paused', 'failing', 'selectors_broken', 'ok']);
           expect(await page.locator('tr[data-state="selectors_broken"]').textContent()).toContain('matches nothing on the page');
+          // Why each is polled when it is, in words; the next poll "due now", never "in 0m"; codes apart from messages.
+          expect(await page.locator('tr[data-state="ok"]').textContent()).toContain('publishes about every 45m');
+          expect(await page.locator('tr[data-state="failing"]').textContent()).toContain('4 failures in a row');
+          expect(await page.locator('tr[data-state="failing"] code.health-code').textContent()).toBe('server_error');
+          expect(await page.locator('tr[data-state="selectors_broken"] td:nth-child(6) time').textContent()).toBe('due now');
           if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/sources.png` });
         } finally {
           await context.close();

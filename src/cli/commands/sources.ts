@@ -10,11 +10,13 @@ import { truncate } from '../../parse/text.ts';
 import { fetchAndParse } from '../../../workers/fetchAndParse.ts';
 import { formatAge, formatTable } from '../table.ts';
 import { requireRedis } from '../redis.ts';
-import { createRedis } from '../../queue/connection.ts';
+import { createRedis, pingRedis } from '../../queue/connection.ts';
 import { createKeys } from '../../queue/keys.ts';
 import { createQueues } from '../../queue/queues.ts';
 import { resumeSource } from '../../schedule/resume.ts';
 import { readHealth } from '../../schedule/healthStore.ts';
+import { describeConfigured, describeSchedule, type ScheduleView } from '../../schedule/describeSchedule.ts';
+import { readSourceState } from '../../fetch/sourceState.ts';
 import { fetchRobotsFile, isAllowedByRobots } from '../../fetch/robots.ts';
 import { previewEnrichment, previewRows } from '../../enrich/previewEnrichment.ts';
 
@@ -32,14 +34,36 @@ export async function validateCommand(settings: Settings): Promise<number> {
   }
 }
 
-export function listCommand(sources: Source[], options: { json?: boolean }): number {
+/**
+ * `sources list`: the configured sources, each with its schedule as configured, the interval in force and why
+ * (read from Redis when one answers; without it the list still shows the configuration, and says so).
+ */
+export async function listCommand(sources: Source[], options: { json?: boolean }, settings?: Settings, out: NodeJS.WritableStream = process.stdout, now = Date.now()): Promise<number> {
+  const schedules = settings ? await readSchedules(settings, sources, now) : undefined;
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(sources)}\n`);
+    out.write(`${JSON.stringify(sources.map((s) => ({ ...s, ...(schedules ? { scheduling: schedules.get(s.id) } : {}) })))}\n`);
     return 0;
   }
-  const schedule = (s: Source) => (s.schedule.every ? `every ${s.schedule.every}` : `cron ${s.schedule.cron}`);
-  process.stdout.write(`${formatTable(['id', 'name', 'kind', 'schedule', 'enabled', 'weight', 'url'], sources.map((s) => [s.id, s.name, s.kind, schedule(s), s.enabled ? 'yes' : 'no', s.weight.toFixed(2), s.url]))}\n`);
+  const rows = sources.map((s) => {
+    const v = schedules?.get(s.id);
+    return [s.id, s.name, s.kind, describeConfigured(s), v?.inForce ?? '', truncate(v?.reason.text ?? '', 72)!, v?.due ?? '', s.enabled ? 'yes' : 'no', s.weight.toFixed(2), s.url];
+  });
+  out.write(`${formatTable(['id', 'name', 'kind', 'schedule', 'in force', 'why', 'next', 'enabled', 'weight', 'url'], rows)}\n`);
+  if (settings && !schedules) process.stderr.write(`(no Redis answers at ${settings.redisUrl}: the interval in force and why are not shown)\n`);
   return 0;
+}
+
+/** Each source's schedule as the polls left it, or undefined when no Redis answers (the list works without one). */
+async function readSchedules(settings: Settings, sources: Source[], now: number): Promise<Map<string, ScheduleView> | undefined> {
+  if (!settings.redisUrl.startsWith('redis+cluster://') && !(await pingRedis(settings.redisUrl))) return undefined;
+  const redis = createRedis(settings.redisUrl);
+  try {
+    const keys = createKeys(settings.prefix);
+    const states = await Promise.all(sources.map((s) => readSourceState(redis, keys, s.id)));
+    return new Map(sources.map((s, i) => [s.id, describeSchedule(s, states[i]!, now)]));
+  } finally {
+    await redis.quit();
+  }
 }
 
 /** A dry run of one source: fetch, parse, filter and show the drafts it would make. Writes nothing. */
@@ -110,20 +134,22 @@ export async function statusCommand(settings: Settings, sources: Source[], optio
       out.write(`${JSON.stringify(health)}\n`);
       return 0;
     }
-    const mins = (ms: number | null) => (ms === null ? '' : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(ms % 3_600_000 ? 1 : 0)}h` : `${Math.round(ms / 60_000)}m`);
     const rows = health.map((h) => [
       h.id,
       h.state,
       h.lastAttemptAt ? formatAge(h.lastAttemptAt, now) : '',
       h.lastSuccessAt ? formatAge(h.lastSuccessAt, now) : '',
       h.consecutiveFailures || '',
-      mins(h.intervalMs),
-      h.nextPollAt ? (Date.parse(h.nextPollAt) <= now ? 'due' : `in ${mins(Date.parse(h.nextPollAt) - now)}`) : '',
+      describeConfigured(sources.find((s) => s.id === h.id)!),
+      h.schedule.inForce ?? '',
+      truncate(h.schedule.reason.text, 72)!,
+      h.schedule.due ?? '',
       `${h.newItems24h}/${h.newItems7d}`,
       h.drops7d ? `${h.drops24h}/${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})` : '',
+      h.code ?? '',
       truncate(h.redirect ? `moved to ${h.redirect.to}; ${h.summary}` : h.summary, 80)!,
     ]);
-    out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'every', 'next', 'new 24h/7d', 'dropped 24h/7d', 'detail'], rows)}\n`);
+    out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'schedule', 'in force', 'why', 'next', 'new 24h/7d', 'dropped 24h/7d', 'code', 'detail'], rows)}\n`);
     const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
     out.write(`\n${health.length} sources, ${problems} need attention\n`);
     return 0;

@@ -4,7 +4,11 @@ import { ago, when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
 import { can } from '../../auth/roles.ts';
 
-const minutes = (ms: number | null) => (ms === null ? '' : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1).replace(/\.0$/, '')} h` : `${Math.round(ms / 60_000)} min`);
+/** The schedule cell: what is configured, the interval in force and why (describeSchedule's words). */
+function scheduleCell(h: SourceHealth): SafeHtml {
+  const v = h.schedule;
+  return html`<div>${v.inForce ? html`<strong>${v.inForce}</strong>` : ''} <span class="muted">(${v.configured})</span></div><div class="muted" data-reason="${v.reason.code}">${v.reason.text}</div>`;
+}
 
 export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number, notice_?: string): SafeHtml {
   const canManage = ctx.actor ? can(ctx.actor, 'manageSources') : false;
@@ -15,17 +19,17 @@ ${notice(notice_)}
 <p>${health.length} sources, <strong>${problems}</strong> need attention. Problems first.</p>
 <table class="queue sources">
   <caption class="visually-hidden">Source health</caption>
-  <thead><tr><th scope="col">Source</th><th scope="col">Health</th><th scope="col">Last poll</th><th scope="col">Last success</th><th scope="col">Every</th><th scope="col">Next poll</th><th scope="col">New 24 h / 7 d</th><th scope="col">Detail</th></tr></thead>
+  <thead><tr><th scope="col">Source</th><th scope="col">Health</th><th scope="col">Last poll</th><th scope="col">Last success</th><th scope="col">Schedule</th><th scope="col">Next poll</th><th scope="col">New 24 h / 7 d</th><th scope="col">Detail</th></tr></thead>
   <tbody>${health.map(
     (h) => html`<tr data-state="${h.state}">
     <td><strong>${h.name}</strong><div class="muted">${h.id}</div>${safeHref(h.url) ? html`<div class="url"><a href="${safeHref(h.url)}" rel="noopener noreferrer nofollow">${h.url}</a></div>` : ''}</td>
     <td><span class="health health-${h.state}">${h.state.replace('_', ' ')}</span>${h.consecutiveFailures ? html`<div class="muted">${h.consecutiveFailures} failure${h.consecutiveFailures === 1 ? '' : 's'}</div>` : ''}</td>
     <td>${h.lastAttemptAt ? html`<time datetime="${h.lastAttemptAt}" title="${when(h.lastAttemptAt)}">${ago(h.lastAttemptAt, now)}</time>` : ''}</td>
     <td>${h.lastSuccessAt ? html`<time datetime="${h.lastSuccessAt}" title="${when(h.lastSuccessAt)}">${ago(h.lastSuccessAt, now)}</time>` : ''}</td>
-    <td>${minutes(h.intervalMs)}</td>
-    <td>${h.nextPollAt ? html`<time datetime="${h.nextPollAt}">${when(h.nextPollAt)}</time>${h.scheduleReason && h.scheduleReason !== 'interval' ? html`<div class="muted">${h.scheduleReason}</div>` : ''}` : ''}</td>
+    <td>${scheduleCell(h)}</td>
+    <td>${h.schedule.dueAt ? html`<time datetime="${h.schedule.dueAt}" title="${when(h.schedule.dueAt)}">${h.schedule.due}</time>` : ''}</td>
     <td>${h.newItems24h} / ${h.newItems7d}${h.drops7d ? html`<div class="muted">dropped by rules: ${h.drops24h} / ${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})</div>` : ''}</td>
-    <td>${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}${h.state === 'paused' && canManage ? html`<form method="post" action="/sources/${h.id}/resume" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Resume polling</button></form>` : ''}</td>
+    <td>${h.code ? html`<code class="health-code">${h.code}</code> ` : ''}${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}${h.state === 'paused' && canManage ? html`<form method="post" action="/sources/${h.id}/resume" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Resume polling</button></form>` : ''}</td>
   </tr>`,
   )}</tbody>
 </table>`;
