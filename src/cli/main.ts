@@ -101,8 +101,9 @@ sourcesCmd
   .option('--category <category>', 'suggested category of its drafts')
   .option('--pick <n>', 'which of the feeds found (default 1)', positiveInt)
   .option('--dry-run', 'show what would be added; write nothing')
+  .option('--force', 'also offer announced feeds that fail to fetch or parse (after the working ones), to add one anyway')
   .option('--sources <file>', 'sources file')
-  .action(async (url: string, opts: { id?: string; name?: string; category?: string; pick?: number; dryRun?: boolean; sources?: string }) => {
+  .action(async (url: string, opts: { id?: string; name?: string; category?: string; pick?: number; dryRun?: boolean; force?: boolean; sources?: string }) => {
     process.exitCode = await addCommand(settings(opts.sources), url, opts);
   });
 sourcesCmd

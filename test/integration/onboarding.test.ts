@@ -90,6 +90,73 @@ describe('sources add: feed discovery', () => {
   });
 });
 
+describe('sources add: what the output says (issue 11)', () => {
+  const atomUpdatedOnly = `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Updated only</title><id>urn:u</id><updated>2026-11-27T08:00:00Z</updated>
+    <entry><title>Older entry</title><id>urn:u1</id><link href="https://pub.example/u1"/><updated>2026-11-20T10:00:00Z</updated></entry>
+    <entry><title>Latest entry</title><id>urn:u2</id><link href="https://pub.example/u2"/><updated>2026-11-27T08:00:00Z</updated></entry></feed>`;
+
+  it('after a success, prints no line about the page itself not being a feed; "newest" falls back to updated', async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><link rel="alternate" type="application/atom+xml" href="/atom"></head></html>');
+      if (req.url === '/atom') return res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(atomUpdatedOnly);
+      res.writeHead(404).end();
+    });
+    try {
+      const file = sourcesFile();
+      const out = sink();
+      const err = sink();
+      expect(await addCommand(testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: file }), server.url('/'), {}, out.stream, err.stream)).toBe(0);
+      expect(err.text()).toBe('');
+      expect(out.text()).not.toContain('not_a_feed');
+      expect(out.text()).toMatch(/Updated only\s+2\s+2026-11-27 Latest entry/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a page announcing a malformed feed: names the feed and why it failed (exit 1); --force adds it anyway', async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><link rel="alternate" type="application/rss+xml" title="Broken" href="/broken.xml"></head></html>');
+      if (req.url === '/broken.xml') return res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<?xml version="1.0"?><rss version="2.0"><channel><title>Cut</title><item><title>Half');
+      res.writeHead(404).end();
+    });
+    try {
+      const file = sourcesFile();
+      const settings = testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: file });
+      const err = sink();
+      expect(await addCommand(settings, server.url('/'), {}, sink().stream, err.stream)).toBe(1);
+      expect(err.text()).toContain(`${server.url('/broken.xml')} (<link rel="alternate" type="application/rss+xml">): `);
+      expect(err.text()).toMatch(/broken\.xml[^\n]*: (parse_error|not_a_feed|malformed)[^\n]*: \S/);
+      expect(err.text()).toContain('--force');
+      expect(err.text()).not.toContain('no feed found'); // it found one, a broken one
+      expect((await loadSources(file)).map((s) => s.id)).toEqual(['existing']);
+
+      const out = sink();
+      expect(await addCommand(settings, server.url('/'), { force: true, id: 'broken' }, out.stream, sink().stream)).toBe(0);
+      expect(out.text()).toMatch(/1\s+http:\/\/127\.0\.0\.1:\d+\/broken\.xml\s+broken\s/);
+      expect(out.text()).toContain('--force');
+      expect((await loadSources(file)).find((s) => s.id === 'broken')).toMatchObject({ url: server.url('/broken.xml') });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a URL served as a feed that does not parse is named with its reason, not "announces no feed"', async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === '/feed.xml') return res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<?xml version="1.0"?><rss version="2.0"><channel><title>Cut');
+      res.writeHead(404).end();
+    });
+    try {
+      const err = sink();
+      expect(await addCommand(testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: sourcesFile() }), server.url('/feed.xml'), {}, sink().stream, err.stream)).toBe(1);
+      expect(err.text()).toContain(`${server.url('/feed.xml')} (the URL itself): `);
+      expect(err.text()).not.toContain('usual paths');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('OPML', () => {
   it('round trip: export then import into an empty file keeps ids, names, URLs, tags, category and weight', async () => {
     const file = sourcesFile(`sources:
