@@ -1,12 +1,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { addCommand, exportCommand, importCommand } from '../../src/cli/commands/onboard.ts';
 import { loadSources } from '../../src/config/loadSources.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
 import { testPrefix, testSettings } from '../helpers/redis.ts';
 
+const runCli = (args: string[]) =>
+  promisify(execFile)(process.execPath, ['bin/signal-desk.js', ...args], { env: { ...process.env, SIGNAL_DESK_LOG_LEVEL: 'silent' } }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
 const sink = () => {
   let text = '';
   return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, text: () => text };
@@ -172,7 +179,7 @@ describe('OPML', () => {
 `);
     const out = sink();
     await exportCommand(testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: file }), out.stream);
-    expect(out.text()).toContain('<opml version="2.0">');
+    expect(out.text()).toContain('<opml version="2.0" xmlns:sd="https://signal-desk.dev/opml">');
     const opml = join(mkdtempSync(join(tmpdir(), 'sd-opml-')), 'export.opml');
     writeFileSync(opml, out.text());
 
@@ -182,6 +189,92 @@ describe('OPML', () => {
     expect(report.text()).toBe(`imported 2 sources into ${target}: toms-hardware, the-register\n`);
     const strip = (s: Awaited<ReturnType<typeof loadSources>>) => s.map(({ id, name, url, tags, category, weight }) => ({ id, name, url, tags, category, weight }));
     expect(strip(await loadSources(target))).toEqual(strip(await loadSources(file)));
+  });
+
+  it('round trip keeps every field of the schema (schedule, filters, kind, selectors, enabled, enrich, tags, weight, category): sd: attributes', async () => {
+    const file = sourcesFile(`# every field set
+sources:
+  - id: full-feed
+    name: "Full <Feed> & “quotes”"
+    url: https://full.example/feed.xml?a=1&b=2
+    kind: atom
+    schedule: { every: 30m, min: 10m, max: 6h, adaptive: false }
+    enabled: false
+    tags: [chips, "a,b", Ünïcode]
+    category: Chip Supply
+    weight: 0.9
+    filters: { include: [tsmc, "wafer fab"], exclude: [sponsored] }
+    enrich: false
+  - id: cron-feed
+    name: Cron Feed
+    url: https://cron.example/rss
+    kind: rss
+    schedule: { cron: "*/20 6-22 * * 1-5", tz: Europe/Paris }
+  - id: listing
+    name: A listing page
+    url: https://listing.example/news
+    kind: html
+    selectors: { item: "article.post", title: "h2 a", link: "h2 a", date: time, summary: "p.lede" }
+    weight: 0
+`);
+    const out = sink();
+    await exportCommand(testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: file }), out.stream);
+    expect(out.text()).toContain('xmlns:sd="https://signal-desk.dev/opml"');
+    expect(out.text()).toContain('sd:schedule="{&quot;every&quot;:&quot;30m&quot;');
+    const opml = join(mkdtempSync(join(tmpdir(), 'sd-opml-')), 'export.opml');
+    writeFileSync(opml, out.text());
+
+    const target = sourcesFile('sources: []\n');
+    const report = sink();
+    await importCommand(testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: target }), opml, {}, report.stream);
+    expect(report.text()).toBe(`imported 3 sources into ${target}: full-feed, cron-feed, listing\n`);
+    expect(await loadSources(target)).toEqual(await loadSources(file));
+    // Defaults are not spelled out in the file written.
+    expect(readFileSync(target, 'utf8')).not.toContain('enrich: true');
+  });
+
+  it.each([
+    ['a truncated file', '<?xml version="1.0"?>\n<opml version="2.0">\n  <body>\n    <outline text="A" xmlUrl="https://a.example/feed"/>\n    <outline text="B" xmlUr', /:5:\d+: the file ends before <\/body> \(<body> opened at line 3, column 3\): it looks truncated/],
+    ['a tag closed in the wrong place', '<opml version="2.0"><body>\n<outline text="Folder">\n<outline text="A" xmlUrl="https://a.example/feed"/>\n</body></opml>', /:4:1: <\/body> here, but <outline> opened at line 2, column 1 is not closed/],
+    ['an RSS feed', '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title></channel></rss>', /:2:1: not an OPML file: the root element is <rss>, not <opml>/],
+    ['a JSON file', '{"sources": []}', /:1:1: not an OPML file: no XML element in it/],
+    ['an OPML without body', '<opml version="2.0"><head><title>t</title></head></opml>', /no <body>/],
+  ])('%s is an error naming where it broke (line:column), and imports nothing', async (_name, text, message) => {
+    const opml = join(mkdtempSync(join(tmpdir(), 'sd-opml-')), 'bad.opml');
+    writeFileSync(opml, text);
+    const target = sourcesFile();
+    const before = readFileSync(target, 'utf8');
+    const error = await importCommand(testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: target }), opml, {}, sink().stream).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(message);
+    expect(error?.message.startsWith(`${opml}:`)).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(before);
+  });
+
+  it('sources import exits 1 on a truncated file, with the place on stderr (CLI)', async () => {
+    const opml = join(mkdtempSync(join(tmpdir(), 'sd-opml-')), 'cut.opml');
+    writeFileSync(opml, '<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/feed"/>');
+    const target = sourcesFile();
+    const r = await runCli(['sources', 'import', opml, '--sources', target]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${opml}:1:`);
+    expect(r.stderr).toContain('it looks truncated');
+    expect(r.stdout).not.toContain('imported 0');
+  });
+
+  it('an entry whose sd: attributes the schema refuses is skipped with the field named; the others import', async () => {
+    const opml = join(mkdtempSync(join(tmpdir(), 'sd-opml-')), 'hostile.opml');
+    writeFileSync(opml, `<opml version="2.0" xmlns:x="https://signal-desk.dev/opml"><body>
+      <outline text="Too often" xmlUrl="https://a.example/feed" x:schedule='{"every":"1s"}'/>
+      <outline text="Proto" xmlUrl="https://b.example/feed" x:filters='{"include":[],"exclude":[],"__proto__":{"x":1}}'/>
+      <outline text="Fine" xmlUrl="https://c.example/feed" x:kind="rdf" x:weight="0.25"/>
+    </body></opml>`);
+    const target = sourcesFile('sources: []\n');
+    const report = sink();
+    await importCommand(testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: target }), opml, {}, report.stream);
+    expect(report.text()).toContain('imported 1 source into');
+    expect(report.text()).toContain('Too often: sd:schedule (field "schedule.every"): "1s" is too frequent');
+    expect(report.text()).toMatch(/Proto: sd:filters[^\n]*/);
+    expect((await loadSources(target))[0]).toMatchObject({ id: 'fine', kind: 'rdf', weight: 0.25 });
   });
 
   it('imports a reader export (folders as tags), reports every skipped entry and why', async () => {

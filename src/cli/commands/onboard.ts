@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { readCappedText } from '../../config/readCappedText.ts';
 import { appendSources, slugify, uniqueId } from '../../config/editSources.ts';
 import { loadSources } from '../../config/loadSources.ts';
-import { parseOpml, toOpml } from '../../config/opml.ts';
+import { entryToSource, OpmlError, parseOpml, toOpml } from '../../config/opml.ts';
 import type { Source } from '../../config/sourceSchema.ts';
 import type { Settings } from '../../config/settings.ts';
 import { SignalDeskError, errorMessage } from '../../errors.ts';
@@ -175,19 +176,25 @@ export async function addCommand(settings: Settings, url: string, options: AddOp
   return 0;
 }
 
+/** An OPML file is refused past this size (a subscription list of 10,000 feeds is about 2 MB). */
+export const OPML_MAX_BYTES = 10 * 1024 * 1024;
+
 /** `sources import FILE.opml`: adds each subscription not configured yet; reports what was skipped and why. */
 export async function importCommand(settings: Settings, opmlFile: string, options: { dryRun?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const where = resolve(opmlFile);
   let text: string;
   try {
-    text = await readFile(opmlFile, 'utf8');
+    text = await readCappedText(opmlFile, OPML_MAX_BYTES, (size) => new SignalDeskError('too_large', `${where}: ${size} bytes; an OPML file may have at most ${OPML_MAX_BYTES} bytes`));
   } catch (e) {
-    throw new SignalDeskError('unreadable', `cannot read ${opmlFile}: ${errorMessage(e)}`);
+    if (e instanceof SignalDeskError) throw e;
+    throw new SignalDeskError('unreadable', `cannot read ${where}: ${errorMessage(e)}`);
   }
   let parsed: ReturnType<typeof parseOpml>;
   try {
     parsed = parseOpml(text);
   } catch (e) {
-    throw new SignalDeskError('bad_opml', `${opmlFile}: ${errorMessage(e)}`);
+    if (e instanceof OpmlError) throw new SignalDeskError('bad_opml', `${where}:${e.line}:${e.column}: ${e.message.replace(/^line \d+, column \d+: /, '')}; nothing imported`);
+    throw e;
   }
   const existing = await existingSources(settings.sourcesFile);
   const taken = new Set(existing.map((s) => s.id));
@@ -206,11 +213,16 @@ export async function importCommand(settings: Settings, opmlFile: string, option
       skipped.push({ title: e.title, reason: `${e.xmlUrl} is already configured as "${dup}"` });
       continue;
     }
-    const wanted = e.id ?? slugify(e.title ?? '') ?? slugify(new URL(e.xmlUrl).hostname) ?? 'source';
-    const id = e.id && !taken.has(e.id) ? e.id : uniqueId(wanted, taken);
+    const wanted = (e.id && slugify(e.id) === e.id ? e.id : undefined) ?? slugify(e.title ?? '') ?? slugify(new URL(e.xmlUrl).hostname) ?? 'source';
+    const id = uniqueId(wanted, taken);
+    const checked = entryToSource(e, id);
+    if ('problem' in checked) {
+      skipped.push({ title: e.title, reason: checked.problem });
+      continue;
+    }
     taken.add(id);
     urls.set(key, id);
-    entries.push({ id, name: e.title ?? new URL(e.xmlUrl).hostname, url: e.xmlUrl, ...(e.tags.length ? { tags: e.tags } : {}), ...(e.category ? { category: e.category } : {}), ...(e.weight !== null ? { weight: e.weight } : {}) });
+    entries.push(checked.source);
   }
   if (entries.length > 0 && !options.dryRun) await appendSources(settings.sourcesFile, entries, settings);
   out.write(`${options.dryRun ? 'would import' : 'imported'} ${entries.length} source${entries.length === 1 ? '' : 's'} into ${settings.sourcesFile}${entries.length ? `: ${entries.map((e) => e.id).join(', ')}` : ''}\n`);
