@@ -14,7 +14,8 @@ import { reviewApproveCommand, reviewListCommand, reviewMoveCommand, reviewRejec
 import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { runCommand } from './commands/run.ts';
-import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
+import { actionCommand, auditCommand, listCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
+import type { SourceAction } from '../sources/sourceAudit.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
 import { rulesTestCommand, rulesValidateCommand } from './commands/rules.ts';
@@ -131,14 +132,39 @@ sourcesCmd
     const s = settings(opts.sources);
     process.exitCode = await statusCommand(s, await loadSources(s.sourcesFile, s), opts);
   });
+const ACTION_HELP: Record<Exclude<SourceAction, 'resume'>, string> = {
+  poll: "poll a source now: its chain's next poll is moved to now, or the poll a cron schedule would queue is queued (never a second one while one runs or waits); a running `run` does it",
+  pause: 'stop polling a source until `sources resume` (runtime state in Redis, survives restarts, shown by `sources status`; the sources file is unchanged: compare `disable`)',
+  disable: 'write `enabled: false` for a source to the sources file (comments kept, validated); a running `run` reloads it',
+  enable: 'remove `enabled: false` from a source in the sources file (comments kept, validated); a running `run` reloads it',
+  remove: 'remove a source from the sources file (comments kept, validated); a running `run` stops its polls; its history in Redis stays',
+};
+for (const [action, description] of Object.entries(ACTION_HELP) as [SourceAction, string][]) {
+  sourcesCmd
+    .command(action)
+    .description(`${description}; audited (\`sources audit\`)`)
+    .argument('<id>', 'source id')
+    .option('--sources <file>', 'sources file')
+    .action(async (id: string, opts: { sources?: string }) => {
+      process.exitCode = await actionCommand(settings(opts.sources), action, id);
+    });
+}
 sourcesCmd
   .command('resume')
-  .description('poll a source paused by 410 Gone again (changing its URL in the file also resumes it)')
+  .description('poll a source paused by an operator (`sources pause`) or by 410 Gone again (changing its URL in the file also resumes a 410 pause); audited')
   .argument('<id>', 'source id')
   .option('--sources <file>', 'sources file')
   .action(async (id: string, opts: { sources?: string }) => {
-    const s = settings(opts.sources);
-    process.exitCode = await resumeCommand(s, await loadSources(s.sourcesFile, s), id);
+    process.exitCode = await actionCommand(settings(opts.sources), 'resume', id);
+  });
+sourcesCmd
+  .command('audit')
+  .description('operators\' source actions, newest first: when, who, via (cli, api, desk), action, source, result, message')
+  .argument('[id]', 'only this source')
+  .option('--limit <n>', 'how many (default 50)', positiveInt)
+  .option('--json', 'print JSON')
+  .action(async (id: string | undefined, opts: { json?: boolean; limit?: number }) => {
+    process.exitCode = await auditCommand(settings(), id, opts);
   });
 
 const rulesCmd = program.command('rules').description('check config/rules.yaml and see which rules hit which items');

@@ -3,15 +3,16 @@ import { html, safeHref, type SafeHtml } from '../html.ts';
 import { ago, when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
 import { can } from '../../auth/roles.ts';
+import { sourceActionsSection, type SourceActionsPanel } from './sourceActions.ts';
 
 const minutes = (ms: number | null) => (ms === null ? '' : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1).replace(/\.0$/, '')} h` : `${Math.round(ms / 60_000)} min`);
 
-export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number, notice_?: string): SafeHtml {
+export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number, notice_?: string, actions?: SourceActionsPanel, noticeKind: 'ok' | 'error' = 'ok'): SafeHtml {
   const canManage = ctx.actor ? can(ctx.actor, 'manageSources') : false;
   const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
   const body = html`
 <h1>Sources</h1>
-${notice(notice_)}
+${notice(notice_, noticeKind)}
 <p>${health.length} sources, <strong>${problems}</strong> need attention. Problems first.</p>
 <table class="queue sources">
   <caption class="visually-hidden">Source health</caption>
@@ -28,6 +29,7 @@ ${notice(notice_)}
     <td>${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}${h.state === 'paused' && canManage ? html`<form method="post" action="/sources/${h.id}/resume" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Resume polling</button></form>` : ''}</td>
   </tr>`,
   )}</tbody>
-</table>`;
+</table>
+${canManage && actions ? sourceActionsSection(ctx, health, actions) : ''}`;
   return layout(ctx, 'Sources', body);
 }
