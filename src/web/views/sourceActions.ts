@@ -22,7 +22,7 @@ const button = (ctx: PageContext, id: string, action: string, label: string, ext
  */
 export function sourceActionsSection(ctx: PageContext, health: SourceHealth[], panel: SourceActionsPanel): SafeHtml {
   const rows = health.map((h) => {
-    const pause = h.state === 'paused' ? button(ctx, h.id, 'resume', 'Resume') : button(ctx, h.id, 'pause', 'Pause');
+    const pause = h.pausedReason ? button(ctx, h.id, 'resume', 'Resume') : button(ctx, h.id, 'pause', 'Pause');
     const file = panel.fileProblem
       ? html`<span class="muted">file edits: run <code>signal-desk sources ${h.state === 'disabled' ? 'enable' : 'disable'} ${h.id}</code> where the file lives</span>`
       : html`${h.state === 'disabled' ? button(ctx, h.id, 'enable', 'Enable') : button(ctx, h.id, 'disable', 'Disable')}
