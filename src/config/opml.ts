@@ -62,7 +62,12 @@ interface Open {
   title: string | null;
   /** An outline without a feed URL: a folder when it has outlines inside, else reported as skipped. */
   noFeed?: { reason: string; children: boolean };
+  /** An outline inside <body>: its title is on the folders stack while it is open. */
+  outline?: boolean;
 }
+
+/** Deeper nesting is refused (a reader's folders are a few levels; a hostile file could nest a million). */
+export const OPML_MAX_DEPTH = 100;
 
 /**
  * Subscriptions from an OPML file (OPML 2.0 §"subscription lists": outlines with xmlUrl; nesting is
@@ -75,6 +80,9 @@ export function parseOpml(text: string): { entries: OpmlEntry[]; skipped: OpmlSk
   const entries: OpmlEntry[] = [];
   const skipped: OpmlSkip[] = [];
   const stack: Open[] = [];
+  /** Titles of the outlines open around the current one (folders), kept as the stack moves: O(1) per element. */
+  const folders: (string | null)[] = [];
+  let bodyOpen = false;
   let root: string | undefined;
   let rootDone = false;
   let sawBody = false;
@@ -101,22 +109,26 @@ export function parseOpml(text: string): { entries: OpmlEntry[]; skipped: OpmlSk
           // The prefix the file binds to our namespace (ours is "sd"; another tool may pick another).
           for (const [k, v] of Object.entries(attrs)) if (k.startsWith('xmlns:') && v === OPML_NS) ns = k.slice('xmlns:'.length);
         }
-        const inBody = stack.some((o) => o.name === 'body');
-        if (name === 'body' && stack.length === 1) sawBody = true;
+        if (stack.length >= OPML_MAX_DEPTH) return error(`outlines nested deeper than ${OPML_MAX_DEPTH} levels`, parser.startIndex);
+        const inBody = bodyOpen;
+        if (name === 'body' && stack.length === 1) sawBody = bodyOpen = true;
         const title = (attrs.title ?? attrs.text)?.trim() || null;
         const parent = stack.at(-1);
         if (parent?.noFeed && name === 'outline') parent.noFeed.children = true;
         const open: Open = { name, at: parser.startIndex, title };
         stack.push(open);
         if (name !== 'outline' || !inBody) return;
-        const folders = stack.slice(0, -1).filter((o) => o.name === 'outline').map((o) => o.title).filter((t): t is string => t !== null);
-        const noFeed = readOutline(attrs, title, folders, ns, entries, skipped);
+        const noFeed = readOutline(attrs, title, folders.filter((t): t is string => t !== null), ns, entries, skipped);
+        folders.push(title);
+        open.outline = true;
         if (noFeed) open.noFeed = { reason: noFeed, children: false };
       },
       onclosetag(name, implied) {
         if (fail) return;
         const open = stack.pop();
         if (!open) return;
+        if (open.outline) folders.pop();
+        if (open.name === 'body' && stack.length === 1) bodyOpen = false;
         // A self-closing tag (<outline …/>) is reported as an implied close too: it ends in "/>" right here.
         const selfClosing = !ending && text.slice(parser.endIndex - 1, parser.endIndex + 1) === '/>';
         if (implied && !selfClosing) {

@@ -201,6 +201,7 @@ export async function importCommand(settings: Settings, opmlFile: string, option
   const urls = new Map(existing.map((s) => [normalizeUrl(s.url) ?? s.url, s.id]));
   const skipped = [...parsed.skipped];
   const entries: Record<string, unknown>[] = [];
+  const nextSuffix = new Map<string, number>();
   for (const e of parsed.entries) {
     const key = normalizeUrl(e.xmlUrl) ?? e.xmlUrl;
     const dup = urls.get(key);
@@ -214,7 +215,7 @@ export async function importCommand(settings: Settings, opmlFile: string, option
       continue;
     }
     const wanted = (e.id && slugify(e.id) === e.id ? e.id : undefined) ?? slugify(e.title ?? '') ?? slugify(new URL(e.xmlUrl).hostname) ?? 'source';
-    const id = uniqueId(wanted, taken);
+    const id = uniqueId(wanted, taken, nextSuffix);
     const checked = entryToSource(e, id);
     if ('problem' in checked) {
       skipped.push({ title: e.title, reason: checked.problem });
