@@ -109,7 +109,7 @@ sourcesCmd
   });
 sourcesCmd
   .command('import')
-  .description('add the subscriptions of an OPML file (ids kept when exported by Signal Desk); reports what is skipped and why')
+  .description('add the subscriptions of an OPML file (every field kept when exported by Signal Desk: sd: attributes; files of other readers too); reports what is skipped and why; a file that is not OPML or is truncated: exit 1 with its line and column')
   .argument('<file>', 'OPML file')
   .option('--dry-run', 'show what would be imported; write nothing')
   .option('--sources <file>', 'sources file')
