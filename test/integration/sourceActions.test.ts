@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { auditCommand } from '../../src/cli/commands/sources.ts';
 import { fixedClock } from '../../src/clock.ts';
 import { loadSources } from '../../src/config/loadSources.ts';
+import { watchSourcesFile } from '../../src/config/watchSources.ts';
 import { DeskError } from '../../src/errors.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
@@ -180,6 +181,20 @@ describe('source actions: disable, enable and remove edit the sources file', () 
       expect(text).toContain('# the chain source');
       expect((await loadSources(d.file)).map((s) => s.id)).toEqual(['chained']);
       expect((await refusal(runSourceAction(d, op, 'cli', 'remove', 'cronned')))?.status).toBe(404);
+    });
+  });
+
+  it('the edit is one atomic replace that a running run\'s watcher sees (so the change takes effect live)', async () => {
+    await withService(FILE.replaceAll('URL', 'https://pub.example'), async (d) => {
+      let changes = 0;
+      const stop = watchSourcesFile(d.file, () => changes++, 50);
+      try {
+        await runSourceAction(d, op, 'cli', 'disable', 'cronned');
+        await expect.poll(() => changes, { timeout: 5000 }).toBeGreaterThan(0);
+        expect((await loadSources(d.file)).find((s) => s.id === 'cronned')!.enabled).toBe(false);
+      } finally {
+        stop();
+      }
     });
   });
 
