@@ -156,8 +156,10 @@ export async function runSourceAction(deps: SourceActionDeps, actor: Actor, via:
     recordSourceAction(deps.redis, deps.keys, { at: new Date(deps.clock.now()).toISOString(), actor: actor.name, role: actor.role, via, action, sourceId: id.slice(0, 100), result, message: message.slice(0, 500) });
   try {
     const source = await configured(deps, id);
-    const outcome =
+    let outcome =
       action === 'poll' ? await pollNow(deps, source) : action === 'pause' ? await pause(deps, actor, source) : action === 'resume' ? await resume(deps, source) : await editFile(deps, action, source);
+    // A queued poll needs a worker: say so when none is connected to the poll queue right now.
+    if (action === 'poll' && outcome.result === 'done' && (await deps.queue.getWorkersCount()) === 0) outcome = { ...outcome, message: `${outcome.message}. No worker is running now: it is polled when \`signal-desk run\` starts` };
     await audit(outcome.result, outcome.message);
     return outcome;
   } catch (err) {

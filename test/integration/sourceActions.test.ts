@@ -18,6 +18,7 @@ import { readSourceActions } from '../../src/sources/sourceAudit.ts';
 import { syncSources } from '../../src/schedule/chain.ts';
 import { withChain, T0 } from '../helpers/chain.ts';
 import { withDesk } from '../helpers/desk.ts';
+import { withPipeline } from '../helpers/pipeline.ts';
 import { rss, startServer } from '../helpers/httpServer.ts';
 import { dropPrefix, testPrefix, testSettings } from '../helpers/redis.ts';
 
@@ -128,6 +129,38 @@ describe('source actions: pause, resume and poll now with real workers', () => {
   });
 });
 
+describe('source actions: run --once and a paused source', () => {
+  it('run --once skips a paused source (no fetch) and reports it as paused; the others are polled', async () => {
+    let hits = 0;
+    const server = await startServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'g', title: 'Item', link: 'https://pub.example/1' }]));
+    });
+    try {
+      const file = sourcesFile(FILE.replaceAll('URL', server.origin));
+      const env = { SIGNAL_DESK_SOURCES: file };
+      const sources = await loadSources(file, testSettings(testPrefix(), env));
+      await withPipeline(
+        sources,
+        async (p) => {
+          const { redis, keys, queues } = p.runtime.ctx;
+          await runSourceAction({ redis, keys, queue: queues.poll, settings: p.settings, clock: fixedClock(T0) }, op, 'cli', 'pause', 'chained');
+          const summaries = await p.once();
+          expect(summaries.map((s) => [s.sourceId, s.outcome, s.code])).toEqual([
+            ['chained', 'not_modified', 'paused'],
+            ['cronned', 'ok', 'ok'],
+          ]);
+          expect(hits).toBe(1);
+          expect((await p.state('chained')).lastAttemptAt).toBeUndefined(); // not a poll: no health written
+        },
+        env,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('source actions: poll now never queues a second poll', () => {
   it('a chain source: the delayed next poll is promoted once, then "already due"; a cron source: one job, deduplicated until it finished', async () => {
     await withService(FILE.replaceAll('URL', 'https://pub.example'), async (d) => {
@@ -142,6 +175,7 @@ describe('source actions: poll now never queues a second poll', () => {
 
       const cron = await runSourceAction(d, op, 'cli', 'poll', 'cronned');
       expect(cron.message).toMatch(/^cronned: a poll was queued \(job now-cronned-\d+\)/);
+      expect(cron.message).toMatch(/No worker is running now: it is polled when `signal-desk run` starts$/);
       const again = await runSourceAction(d, op, 'cli', 'poll', 'cronned');
       expect(again.result).toBe('unchanged');
       const waiting = (await d.queue.getJobs(['waiting'])).filter((j) => j.data.sourceId === 'cronned');
