@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, parseDocument, YAMLSeq, type Document } from 'yaml';
 import { SignalDeskError } from '../errors.ts';
@@ -39,6 +40,10 @@ export function uniqueId(base: string, taken: Set<string>, next?: Map<string, nu
  * so a running `run` never reads half a file. Returns the sources now in the file.
  */
 export async function appendSources(file: string, entries: Record<string, unknown>[], options: SourcesOptions = {}): Promise<Source[]> {
+  return withSourcesLock(file, () => appendLocked(file, entries, options));
+}
+
+async function appendLocked(file: string, entries: Record<string, unknown>[], options: SourcesOptions): Promise<Source[]> {
   let text = 'sources: []\n';
   try {
     text = await readFile(file, 'utf8');
@@ -59,10 +64,43 @@ export async function appendSources(file: string, entries: Record<string, unknow
 /** Validates the new text exactly as `run` would, then replaces the file atomically (write, rename). */
 async function writeValidated(file: string, next: string, options: SourcesOptions): Promise<Source[]> {
   const sources = parseSources(next, file, options);
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, next);
   await rename(tmp, file);
   return sources;
+}
+
+/** A lock older than this is taken over (its holder died between taking it and letting it go). */
+const LOCK_STALE_MS = 30_000;
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * Runs `fn` holding `<file>.lock` (created exclusively, O_EXCL): edits of the sources file, from this process
+ * or another (`sources add` in a shell while an operator disables a source on the desk), read and write one at
+ * a time, so none is lost. Waits up to 10 s for another edit; a lock left by a dead process expires after 30 s.
+ */
+export async function withSourcesLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${resolve(file)}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((st) => Date.now() - st.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+      else if (Date.now() > deadline) throw new SignalDeskError('sources_locked', `another edit of ${resolve(file)} holds ${lock}; try again (a lock older than ${LOCK_STALE_MS / 1000} s is taken over)`);
+      else await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
 }
 
 /**
@@ -99,6 +137,10 @@ function findSource(doc: Document, id: string): { list: YAMLSeq | undefined; ind
 async function editSource(file: string, id: string, options: SourcesOptions, edit: (doc: Document, list: YAMLSeq, index: number) => boolean): Promise<{ changed: boolean; sources: Source[] }> {
   const problem = await sourcesFileProblem(file);
   if (problem) throw new SignalDeskError('sources_read_only', `${problem}: edit it where \`signal-desk run\` reads it (e.g. \`signal-desk sources disable ID\` there)`);
+  return withSourcesLock(file, () => editLocked(file, id, options, edit));
+}
+
+async function editLocked(file: string, id: string, options: SourcesOptions, edit: (doc: Document, list: YAMLSeq, index: number) => boolean): Promise<{ changed: boolean; sources: Source[] }> {
   const text = await readFile(file, 'utf8');
   const doc = parseDocument(text);
   const { list, index } = findSource(doc, id);

@@ -136,6 +136,7 @@ async function editFile(deps: SourceActionDeps, action: 'disable' | 'enable' | '
     if (err instanceof ConfigError) throw new DeskError('invalid_state', `the sources file would be refused after this change, so it was not written: ${err.issues.map((i) => i.message).join('; ')}`);
     if (err instanceof SignalDeskError && err.code === 'sources_read_only') throw new DeskError('invalid_state', `cannot ${action} ${source.id} from here: ${err.message}`);
     if (err instanceof SignalDeskError && err.code === 'unknown_source') throw new DeskError('not_found', err.message);
+    if (err instanceof SignalDeskError && err.code === 'sources_locked') throw new DeskError('invalid_state', err.message);
     throw err;
   }
   const base = { id: source.id, action };

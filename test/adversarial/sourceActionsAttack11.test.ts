@@ -1,13 +1,20 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
+import { appendSources } from '../../src/config/editSources.ts';
+import { createRedis } from '../../src/queue/connection.ts';
+import { POLL_QUEUE } from '../../src/queue/jobs.ts';
+import { createKeys } from '../../src/queue/keys.ts';
+import { runSourceAction } from '../../src/sources/sourceActions.ts';
 import { importCommand } from '../../src/cli/commands/onboard.ts';
 import { loadSources } from '../../src/config/loadSources.ts';
 import { parseOpml } from '../../src/config/opml.ts';
 import { readSourceActions } from '../../src/sources/sourceAudit.ts';
 import { withDesk, type DeskHarness } from '../helpers/desk.ts';
-import { testPrefix, testSettings } from '../helpers/redis.ts';
+import { dropPrefix, testPrefix, testSettings } from '../helpers/redis.ts';
 import { raw } from './deskHttp.ts';
 
 /**
@@ -141,6 +148,32 @@ describe('hostile source ids and a file that turned invalid', () => {
       },
       { SIGNAL_DESK_SOURCES: file },
     );
+  });
+});
+
+describe('edits at the same time', () => {
+  it('ten operators disabling ten sources at once, and a sources add meanwhile: every edit lands (they overwrote each other: 1 of 10)', async () => {
+    const file = sourcesFile(`# keep\nsources:\n${Array.from({ length: 10 }, (_, i) => `  - { id: s${i}, name: S${i}, url: "https://s${i}.example/feed" }\n`).join('')}`);
+    const settings = testSettings(testPrefix(), { SIGNAL_DESK_SOURCES: file });
+    const redis = createRedis(settings.redisUrl);
+    const queue = new Queue(POLL_QUEUE, { connection: redis, prefix: settings.prefix });
+    try {
+      const deps = { redis, keys: createKeys(settings.prefix), queue, settings, clock: systemClock };
+      const results = await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) => runSourceAction(deps, { name: `op${i}`, role: 'operator' }, 'api', 'disable', `s${i}`)),
+        appendSources(file, [{ id: 'added', name: 'Added', url: 'https://added.example/feed' }], settings),
+      ]);
+      expect(results.slice(0, 10).every((r) => (r as { result: string }).result === 'done')).toBe(true);
+      const sources = await loadSources(file);
+      expect(sources.filter((s) => !s.enabled).map((s) => s.id)).toEqual(Array.from({ length: 10 }, (_, i) => `s${i}`));
+      expect(sources.map((s) => s.id)).toContain('added');
+      expect(readFileSync(file, 'utf8')).toMatch(/^# keep\n/);
+      expect(existsSync(`${file}.lock`)).toBe(false);
+    } finally {
+      await queue.close();
+      await redis.quit();
+      await dropPrefix(settings.prefix);
+    }
   });
 });
 
