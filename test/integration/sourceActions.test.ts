@@ -301,6 +301,9 @@ describe('source actions over the API and on the Sources page', () => {
           ['operator', 'api', 'pause', 'done'],
         ]);
         expect(readFileSync(file, 'utf8')).toMatch(/^# keep me\n/);
+        const docs = (await h.api('GET', '/docs/json')).body;
+        expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/sources/{id}/poll', '/api/sources/{id}/pause', '/api/sources/{id}/resume', '/api/sources/{id}/disable', '/api/sources/{id}/enable', '/api/sources/{id}', '/api/sources/actions']));
+        expect(Object.keys(docs.paths).filter((p) => p.startsWith('/sources/'))).toEqual([]); // the page forms are not API
 
         // The page: an operator sees the actions, with the page's CSRF token in every form.
         const login = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: h.tokens.operator, next: '/sources' }), redirect: 'manual' });
