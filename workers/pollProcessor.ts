@@ -34,6 +34,9 @@ export function createPollProcessor(ctx: WorkerContext) {
     const data = parseJob(job.data);
     const source = ctx.sources.get(data.sourceId);
     if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its polls stop`);
+    // Paused by an operator (sources pause): no fetch, no health change, no next poll until resumed.
+    const pausedBy = await ctx.redis.hget(ctx.keys.sourceState(source.id), 'pausedBy');
+    if (pausedBy) return { sourceId: source.id, outcome: 'not_modified', code: 'paused', message: `paused by ${pausedBy}: not polled (signal-desk sources resume ${source.id})`, items: 0, filtered: 0, alreadySeen: 0, candidates: 0 } satisfies PollResult;
     const log = ctx.logger.child({ source_id: source.id, job_id: job.id });
     const startedAt = ctx.clock.now();
     // Validators whose items never became drafts (their ingest failed) are not sent: a 304 would hide them.

@@ -12,7 +12,8 @@ import { registerReviewCommands } from './reviewProgram.ts';
 import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { runCommand } from './commands/run.ts';
-import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
+import { actionCommand, auditCommand, listCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
+import type { SourceAction } from '../sources/sourceAudit.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
 import { oneOf, positiveInt } from './options.ts';
@@ -94,13 +95,14 @@ sourcesCmd
   .option('--category <category>', 'suggested category of its drafts')
   .option('--pick <n>', 'which of the feeds found (default 1)', positiveInt)
   .option('--dry-run', 'show what would be added; write nothing')
+  .option('--force', 'also offer announced feeds that fail to fetch or parse (after the working ones), to add one anyway')
   .option('--sources <file>', 'sources file')
-  .action(async (url: string, opts: { id?: string; name?: string; category?: string; pick?: number; dryRun?: boolean; sources?: string }) => {
+  .action(async (url: string, opts: { id?: string; name?: string; category?: string; pick?: number; dryRun?: boolean; force?: boolean; sources?: string }) => {
     process.exitCode = await addCommand(settings(opts.sources), url, opts);
   });
 sourcesCmd
   .command('import')
-  .description('add the subscriptions of an OPML file (ids kept when exported by Signal Desk); reports what is skipped and why')
+  .description('add the subscriptions of an OPML file (every field kept when exported by Signal Desk: sd: attributes; files of other readers too); reports what is skipped and why; a file that is not OPML or is truncated: exit 1 with its line and column')
   .argument('<file>', 'OPML file')
   .option('--dry-run', 'show what would be imported; write nothing')
   .option('--sources <file>', 'sources file')
@@ -123,14 +125,39 @@ sourcesCmd
     const s = settings(opts.sources);
     process.exitCode = await statusCommand(s, await loadSources(s.sourcesFile, s), opts);
   });
+const ACTION_HELP: Record<Exclude<SourceAction, 'resume'>, string> = {
+  poll: "poll a source now: its chain's next poll is moved to now, or the poll a cron schedule would queue is queued (never a second one while one runs or waits); a running `run` does it",
+  pause: 'stop polling a source until `sources resume` (runtime state in Redis, survives restarts, shown by `sources status`; the sources file is unchanged: compare `disable`)',
+  disable: 'write `enabled: false` for a source to the sources file (comments kept, validated); a running `run` reloads it',
+  enable: 'remove `enabled: false` from a source in the sources file (comments kept, validated); a running `run` reloads it',
+  remove: 'remove a source from the sources file (comments kept, validated); a running `run` stops its polls; its history in Redis stays',
+};
+for (const [action, description] of Object.entries(ACTION_HELP) as [SourceAction, string][]) {
+  sourcesCmd
+    .command(action)
+    .description(`${description}; audited (\`sources audit\`)`)
+    .argument('<id>', 'source id')
+    .option('--sources <file>', 'sources file')
+    .action(async (id: string, opts: { sources?: string }) => {
+      process.exitCode = await actionCommand(settings(opts.sources), action, id);
+    });
+}
 sourcesCmd
   .command('resume')
-  .description('poll a source paused by 410 Gone again (changing its URL in the file also resumes it)')
+  .description('poll a source paused by an operator (`sources pause`) or by 410 Gone again (changing its URL in the file also resumes a 410 pause); audited')
   .argument('<id>', 'source id')
   .option('--sources <file>', 'sources file')
   .action(async (id: string, opts: { sources?: string }) => {
-    const s = settings(opts.sources);
-    process.exitCode = await resumeCommand(s, await loadSources(s.sourcesFile, s), id);
+    process.exitCode = await actionCommand(settings(opts.sources), 'resume', id);
+  });
+sourcesCmd
+  .command('audit')
+  .description('operators\' source actions, newest first: when, who, via (cli, api, desk), action, source, result, message')
+  .argument('[id]', 'only this source')
+  .option('--limit <n>', 'how many (default 50)', positiveInt)
+  .option('--json', 'print JSON')
+  .action(async (id: string | undefined, opts: { json?: boolean; limit?: number }) => {
+    process.exitCode = await auditCommand(settings(), id, opts);
   });
 
 const rulesCmd = program.command('rules').description('check config/rules.yaml and see which rules hit which items');

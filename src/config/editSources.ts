@@ -1,5 +1,9 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { parseDocument, YAMLSeq } from 'yaml';
+import { constants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { access, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isMap, parseDocument, YAMLSeq, type Document } from 'yaml';
+import { SignalDeskError } from '../errors.ts';
 import { parseSources, type SourcesOptions } from './loadSources.ts';
 import type { Source } from './sourceSchema.ts';
 
@@ -17,10 +21,17 @@ export function slugify(text: string): string | undefined {
   return slug || undefined;
 }
 
-/** `base`, or `base-2`, `base-3`… whichever is not taken. */
-export function uniqueId(base: string, taken: Set<string>): string {
+/**
+ * `base`, or `base-2`, `base-3`… whichever is not taken. `next` remembers where each base's search stopped,
+ * so naming thousands of sources of one title (an OPML import) stays linear instead of quadratic.
+ */
+export function uniqueId(base: string, taken: Set<string>, next?: Map<string, number>): string {
   if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  for (let n = next?.get(base) ?? 2; ; n++) {
+    if (taken.has(`${base}-${n}`)) continue;
+    next?.set(base, n + 1);
+    return `${base}-${n}`;
+  }
 }
 
 /**
@@ -29,6 +40,10 @@ export function uniqueId(base: string, taken: Set<string>): string {
  * so a running `run` never reads half a file. Returns the sources now in the file.
  */
 export async function appendSources(file: string, entries: Record<string, unknown>[], options: SourcesOptions = {}): Promise<Source[]> {
+  return withSourcesLock(file, () => appendLocked(file, entries, options));
+}
+
+async function appendLocked(file: string, entries: Record<string, unknown>[], options: SourcesOptions): Promise<Source[]> {
   let text = 'sources: []\n';
   try {
     text = await readFile(file, 'utf8');
@@ -43,10 +58,121 @@ export async function appendSources(file: string, entries: Record<string, unknow
   }
   (list as YAMLSeq).flow = false;
   for (const e of entries) (list as YAMLSeq).add(doc.createNode(e));
-  const next = doc.toString();
+  return writeValidated(file, doc.toString(), options);
+}
+
+/** Validates the new text exactly as `run` would, then replaces the file atomically (write, rename). */
+async function writeValidated(file: string, next: string, options: SourcesOptions): Promise<Source[]> {
   const sources = parseSources(next, file, options);
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, next);
   await rename(tmp, file);
   return sources;
+}
+
+/** A lock older than this is taken over (its holder died between taking it and letting it go). */
+const LOCK_STALE_MS = 30_000;
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * Runs `fn` holding `<file>.lock` (created exclusively, O_EXCL): edits of the sources file, from this process
+ * or another (`sources add` in a shell while an operator disables a source on the desk), read and write one at
+ * a time, so none is lost. Waits up to 10 s for another edit; a lock left by a dead process expires after 30 s.
+ */
+export async function withSourcesLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${resolve(file)}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((st) => Date.now() - st.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+      else if (Date.now() > deadline) throw new SignalDeskError('sources_locked', `another edit of ${resolve(file)} holds ${lock}; try again (a lock older than ${LOCK_STALE_MS / 1000} s is taken over)`);
+      else await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
+
+/**
+ * Why this process cannot edit the sources file, in words for the operator; undefined when it can. The
+ * desk may run where the file is absent or mounted read-only (another machine, a container): then the
+ * edit is made where `run` reads it.
+ */
+export async function sourcesFileProblem(file: string): Promise<string | undefined> {
+  const path = resolve(file);
+  try {
+    await access(path, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `there is no sources file at ${path} in this process (SIGNAL_DESK_SOURCES)`;
+    return `${path} is read-only for this process (${code})`;
+  }
+  try {
+    // The edit is written beside the file and renamed over it: the directory must be writable too.
+    await access(dirname(path), constants.W_OK);
+  } catch (err) {
+    return `${dirname(path)} is read-only for this process (${(err as NodeJS.ErrnoException).code}), so ${path} cannot be replaced`;
+  }
+  return undefined;
+}
+
+/** The sources list of a parsed file and the index of source `id` in it (-1 when absent). */
+function findSource(doc: Document, id: string): { list: YAMLSeq | undefined; index: number } {
+  const list = doc.get('sources');
+  if (!(list instanceof YAMLSeq)) return { list: undefined, index: -1 };
+  const index = list.items.findIndex((item) => isMap(item) && item.get('id') === id);
+  return { list, index };
+}
+
+async function editSource(file: string, id: string, options: SourcesOptions, edit: (doc: Document, list: YAMLSeq, index: number) => boolean): Promise<{ changed: boolean; sources: Source[] }> {
+  const problem = await sourcesFileProblem(file);
+  if (problem) throw new SignalDeskError('sources_read_only', `${problem}: edit it where \`signal-desk run\` reads it (e.g. \`signal-desk sources disable ID\` there)`);
+  return withSourcesLock(file, () => editLocked(file, id, options, edit));
+}
+
+async function editLocked(file: string, id: string, options: SourcesOptions, edit: (doc: Document, list: YAMLSeq, index: number) => boolean): Promise<{ changed: boolean; sources: Source[] }> {
+  const text = await readFile(file, 'utf8');
+  const doc = parseDocument(text);
+  const { list, index } = findSource(doc, id);
+  if (!list || index === -1) throw new SignalDeskError('unknown_source', `no source "${id}" in ${resolve(file)}`);
+  if (!edit(doc, list, index)) return { changed: false, sources: parseSources(text, file, options) };
+  return { changed: true, sources: await writeValidated(file, doc.toString(), options) };
+}
+
+/**
+ * Sets a source's `enabled` in the sources file, comments and layout kept, validated like `appendSources`:
+ * `enabled: false` written on disable; the line removed on enable (true is the default). Returns whether
+ * the file changed.
+ */
+export async function setSourceEnabled(file: string, id: string, enabled: boolean, options: SourcesOptions = {}): Promise<{ changed: boolean; sources: Source[] }> {
+  return editSource(file, id, options, (_doc, list, index) => {
+    const item = list.items[index] as import('yaml').YAMLMap;
+    const now = item.get('enabled');
+    if ((now !== false) === enabled) return false;
+    if (enabled) item.delete('enabled');
+    else item.set('enabled', false);
+    return true;
+  });
+}
+
+/** Removes a source from the sources file (its own comment lines go with it), the rest kept as it was. */
+export async function removeSource(file: string, id: string, options: SourcesOptions = {}): Promise<{ changed: boolean; sources: Source[] }> {
+  return editSource(file, id, options, (_doc, list, index) => {
+    const [removed] = list.items.splice(index, 1);
+    // A comment above the first source may be the list's own header: keep it on the next item.
+    const before = (removed as { commentBefore?: string | null }).commentBefore;
+    const next = list.items[index] as { commentBefore?: string | null } | undefined;
+    if (index === 0 && before && next && !next.commentBefore) next.commentBefore = before;
+    return true;
+  });
 }

@@ -53,6 +53,8 @@ export interface SourceState {
   pausedAt?: string;
   /** The configured URL when the source was paused: a new URL in the file un-pauses it. */
   pausedUrl?: string;
+  /** Set when an operator paused the source (`sources pause`, the API, the Sources page): who. Only a resume un-pauses it; every poll is skipped meanwhile. */
+  pausedBy?: string;
 }
 
 /** The URL to poll: a recorded permanent redirect, as long as the configured URL is still the one it came from. */

@@ -73,6 +73,8 @@ export interface Keys {
   storyLock: string;
   /** String: the category classifier trained on approved signals (JSON model, with its version and sample count). */
   classifier: string;
+  /** List: operators' source actions (poll now, pause, resume, disable, enable, remove), newest first, capped (sources/sourceAudit.ts). */
+  sourceActions: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -111,5 +113,6 @@ export function createKeys(prefix: string): Keys {
     storyLock: `${prefix}:story-lock`,
     classifier: `${prefix}:classifier`,
     ruleDrops: (id) => `${prefix}:rule-drops:${id}`,
+    sourceActions: `${prefix}:source-actions`,
   };
 }

@@ -100,7 +100,8 @@ async function syncChain(deps: SyncDeps, source: Source): Promise<SyncOutcome> {
   const state = await readSourceState(redis, keys, source.id);
   let resumed = false;
   if (state.pausedReason) {
-    if (state.pausedUrl === source.url) return 'paused';
+    // An operator's pause holds until resumed; a 410 pause until resumed or the URL changes.
+    if (state.pausedBy || state.pausedUrl === source.url) return 'paused';
     await writeSourceState(redis, keys, source.id, { pausedReason: null, pausedAt: null, pausedUrl: null, consecutiveFailures: '0' });
     resumed = true;
   }

@@ -6,7 +6,6 @@ import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
 import { loadSources } from '../config/loadSources.ts';
 import { readHealth } from '../schedule/healthStore.ts';
-import { resumeSource } from '../schedule/resume.ts';
 import { DraftQuery } from '../review/desk.ts';
 import { BulkBody, runBulkAction } from '../review/bulkActions.ts';
 import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
@@ -26,7 +25,7 @@ const ClaimBody = z.object({ force: z.boolean().optional().describe('operators o
 const NewUser = z.object({ name: UserName, role: z.enum(ROLES) });
 const SignalQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().refine(isStreamId, `must be ${STREAM_ID_HINT}`).optional() });
 
-export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clock, settings, queues }: ServerDeps): void {
+export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clock, settings }: ServerDeps): void {
   const tags = ['drafts'];
   app.get('/api/me', { schema: { tags: ['users'], summary: 'Who the credentials belong to' } }, async (req) => {
     const actor = requireActor(req);
@@ -83,17 +82,6 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
     requireActor(req);
     noStore(reply);
     return readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
-  });
-
-  app.post('/api/sources/:id/resume', { schema: { tags: ['sources'], summary: 'Poll a source paused by 410 Gone again (operators)' } }, async (req) => {
-    const actor = requireActor(req);
-    if (!can(actor, 'manageSources')) throw new DeskError('forbidden', describeMissing(actor, 'manageSources'));
-    const id = (req.params as { id: string }).id;
-    const resumed = await resumeSource({ redis, keys, queue: queues.poll, settings, now: clock.now() }, await loadSources(settings.sourcesFile), id).catch((err: Error & { code?: string }) => {
-      if (err.code === 'unknown_source') throw new DeskError('not_found', err.message);
-      throw err;
-    });
-    return { id, resumed };
   });
 
   app.get('/api/signals', { schema: { tags: ['signals'], summary: 'Published signals, newest first', description: 'Page with `before` = the last `streamId` you got.', querystring: doc(SignalQuery) } }, async (req, reply) => {

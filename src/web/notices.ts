@@ -38,6 +38,16 @@ const NOTICES: Record<string, (p: Params) => string | undefined> = {
   'bulk-release': (p) => `Released the claims on ${count(p)}.`,
   resumed: (p) => (id(p, 'source') ? `${id(p, 'source')} resumed: polled again within a minute.` : undefined),
   'not-paused': (p) => (id(p, 'source') ? `${id(p, 'source')} was not paused.` : undefined),
+  // Operators' source actions (issue 11): what the Sources page says after each.
+  polled: (p) => (id(p, 'source') ? `${id(p, 'source')}: a poll was queued (or its next poll moved to now); a running worker polls it within seconds.` : undefined),
+  'poll-pending': (p) => (id(p, 'source') ? `${id(p, 'source')} is being polled already, or its poll is due: nothing added.` : undefined),
+  paused: (p) => (id(p, 'source') ? `${id(p, 'source')} paused: not polled until resumed. The sources file is unchanged.` : undefined),
+  'already-paused': (p) => (id(p, 'source') ? `${id(p, 'source')} was already paused.` : undefined),
+  disabled: (p) => (id(p, 'source') ? `${id(p, 'source')} disabled in the sources file (enabled: false); a running run reloads it.` : undefined),
+  'already-disabled': (p) => (id(p, 'source') ? `${id(p, 'source')} was already disabled.` : undefined),
+  enabled: (p) => (id(p, 'source') ? `${id(p, 'source')} enabled in the sources file; a running run reloads it.` : undefined),
+  'already-enabled': (p) => (id(p, 'source') ? `${id(p, 'source')} was already enabled.` : undefined),
+  removed: (p) => (id(p, 'source') ? `${id(p, 'source')} removed from the sources file; a running run stops its polls.` : undefined),
 };
 
 /** The query string of a redirect that shows notice `code` (with its ids). */

@@ -29,8 +29,8 @@ import { signalsPage } from './views/signals.ts';
 import { sourcesPage } from './views/sources.ts';
 import { loadSources } from '../config/loadSources.ts';
 import { readHealth } from '../schedule/healthStore.ts';
-import { resumeSource } from '../schedule/resume.ts';
-import { can, describeMissing } from '../auth/roles.ts';
+import { readActionsPanel } from './operatorRoutes.ts';
+import { can } from '../auth/roles.ts';
 
 type Form = Record<string, string | undefined>;
 
@@ -76,7 +76,7 @@ export function formToPatch(f: Form): Record<string, unknown> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
 }
 
-export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, settings, clock, live, queues }: ServerDeps, limiter: FailureLimiter): void {
+export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, settings, clock, live }: ServerDeps, limiter: FailureLimiter): void {
   const hide = { hide: true };
   /** Pages need a login: the browser is sent to it, and back here afterwards. */
   const loggedIn = (req: FastifyRequest, reply: FastifyReply): boolean => {
@@ -254,25 +254,8 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
   app.get('/sources', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
     const health = await readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
-    return sendPage(reply, sourcesPage(pageContext(req), health, clock.now(), noticeText(req.query)));
+    return sendPage(reply, sourcesPage(pageContext(req), health, clock.now(), noticeText(req.query), req.actor && can(req.actor, 'manageSources') ? await readActionsPanel({ redis, keys, settings }) : undefined));
   });
-  app.post('/sources/:id/resume', { schema: hide }, async (req, reply) => {
-    if (!loggedIn(req, reply)) return reply;
-    const actor = req.actor!;
-    if (!can(actor, 'manageSources')) throw new DeskError('forbidden', describeMissing(actor, 'manageSources'));
-    const id = (req.params as { id: string }).id;
-    const sources = await loadSources(settings.sourcesFile);
-    let resumed: boolean;
-    try {
-      resumed = await resumeSource({ redis, keys, queue: queues.poll, settings, now: clock.now() }, sources, id);
-    } catch (err) {
-      // A source not in the file (a stale page, a crafted id): the sources page again, saying so.
-      if ((err as { code?: string }).code !== 'unknown_source') throw err;
-      return sendPage(reply, sourcesPage(pageContext(req), await readHealth(redis, keys, sources, clock.now()), clock.now(), (err as Error).message), 404);
-    }
-    return reply.redirect(`/sources${noticeQuery(resumed ? 'resumed' : 'not-paused', { source: id })}`, 303);
-  });
-
   app.get('/signals', { schema: hide }, async (req, reply) => {
     let before: string | undefined;
     try {

@@ -11,7 +11,7 @@ import { registerFeedRoutes } from './feedRoutes.ts';
 import { parseForm } from './formBody.ts';
 import { registerScoped } from './guard.ts';
 import { registerPageRoutes } from './pageRoutes.ts';
-import { registerOperatorRoutes } from './operatorRoutes.ts';
+import { registerOperatorRoutes, registerSourceActionRoutes } from './operatorRoutes.ts';
 import { sendKnownError } from './replyError.ts';
 import { CSP, setSecurityHeaders } from './securityHeaders.ts';
 import type { ServerDeps } from './deps.ts';
@@ -115,6 +115,7 @@ export async function buildServer(deps: ServerDeps, options: BuildOptions = {}):
   });
 
   await registerOperatorRoutes(app, deps);
+  await registerSourceActionRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerFeedRoutes(app, deps);
   registerPageRoutes(app, deps, limiter);

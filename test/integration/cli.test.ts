@@ -43,7 +43,7 @@ describe('docker-compose.yml', () => {
 });
 
 describe('the CLI', () => {
-  it.each([['run', ''], ['sources', 'validate'], ['sources', 'list'], ['sources', 'test'], ['parse', ''], ['review', 'list'], ['review', 'show'], ['review', 'approve'], ['review', 'reject'], ['review', 'split'], ['review', 'move'], ['serve', ''], ['users', 'add'], ['users', 'list'], ['users', 'revoke'], ['demo', ''], ['rules', 'validate'], ['rules', 'test']])('%s %s has --help', async (...args) => {
+  it.each([['run', ''], ['sources', 'validate'], ['sources', 'list'], ['sources', 'test'], ['parse', ''], ['review', 'list'], ['review', 'show'], ['review', 'approve'], ['review', 'reject'], ['review', 'split'], ['review', 'move'], ['serve', ''], ['users', 'add'], ['users', 'list'], ['users', 'revoke'], ['demo', ''], ['rules', 'validate'], ['rules', 'test'], ['sources', 'poll'], ['sources', 'pause'], ['sources', 'resume'], ['sources', 'disable'], ['sources', 'enable'], ['sources', 'remove'], ['sources', 'audit']])('%s %s has --help', async (...args) => {
     const r = await cli([...args.filter(Boolean), '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: signal-desk/);

@@ -222,7 +222,8 @@ describe('sources health over the API and on the Sources page', () => {
         await pause();
         expect((await h.api('POST', '/api/sources/gone/resume', { token: h.tokens.editor })).status).toBe(403);
         expect((await h.api('POST', '/api/sources/nope/resume', { token: h.tokens.operator })).status).toBe(404);
-        expect((await h.api('POST', '/api/sources/gone/resume', { token: h.tokens.operator })).body).toEqual({ id: 'gone', resumed: true });
+        // Issue 11: resume goes through the audited source-action service; the body adds the action, result and message to `resumed`.
+        expect((await h.api('POST', '/api/sources/gone/resume', { token: h.tokens.operator })).body).toEqual({ id: 'gone', action: 'resume', result: 'done', message: 'gone resumed: it is polled again within a minute', resumed: true });
         const state = await h.redis.hgetall(h.keys.sourceState('gone'));
         expect(state.pausedReason).toBeUndefined();
         expect(state.nextJobId).toMatch(/^p-gone-\d+$/); // its chain started again

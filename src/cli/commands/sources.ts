@@ -13,7 +13,12 @@ import { requireRedis } from '../redis.ts';
 import { createRedis, pingRedis } from '../../queue/connection.ts';
 import { createKeys } from '../../queue/keys.ts';
 import { createQueues } from '../../queue/queues.ts';
-import { resumeSource } from '../../schedule/resume.ts';
+import { userInfo } from 'node:os';
+import type { Actor } from '../../auth/roles.ts';
+import { formatUtc, systemClock } from '../../clock.ts';
+import { DeskError } from '../../errors.ts';
+import { runSourceAction } from '../../sources/sourceActions.ts';
+import { readSourceActions, type SourceAction } from '../../sources/sourceAudit.ts';
 import { readHealth } from '../../schedule/healthStore.ts';
 import { describeConfigured, describeSchedule, type ScheduleView } from '../../schedule/describeSchedule.ts';
 import { readSourceState } from '../../fetch/sourceState.ts';
@@ -158,17 +163,50 @@ export async function statusCommand(settings: Settings, sources: Source[], optio
   }
 }
 
-/** `sources resume ID`: un-pauses a source paused by a 410 and starts its polls again. */
-export async function resumeCommand(settings: Settings, sources: Source[], id: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+/** Who the CLI acts as in the audit: whoever runs it (holding Redis access is being an operator). */
+export function cliActor(): Actor {
+  return { name: `cli:${userInfo().username}`, role: 'operator' };
+}
+
+/**
+ * `sources poll|pause|resume|disable|enable|remove ID`: one operator action through the same service as the
+ * API and the Sources page (same rules, same audit). Prints what happened; exit 1 when refused.
+ */
+export async function actionCommand(settings: Settings, action: SourceAction, id: string, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   await requireRedis(settings.redisUrl);
   const redis = createRedis(settings.redisUrl);
   const queue = createQueues(settings, redis).poll;
   try {
-    const resumed = await resumeSource({ redis, keys: createKeys(settings.prefix), queue, settings, now: Date.now() }, sources, id);
-    out.write(resumed ? `${id} resumed: it is polled again within a minute\n` : `${id} is not paused\n`);
+    const outcome = await runSourceAction({ redis, keys: createKeys(settings.prefix), queue, settings, clock: systemClock }, cliActor(), 'cli', action, id);
+    out.write(`${outcome.message}\n`);
     return 0;
+  } catch (e) {
+    if (!(e instanceof DeskError)) throw e;
+    err.write(`${e.message}\n`);
+    return 1;
   } finally {
     await queue.close();
+    await redis.quit();
+  }
+}
+
+/** `sources audit [ID]`: operators' source actions, newest first (who, what, when, the result). */
+export async function auditCommand(settings: Settings, id: string | undefined, options: { json?: boolean; limit?: number }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  await requireRedis(settings.redisUrl);
+  const redis = createRedis(settings.redisUrl);
+  try {
+    const entries = await readSourceActions(redis, createKeys(settings.prefix), options.limit ?? 50, id);
+    if (options.json) {
+      out.write(`${JSON.stringify(entries)}\n`);
+      return 0;
+    }
+    if (entries.length === 0) {
+      out.write(`no source actions recorded${id ? ` for ${id}` : ''}\n`);
+      return 0;
+    }
+    out.write(`${formatTable(['when', 'who', 'via', 'action', 'source', 'result', 'message'], entries.map((e) => [formatUtc(e.at), e.actor, e.via, e.action, e.sourceId, e.result, truncate(e.message, 100)!]))}\n`);
+    return 0;
+  } finally {
     await redis.quit();
   }
 }

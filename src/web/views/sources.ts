@@ -3,6 +3,7 @@ import { html, safeHref, type SafeHtml } from '../html.ts';
 import { ago, when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
 import { can } from '../../auth/roles.ts';
+import { sourceActionsSection, type SourceActionsPanel } from './sourceActions.ts';
 
 /** The schedule cell: what is configured, the interval in force and why (describeSchedule's words). */
 function scheduleCell(h: SourceHealth): SafeHtml {
@@ -10,12 +11,12 @@ function scheduleCell(h: SourceHealth): SafeHtml {
   return html`<div>${v.inForce ? html`<strong>${v.inForce}</strong>` : ''} <span class="muted">(${v.configured})</span></div><div class="muted" data-reason="${v.reason.code}">${v.reason.text}</div>`;
 }
 
-export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number, notice_?: string): SafeHtml {
+export function sourcesPage(ctx: PageContext, health: SourceHealth[], now: number, notice_?: string, actions?: SourceActionsPanel, noticeKind: 'ok' | 'error' = 'ok'): SafeHtml {
   const canManage = ctx.actor ? can(ctx.actor, 'manageSources') : false;
   const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
   const body = html`
 <h1>Sources</h1>
-${notice(notice_)}
+${notice(notice_, noticeKind)}
 <p>${health.length} sources, <strong>${problems}</strong> need attention. Problems first.</p>
 <table class="queue sources">
   <caption class="visually-hidden">Source health</caption>
@@ -32,6 +33,7 @@ ${notice(notice_)}
     <td>${h.code ? html`<code class="health-code">${h.code}</code> ` : ''}${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}${h.state === 'paused' && canManage ? html`<form method="post" action="/sources/${h.id}/resume" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Resume polling</button></form>` : ''}</td>
   </tr>`,
   )}</tbody>
-</table>`;
+</table>
+${canManage && actions ? sourceActionsSection(ctx, health, actions) : ''}`;
   return layout(ctx, 'Sources', body);
 }
