@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { access, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
 import { dirname, resolve } from 'node:path';
 import { isMap, parseDocument, YAMLSeq, type Document } from 'yaml';
 import { SignalDeskError } from '../errors.ts';
@@ -70,36 +71,28 @@ async function writeValidated(file: string, next: string, options: SourcesOption
   return sources;
 }
 
-/** A lock older than this is taken over (its holder died between taking it and letting it go). */
+/** A lock whose holder stopped refreshing it this long ago is taken over (its holder died while editing). */
 const LOCK_STALE_MS = 30_000;
-const LOCK_WAIT_MS = 10_000;
 
 /**
- * Runs `fn` holding `<file>.lock` (created exclusively, O_EXCL): edits of the sources file, from this process
- * or another (`sources add` in a shell while an operator disables a source on the desk), read and write one at
- * a time, so none is lost. Waits up to 10 s for another edit; a lock left by a dead process expires after 30 s.
+ * Runs `fn` holding the sources file's lock (proper-lockfile: `<file>.lock`, refreshed while held, taken over
+ * when stale): edits of the sources file, from this process or another (`sources add` in a shell while an
+ * operator disables a source on the desk), read and write one at a time, so none is lost. Waits about 10 s
+ * for another edit.
  */
 export async function withSourcesLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const lock = `${resolve(file)}.lock`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const handle = await open(lock, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = await stat(lock).then((st) => Date.now() - st.mtimeMs, () => 0);
-      if (age > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
-      else if (Date.now() > deadline) throw new SignalDeskError('sources_locked', `another edit of ${resolve(file)} holds ${lock}; try again (a lock older than ${LOCK_STALE_MS / 1000} s is taken over)`);
-      else await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
-    }
+  const path = resolve(file);
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(path, { realpath: false, stale: LOCK_STALE_MS, retries: { retries: 100, minTimeout: 20, maxTimeout: 100, randomize: true } });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    throw new SignalDeskError('sources_locked', `another edit of ${path} holds its lock (${path}.lock); try again in a moment (a lock its holder stopped refreshing ${LOCK_STALE_MS / 1000} s ago is taken over)`, { cause: err });
   }
   try {
     return await fn();
   } finally {
-    await unlink(lock).catch(() => undefined);
+    await release().catch(() => undefined);
   }
 }
 
