@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { loadSources } from '../config/loadSources.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
@@ -41,6 +41,9 @@ const oneOf = <T extends string>(values: readonly T[]) => (v: string): T => {
 };
 const DEFAULT_HOST = process.env.SIGNAL_DESK_HOST || '127.0.0.1';
 const DEFAULT_PORT = process.env.PORT ? port(process.env.PORT) : 8080;
+// Commander prints "(default: …)" after the description itself: a description that says it too says it twice.
+const portOption = (description: string) => new Option('--port <port>', description).argParser(port).default(DEFAULT_PORT, '$PORT or 8080');
+const hostOption = (description: string) => new Option('--host <host>', description).default(DEFAULT_HOST, '$SIGNAL_DESK_HOST or 127.0.0.1');
 
 const program = new Command('signal-desk')
   .description('Source-monitoring ingestion for a news-intelligence brief: poll feeds, de-duplicate, queue draft signals for editors.')
@@ -54,8 +57,8 @@ program
   .option('--no-scheduler', 'only work jobs; do not sync the job schedulers (for extra worker processes)')
   .option('--sources <file>', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml)')
   .option('--web', 'also serve the editors\' desk and API in this process (see `serve`)')
-  .option('--port <port>', 'with --web: port (default: $PORT or 8080)', port, DEFAULT_PORT)
-  .option('--host <host>', 'with --web or --metrics-port: address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1)', DEFAULT_HOST)
+  .addOption(portOption('with --web: port'))
+  .addOption(hostOption('with --web or --metrics-port: address to listen on'))
   .option('--metrics-port <port>', 'without --web: serve Prometheus metrics at /metrics on this port', port)
   .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number }) => {
     const s = settings(opts.sources);
@@ -164,8 +167,8 @@ rulesCmd
 program
   .command('serve')
   .description("serve the editors' desk (web app), the HTTP API (/docs) and the signal feeds until SIGTERM/SIGINT")
-  .option('--port <port>', 'port (default: $PORT or 8080)', port, DEFAULT_PORT)
-  .option('--host <host>', 'address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1; 0.0.0.0 for all)', DEFAULT_HOST)
+  .addOption(portOption('port'))
+  .addOption(hostOption('address to listen on (0.0.0.0 for all)'))
   .action(async (opts: { port: number; host: string }) => {
     const s = settings();
     await requireRedis(s.redisUrl);
@@ -308,7 +311,7 @@ program
   .command('demo')
   .description('serve the bundled demo feeds locally, run the pipeline once and print the review queue (offline)')
   .option('--serve', "then open the editors' desk over the demo drafts (prints a login token) until Ctrl-C")
-  .option('--port <port>', 'with --serve: port', port, DEFAULT_PORT)
+  .addOption(portOption('with --serve: port'))
   .action(async (opts: { serve?: boolean; port: number }) => {
     process.exitCode = await demoCommand(process.env, opts);
   });
