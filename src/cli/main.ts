@@ -13,7 +13,8 @@ import { DRAFT_STATUSES, type DraftStatus } from '../drafts/schema.ts';
 import { reviewApproveCommand, reviewListCommand, reviewMoveCommand, reviewRejectCommand, reviewShowCommand, reviewSplitCommand } from './commands/review.ts';
 import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
-import { runCommand } from './commands/run.ts';
+import { FAIL_ON, runCommand, type FailOn } from './commands/run.ts';
+import { resolve } from 'node:path';
 import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
@@ -24,6 +25,14 @@ const settings = (file?: string): Settings => {
   const s = loadSettings();
   return file ? { ...s, sourcesFile: file } : s;
 };
+/** The files a long-running or cron process reads, absolute: its errors then name them wherever it was started from. */
+const absolutePaths = (s: Settings): Settings => ({
+  ...s,
+  sourcesFile: resolve(s.sourcesFile),
+  rulesFile: resolve(s.rulesFile),
+  categoriesFile: resolve(s.categoriesFile),
+  logFile: s.logFile === undefined ? undefined : resolve(s.logFile),
+});
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
@@ -53,18 +62,24 @@ const program = new Command('signal-desk')
 program
   .command('run')
   .description('run job schedulers and workers until SIGTERM/SIGINT')
-  .option('--once', 'poll every enabled source once, wait for its drafts, print a summary and exit (1 if any source failed); for cron')
+  .option('--once', 'poll every enabled source once, wait for its drafts, print a summary and exit (1 if a source failed: see --fail-on); for cron')
   .option('--no-scheduler', 'only work jobs; do not sync the job schedulers (for extra worker processes)')
   .option('--sources <file>', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml)')
   .option('--web', 'also serve the editors\' desk and API in this process (see `serve`)')
   .addOption(portOption('with --web: port'))
   .addOption(hostOption('with --web or --metrics-port: address to listen on'))
   .option('--metrics-port <port>', 'without --web: serve Prometheus metrics at /metrics on this port', port)
-  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number }) => {
-    const s = settings(opts.sources);
+  .option('--log-file <path>', 'append the JSON logs to this file (default: $SIGNAL_DESK_LOG_FILE); not on stderr then, unless --verbose')
+  .option('--verbose', 'JSON logs on stderr as well; --once shows them there only with --verbose, or with $SIGNAL_DESK_LOG_LEVEL set and no log file (else its stderr holds one progress line per source)')
+  .addOption(new Option('--fail-on <when>', 'with --once: exit 1 when any source failed, or only when a source that was healthy before the run failed (new: a source broken for days does not fail every run)').choices(FAIL_ON).default('any'))
+  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number; logFile?: string; verbose?: boolean; failOn: FailOn }) => {
+    const s = absolutePaths(settings(opts.sources));
     const sources = await loadSources(s.sourcesFile, s);
     await requireRedis(s.redisUrl);
-    process.exitCode = await runCommand(s, sources, opts);
+    const logFile = opts.logFile === undefined ? s.logFile : resolve(opts.logFile);
+    // Setting SIGNAL_DESK_LOG_LEVEL asks for the logs: without a log file, --once shows them on stderr as --verbose does.
+    const verbose = opts.verbose || (opts.once === true && !logFile && Boolean(process.env.SIGNAL_DESK_LOG_LEVEL));
+    process.exitCode = await runCommand(s, sources, { ...opts, logFile, verbose });
   });
 
 const sourcesCmd = program.command('sources').description('inspect and check the configured sources');
@@ -170,7 +185,7 @@ program
   .addOption(portOption('port'))
   .addOption(hostOption('address to listen on (0.0.0.0 for all)'))
   .action(async (opts: { port: number; host: string }) => {
-    const s = settings();
+    const s = absolutePaths(settings());
     await requireRedis(s.redisUrl);
     process.exitCode = await serveCommand(s, opts);
   });
