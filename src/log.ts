@@ -1,4 +1,4 @@
-import { openSync } from 'node:fs';
+import { openSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { SignalDeskError } from './errors.ts';
@@ -36,5 +36,22 @@ export function openLogFile(file: string): DestinationStream {
     throw new SignalDeskError('log_file', `cannot open the log file ${path} (${code}): create its directory or make it writable, or give another path with --log-file or SIGNAL_DESK_LOG_FILE`, { cause: err });
   }
   return pino.destination({ dest: fd, minLength: 0 });
+}
+/**
+ * A log file that is one of the configuration files would be appended to: JSON lines at the end of the sources
+ * file break it on the next reload. Compared by real path (a symlink, `dir//f`, `dir/./f` or `../` are the same
+ * file). Returns what is wrong, or undefined.
+ */
+export function logFileProblem(logFile: string, configFiles: Record<string, string>): string | undefined {
+  const real = (f: string) => {
+    try {
+      return realpathSync(f);
+    } catch {
+      return resolve(f);
+    }
+  };
+  const target = real(logFile);
+  const clash = Object.entries(configFiles).find(([, f]) => real(f) === target);
+  return clash ? `the log file ${resolve(logFile)} is the ${clash[0]} (${clash[1]}): logs appended to it would break it; give the log its own file` : undefined;
 }
 export type { Logger };

@@ -15,6 +15,7 @@ import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
 import { FAIL_ON, runCommand, type FailOn } from './commands/run.ts';
 import { resolve } from 'node:path';
+import { logFileProblem } from '../log.ts';
 import { listCommand, resumeCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
 import { requireRedis } from './redis.ts';
@@ -33,6 +34,11 @@ const absolutePaths = (s: Settings): Settings => ({
   categoriesFile: resolve(s.categoriesFile),
   logFile: s.logFile === undefined ? undefined : resolve(s.logFile),
 });
+/** A log file that is a configuration file would be appended to (and broken): refused before anything starts. */
+const refuseLogOverConfig = (s: Settings, logFile: string | undefined) => {
+  const clash = logFile && logFileProblem(logFile, { 'sources file': s.sourcesFile, 'rules file': s.rulesFile, 'categories file': s.categoriesFile });
+  if (clash) throw new SignalDeskError('log_file', clash);
+};
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
@@ -74,9 +80,10 @@ program
   .addOption(new Option('--fail-on <when>', 'with --once: exit 1 when any source failed, or only when a source that was healthy before the run failed (new: a source broken for days does not fail every run)').choices(FAIL_ON).default('any'))
   .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number; logFile?: string; verbose?: boolean; failOn: FailOn }) => {
     const s = absolutePaths(settings(opts.sources));
+    const logFile = opts.logFile === undefined ? s.logFile : resolve(opts.logFile);
+    refuseLogOverConfig(s, logFile);
     const sources = await loadSources(s.sourcesFile, s);
     await requireRedis(s.redisUrl);
-    const logFile = opts.logFile === undefined ? s.logFile : resolve(opts.logFile);
     // Setting SIGNAL_DESK_LOG_LEVEL asks for the logs: without a log file, --once shows them on stderr as --verbose does.
     const verbose = opts.verbose || (opts.once === true && !logFile && Boolean(process.env.SIGNAL_DESK_LOG_LEVEL));
     process.exitCode = await runCommand(s, sources, { ...opts, logFile, verbose });
@@ -186,6 +193,7 @@ program
   .addOption(hostOption('address to listen on (0.0.0.0 for all)'))
   .action(async (opts: { port: number; host: string }) => {
     const s = absolutePaths(settings());
+    refuseLogOverConfig(s, s.logFile);
     await requireRedis(s.redisUrl);
     process.exitCode = await serveCommand(s, opts);
   });
