@@ -45,7 +45,7 @@ export function createPollProcessor(ctx: WorkerContext) {
     const waitStarted = performance.now();
     const turn = await takeHostTurn(ctx.redis, ctx.keys, hostOf(url), { concurrency: ctx.settings.hostConcurrency, minDelayMs: ctx.settings.hostDelayMs, slotTtlMs: ctx.settings.fetchTimeoutMs + 5000, maxInlineWaitMs: 5000 });
     if (!turn.granted) {
-      log.debug({ host: hostOf(url), wait_ms: turn.waitMs, reason: turn.reason }, 'waiting for a turn at the host');
+      log.debug({ host: hostOf(url), retry_in_ms: turn.waitMs, reason: turn.reason }, 'waiting for a turn at the host');
       if (!token) throw new Error(`host ${hostOf(url)} busy`);
       await job.moveToDelayed(Date.now() + turn.waitMs + Math.round(ctx.random() * 1000), token);
       throw new DelayedError();
