@@ -35,7 +35,8 @@ export function openLogFile(file: string): DestinationStream {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new SignalDeskError('log_file', `cannot open the log file ${path} (${code}): create its directory or make it writable, or give another path with --log-file or SIGNAL_DESK_LOG_FILE`, { cause: err });
   }
-  return pino.destination({ dest: fd, minLength: 0 });
+  // Written synchronously: a cron run that ends (or crashes) right after a line still has it in the file.
+  return pino.destination({ dest: fd, sync: true });
 }
 /**
  * A log file that is one of the configuration files would be appended to: JSON lines at the end of the sources
