@@ -1,7 +1,58 @@
-import { pino, type Logger } from 'pino';
+import { openSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { SignalDeskError } from './errors.ts';
 
-/** Structured JSON logs on stderr (stdout is kept for command output such as tables and --json). */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'signal-desk' } }, pino.destination(2));
+export interface LogOptions {
+  /** Append the JSON lines to this file (SIGNAL_DESK_LOG_FILE, `run --log-file`). */
+  file?: string;
+  /** Write them to stderr (too, with a file). Default: only when there is no file. */
+  stderr?: boolean;
+}
+
+/**
+ * Structured JSON logs, one line per event, times in ISO 8601 (`"time":"2026-12-02T05:41:07.123Z"`): on
+ * stderr (stdout is kept for command output such as tables and --json), in a file, or both. With neither
+ * (`run --once` without --verbose), nothing is logged.
+ */
+export function createLogger(level: string, options: LogOptions = {}): Logger {
+  const streams: DestinationStream[] = [];
+  if (options.file) streams.push(openLogFile(options.file));
+  if (options.stderr ?? !options.file) streams.push(pino.destination(2));
+  const config = { level, base: { service: 'signal-desk' }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (streams.length === 0) return pino({ ...config, level: 'silent' });
+  if (streams.length === 1) return pino(config, streams[0]);
+  return pino(config, pino.multistream(streams.map((stream) => ({ level: level as pino.Level, stream }))));
+}
+
+/** Opens the log file for appending now, so a wrong path is an error that names it (absolute), not a lost log. */
+export function openLogFile(file: string): DestinationStream {
+  const path = resolve(file);
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new SignalDeskError('log_file', `cannot open the log file ${path} (${code}): create its directory or make it writable, or give another path with --log-file or SIGNAL_DESK_LOG_FILE`, { cause: err });
+  }
+  // Written synchronously: a cron run that ends (or crashes) right after a line still has it in the file.
+  return pino.destination({ dest: fd, sync: true });
+}
+/**
+ * A log file that is one of the configuration files would be appended to: JSON lines at the end of the sources
+ * file break it on the next reload. Compared by real path (a symlink, `dir//f`, `dir/./f` or `../` are the same
+ * file). Returns what is wrong, or undefined.
+ */
+export function logFileProblem(logFile: string, configFiles: Record<string, string>): string | undefined {
+  const real = (f: string) => {
+    try {
+      return realpathSync(f);
+    } catch {
+      return resolve(f);
+    }
+  };
+  const target = real(logFile);
+  const clash = Object.entries(configFiles).find(([, f]) => real(f) === target);
+  return clash ? `the log file ${resolve(logFile)} is the ${clash[0]} (${clash[1]}): logs appended to it would break it; give the log its own file` : undefined;
 }
 export type { Logger };

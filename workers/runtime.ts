@@ -43,7 +43,7 @@ export interface RuntimeOptions {
 
 /** Builds the per-process context and, unless told otherwise, starts the poll and ingest workers. */
 export async function startRuntime(settings: Settings, sources: Source[], options: RuntimeOptions = {}): Promise<Runtime> {
-  const logger = options.logger ?? createLogger(settings.logLevel);
+  const logger = options.logger ?? createLogger(settings.logLevel, { file: settings.logFile });
   // config/rules.yaml, reloaded live; an invalid file stops the start here, before any connection is opened.
   const rules = await watchRules(settings.rulesFile, logger);
   // config/categories.yaml, re-read when it changes; an invalid file stops the start here, before any connection is opened.

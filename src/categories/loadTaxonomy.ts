@@ -1,4 +1,4 @@
-import { lineOfPath } from '../config/loadSources.ts';
+import { lineOfPath, yamlIssue } from '../config/loadSources.ts';
 import { readCappedText } from '../config/readCappedText.ts';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -41,7 +41,7 @@ export function parseTaxonomy(text: string, file: string): Taxonomy {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: `YAML syntax: ${e.message.split('\n')[0]}` })));
+    throw new ConfigError(doc.errors.map((e) => yamlIssue(file, e)));
   }
   const lineOf = (path: (string | number)[]) => lineOfPath(doc, lines, path);
   const data = toPlainData(doc, file) ?? { categories: [] };

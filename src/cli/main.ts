@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { loadSources } from '../config/loadSources.ts';
 import { loadSettings, type Settings } from '../config/settings.ts';
@@ -11,7 +11,10 @@ import { ROLES, type Role } from '../auth/roles.ts';
 import { registerReviewCommands } from './reviewProgram.ts';
 import { serveCommand } from './commands/serve.ts';
 import { usersAddCommand, usersListCommand, usersRevokeCommand } from './commands/users.ts';
-import { runCommand } from './commands/run.ts';
+import { FAIL_ON, runCommand, type FailOn } from './commands/run.ts';
+import { resolve } from 'node:path';
+import { logFileProblem } from '../log.ts';
+import { SignalDeskError } from '../errors.ts';
 import { actionCommand, auditCommand, listCommand, statusCommand, testCommand, validateCommand } from './commands/sources.ts';
 import type { SourceAction } from '../sources/sourceAudit.ts';
 import { addCommand, exportCommand, importCommand } from './commands/onboard.ts';
@@ -25,6 +28,19 @@ const settings = (file?: string): Settings => {
   const s = loadSettings();
   return file ? { ...s, sourcesFile: file } : s;
 };
+/** The files a long-running or cron process reads, absolute: its errors then name them wherever it was started from. */
+const absolutePaths = (s: Settings): Settings => ({
+  ...s,
+  sourcesFile: resolve(s.sourcesFile),
+  rulesFile: resolve(s.rulesFile),
+  categoriesFile: resolve(s.categoriesFile),
+  logFile: s.logFile === undefined ? undefined : resolve(s.logFile),
+});
+/** A log file that is a configuration file would be appended to (and broken): refused before anything starts. */
+const refuseLogOverConfig = (s: Settings, logFile: string | undefined) => {
+  const clash = logFile && logFileProblem(logFile, { 'sources file': s.sourcesFile, 'rules file': s.rulesFile, 'categories file': s.categoriesFile });
+  if (clash) throw new SignalDeskError('log_file', clash);
+};
 
 const port = (v: string) => {
   const n = Number(v);
@@ -33,6 +49,9 @@ const port = (v: string) => {
 };
 const DEFAULT_HOST = process.env.SIGNAL_DESK_HOST || '127.0.0.1';
 const DEFAULT_PORT = process.env.PORT ? port(process.env.PORT) : 8080;
+// Commander prints "(default: …)" after the description itself: a description that says it too says it twice.
+const portOption = (description: string) => new Option('--port <port>', description).argParser(port).default(DEFAULT_PORT, '$PORT or 8080');
+const hostOption = (description: string) => new Option('--host <host>', description).default(DEFAULT_HOST, '$SIGNAL_DESK_HOST or 127.0.0.1');
 
 const program = new Command('signal-desk')
   .description('Source-monitoring ingestion for a news-intelligence brief: poll feeds, de-duplicate, queue draft signals for editors.')
@@ -44,18 +63,25 @@ const program = new Command('signal-desk')
 program
   .command('run')
   .description('run job schedulers and workers until SIGTERM/SIGINT')
-  .option('--once', 'poll every enabled source once, wait for its drafts, print a summary and exit (1 if any source failed); for cron')
+  .option('--once', 'poll every enabled source once, wait for its drafts, print a summary and exit (1 if a source failed: see --fail-on); for cron')
   .option('--no-scheduler', 'only work jobs; do not sync the job schedulers (for extra worker processes)')
   .option('--sources <file>', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml)')
   .option('--web', 'also serve the editors\' desk and API in this process (see `serve`)')
-  .option('--port <port>', 'with --web: port (default: $PORT or 8080)', port, DEFAULT_PORT)
-  .option('--host <host>', 'with --web or --metrics-port: address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1)', DEFAULT_HOST)
+  .addOption(portOption('with --web: port'))
+  .addOption(hostOption('with --web or --metrics-port: address to listen on'))
   .option('--metrics-port <port>', 'without --web: serve Prometheus metrics at /metrics on this port', port)
-  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number }) => {
-    const s = settings(opts.sources);
+  .option('--log-file <path>', 'append the JSON logs to this file (default: $SIGNAL_DESK_LOG_FILE); not on stderr then, unless --verbose')
+  .option('--verbose', 'JSON logs on stderr as well; --once shows them there only with --verbose, or with $SIGNAL_DESK_LOG_LEVEL set and no log file (else its stderr holds one progress line per source)')
+  .addOption(new Option('--fail-on <when>', 'with --once: exit 1 when any source failed, or only when a source that was healthy before the run failed (new: a source broken for days does not fail every run)').choices(FAIL_ON).default('any'))
+  .action(async (opts: { once?: boolean; scheduler: boolean; sources?: string; web?: boolean; port: number; host: string; metricsPort?: number; logFile?: string; verbose?: boolean; failOn: FailOn }) => {
+    const s = absolutePaths(settings(opts.sources));
+    const logFile = opts.logFile === undefined ? s.logFile : resolve(opts.logFile);
+    refuseLogOverConfig(s, logFile);
     const sources = await loadSources(s.sourcesFile, s);
     await requireRedis(s.redisUrl);
-    process.exitCode = await runCommand(s, sources, opts);
+    // Setting SIGNAL_DESK_LOG_LEVEL asks for the logs: without a log file, --once shows them on stderr as --verbose does.
+    const verbose = opts.verbose || (opts.once === true && !logFile && Boolean(process.env.SIGNAL_DESK_LOG_LEVEL));
+    process.exitCode = await runCommand(s, sources, { ...opts, logFile, verbose });
   });
 
 const sourcesCmd = program.command('sources').description('inspect and check the configured sources');
@@ -184,10 +210,11 @@ rulesCmd
 program
   .command('serve')
   .description("serve the editors' desk (web app), the HTTP API (/docs) and the signal feeds until SIGTERM/SIGINT")
-  .option('--port <port>', 'port (default: $PORT or 8080)', port, DEFAULT_PORT)
-  .option('--host <host>', 'address to listen on (default: $SIGNAL_DESK_HOST or 127.0.0.1; 0.0.0.0 for all)', DEFAULT_HOST)
+  .addOption(portOption('port'))
+  .addOption(hostOption('address to listen on (0.0.0.0 for all)'))
   .action(async (opts: { port: number; host: string }) => {
-    const s = settings();
+    const s = absolutePaths(settings());
+    refuseLogOverConfig(s, s.logFile);
     await requireRedis(s.redisUrl);
     process.exitCode = await serveCommand(s, opts);
   });
@@ -270,7 +297,7 @@ program
   .command('demo')
   .description('serve the bundled demo feeds locally, run the pipeline once and print the review queue (offline)')
   .option('--serve', "then open the editors' desk over the demo drafts (prints a login token) until Ctrl-C")
-  .option('--port <port>', 'with --serve: port', port, DEFAULT_PORT)
+  .addOption(portOption('with --serve: port'))
   .action(async (opts: { serve?: boolean; port: number }) => {
     process.exitCode = await demoCommand(process.env, opts);
   });

@@ -1,6 +1,6 @@
 import { readCappedText } from './readCappedText.ts';
 import type { BlockList } from 'node:net';
-import { LineCounter, parseDocument, isNode, visit, type Document } from 'yaml';
+import { LineCounter, parseDocument, isNode, visit, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { literalAddressProblem } from '../fetch/address.ts';
@@ -53,9 +53,7 @@ export function parseSources(text: string, file: string, options: SourcesOptions
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: `YAML syntax: ${e.message.split('\n')[0]}` })),
-    );
+    throw new ConfigError(doc.errors.map((e) => yamlIssue(file, e)));
   }
   const lineOf = (path: (string | number)[]) => lineOfPath(doc, lines, path);
   const envIssues: ConfigIssue[] = [];
@@ -99,6 +97,17 @@ export function parseSources(text: string, file: string, options: SourcesOptions
   });
   if (issues.length > 0) throw new ConfigError(issues);
   return sources;
+}
+
+/**
+ * A YAML syntax error as a located issue: the line goes in the issue (file:line), the column at the end of the message,
+ * and the yaml library's " at line 4, column 1:" tail and its code excerpt are dropped (they left the message
+ * ending in a dangling colon). Shared by the sources, rules and categories loaders.
+ */
+export function yamlIssue(file: string, error: Pick<YAMLError, 'message' | 'linePos'>): ConfigIssue {
+  const pos = error.linePos?.[0];
+  const text = error.message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?\s*$/, '').replace(/[\s:]+$/, '');
+  return { file, line: pos?.line, message: `YAML syntax: ${text}${pos ? ` (column ${pos.col})` : ''}` };
 }
 
 function toIssue(

@@ -47,6 +47,7 @@ const EnvSchema = z.object({
   SIGNAL_DESK_RULES: z.string().default('config/rules.yaml'),
   SIGNAL_DESK_ANNOTATE_CONCURRENCY: int(2, 1),
   SIGNAL_DESK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIGNAL_DESK_LOG_FILE: z.string().optional(),
 });
 
 export interface Settings {
@@ -79,6 +80,8 @@ export interface Settings {
   /** How often a scheduling `run` checks that Redis still holds its state (besides after every reconnect). */
   stateCheckMs: number;
   logLevel: string;
+  /** SIGNAL_DESK_LOG_FILE: the JSON logs go to this file (appended) instead of stderr. */
+  logFile: string | undefined;
   /** Base URL used in feeds and links; when unset, the server derives it from its own address. */
   publicUrl: string | undefined;
   claimMs: number;
@@ -141,6 +144,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     shutdownMs: e.SIGNAL_DESK_SHUTDOWN_MS,
     stateCheckMs: e.SIGNAL_DESK_STATE_CHECK_MS,
     logLevel: e.SIGNAL_DESK_LOG_LEVEL,
+    logFile: e.SIGNAL_DESK_LOG_FILE,
     publicUrl: e.SIGNAL_DESK_PUBLIC_URL?.replace(/\/+$/, ''),
     claimMs: Math.round(e.SIGNAL_DESK_CLAIM_MINUTES * 60_000),
     sessionMs: Math.round(e.SIGNAL_DESK_SESSION_HOURS * 3_600_000),

@@ -1,7 +1,7 @@
 import { readCappedText } from '../config/readCappedText.ts';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { lineOfPath } from '../config/loadSources.ts';
+import { lineOfPath, yamlIssue } from '../config/loadSources.ts';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { entityKey } from '../entities/extractEntities.ts';
 import { compilePattern, probePatterns } from './checkPattern.ts';
@@ -65,7 +65,7 @@ export function readRules(text: string, file: string): { rules: Rule[]; patterns
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     // The first few: after one YAML syntax error the parser's later complaints are mostly its echoes.
-    const shown: ConfigIssue[] = doc.errors.slice(0, 3).map((e) => ({ file, line: e.linePos?.[0]?.line, message: `YAML syntax: ${e.message.split('\n')[0]}` }));
+    const shown: ConfigIssue[] = doc.errors.slice(0, 3).map((e) => yamlIssue(file, e));
     if (doc.errors.length > 3) shown.push({ file, message: `and ${doc.errors.length - 3} more YAML syntax errors after these (fix the first ones, then validate again)` });
     throw new ConfigError(shown);
   }

@@ -21,12 +21,53 @@ describe('docker-compose.yml', () => {
     expect(redis.volumes[0]).toMatch(/^redis-data:/);
   });
 
-  it('serves the desk on all interfaces of its container, on the published port, after one dependency install', () => {
+  it('serves the desk on all interfaces of its container, on the published port', () => {
     const web = compose.services.web;
     expect(web.command).toEqual(expect.arrayContaining(['serve', '--host', '0.0.0.0', '--port', '8080']));
     expect(web.ports).toContain('8080:8080');
-    expect(compose.services.install.command).toEqual(['npm', 'ci', '--omit=dev']);
-    for (const name of ['web', 'worker']) expect(compose.services[name].depends_on.install.condition).toBe('service_completed_successfully');
+  });
+
+  // Issue 11, item 11 (this replaces "after one dependency install": an `install` service ran `npm ci` into the
+  // bind-mounted checkout, and every `docker compose run … users add` ran it again, as a dependency).
+  it('installs the dependencies in an image build, never into the checkout, and no service re-runs an install', () => {
+    const services = Object.entries(compose.services) as [string, { image?: string; build?: unknown; command?: string[]; volumes?: string[]; depends_on?: Record<string, unknown> }][];
+    expect(services.map(([name]) => name).sort()).toEqual(['redis', 'web', 'worker']);
+    for (const [name, svc] of services) {
+      expect((svc.command ?? []).join(' '), name).not.toMatch(/\bnpm\b|\byarn\b|\bpnpm\b/);
+      // Nothing mounts the checkout itself (only config/, so the sources file is edited in place).
+      for (const v of svc.volumes ?? []) expect(v.split(':')[0], `${name}: ${v}`).not.toMatch(/^\.\/?$/);
+      // Depending only on long-running services: `docker compose run` starts no one-shot job first.
+      expect(Object.keys(svc.depends_on ?? {}).every((d) => d === 'redis'), name).toBe(true);
+    }
+    for (const name of ['web', 'worker']) {
+      expect(compose.services[name].build, name).toBe('.');
+      expect(compose.services[name].image, name).toBe('signal-desk:local');
+      expect(compose.services[name].volumes, name).toEqual(['./config:/app/config']);
+    }
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const steps = dockerfile.split('\n').filter((l) => /^[A-Z]+ /.test(l));
+    expect(steps[0]).toMatch(/^FROM node:20-/);
+    // The lock file is copied and installed before the sources, so a code change does not reinstall.
+    const install = steps.findIndex((l) => l.startsWith('RUN npm ci --omit=dev'));
+    expect(install).toBeGreaterThan(steps.indexOf('COPY package.json package-lock.json ./'));
+    expect(install).toBeLessThan(steps.indexOf('COPY . .'));
+    // The host's own node_modules (another platform's binaries) never lands in the image.
+    expect(readFileSync('.dockerignore', 'utf8').split('\n')).toEqual(expect.arrayContaining(['node_modules', '.env']));
+  });
+
+  it('sets no placeholder contact URL: the User-Agent warning shows until the operator sets one', () => {
+    for (const name of ['web', 'worker']) {
+      const value = String(compose.services[name].environment.SIGNAL_DESK_CONTACT_URL);
+      expect(value, name).toBe('${SIGNAL_DESK_CONTACT_URL:-}');
+    }
+  });
+
+  it("its comment's `users add` line is a command the CLI has", async () => {
+    const line = /docker compose run --rm (\w+) node bin\/signal-desk\.js (users add) NAME (--role editor)/.exec(readFileSync('docker-compose.yml', 'utf8'));
+    expect(line).not.toBeNull();
+    expect(Object.keys(compose.services)).toContain(line![1]);
+    const help = await cli(['users', 'add', '--help']);
+    expect(help.stdout).toContain('--role <role>');
   });
 
   it('has app services whose commands the CLI really has', async () => {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFeedServer } from '../../src/demo/feedServer.ts';
@@ -108,6 +108,39 @@ describe('npm run demo: the article pages behind the demo feeds', () => {
         await redis.quit();
       }
     } finally {
+      await dropPrefix(own);
+    }
+  });
+});
+
+describe('npm run demo -- --serve (issue 11, item 7)', () => {
+  it("shows the demo's own sources and their health on the Sources page, not config/sources.yaml's", { timeout: 150_000 }, async () => {
+    const own = testPrefix();
+    // A configured sources file that is not the demo's: the desk must not show it.
+    const child = spawn(process.execPath, ['bin/signal-desk.js', 'demo', '--serve', '--port', '0'], {
+      env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: own, SIGNAL_DESK_DEMO_PORT: '0', SIGNAL_DESK_SOURCES: 'config/sources.yaml' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => /The desk is at (\S+)\/ — log in with this token[^\n]*\n(\S+)/.exec(out), { timeout: 120_000, interval: 200 }).toBeTruthy();
+      const [, url, token] = /The desk is at (\S+)\/ — log in with this token[^\n]*\n(\S+)/.exec(out)!;
+      const headers = { authorization: `Bearer ${token}` };
+      const health = (await (await fetch(`${url}/api/sources`, { headers })).json()) as { id: string; state: string; lastSuccessAt: string | null }[];
+      expect(health.map((h) => h.id).sort()).toEqual(['example-wire', 'infra-weekly', 'servethehome', 'slashdot', 'the-register', 'toms-hardware']);
+      // Polled by the demo's run, so healthy (the disabled one stays disabled), never "not polled yet".
+      for (const h of health) expect(h.state === 'disabled' || (h.state === 'ok' && h.lastSuccessAt !== null), `${h.id}: ${h.state}`).toBe(true);
+      const page = await (await fetch(`${url}/sources`, { headers })).text();
+      expect(page).toContain('slashdot');
+      expect(page).toContain('infra-weekly');
+      expect(page).not.toContain('ars-technica');
+      expect(page).not.toContain('techcrunch');
+    } finally {
+      child.kill('SIGINT');
+      expect(await exited, out).toBe(0);
       await dropPrefix(own);
     }
   });

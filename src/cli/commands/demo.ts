@@ -26,6 +26,8 @@ import { describeRobots } from '../../review/describeEnrichment.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEMO_PORT = 4870;
+/** The demo's sources file (absolute: the demo runs from any directory). */
+export const DEMO_SOURCES = `${ROOT}config/demo.sources.yaml`;
 
 /**
  * `npm run demo`: serves the bundled feeds from fixtures/demo on 127.0.0.1, runs the real pipeline once
@@ -49,6 +51,9 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options:
       ...env,
       REDIS_URL: redisUrl,
       SIGNAL_DESK_PREFIX: env.SIGNAL_DESK_PREFIX ?? 'sd-demo',
+      // The demo's own sources, for the pipeline and for the desk's Sources page (`--serve`), whatever
+      // SIGNAL_DESK_SOURCES says: the demo's Redis prefix holds their health, not the configured sources'.
+      SIGNAL_DESK_SOURCES: DEMO_SOURCES,
       // The demo's publisher is this machine: allow loopback, and only loopback.
       SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1/32',
       // Every demo feed is served by this machine: the per-host pacing meant for publishers is not needed.
@@ -57,7 +62,7 @@ export async function demoCommand(env: NodeJS.ProcessEnv = process.env, options:
       SIGNAL_DESK_LOG_LEVEL: env.SIGNAL_DESK_LOG_LEVEL ?? 'warn',
     });
     process.env.SIGNAL_DESK_DEMO_ORIGIN = feeds.origin;
-    const sources = await loadSources(`${ROOT}config/demo.sources.yaml`);
+    const sources = await loadSources(settings.sourcesFile, settings);
     process.stderr.write(`Serving ${sources.length} demo feeds at ${feeds.origin}/feeds/ (prefix ${settings.prefix}).\n`);
     const runtime = await startRuntime(settings, sources);
     let code: number;

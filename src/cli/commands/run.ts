@@ -16,6 +16,8 @@ import { watchRedisState, writeStateMarker, type RebuildTrigger, type StateWatch
 import { startWebServer } from '../../web/startServer.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { formatTable } from '../table.ts';
+import { readSourceState } from '../../fetch/sourceState.ts';
+import { describeHealth } from '../../schedule/health.ts';
 
 export interface RunOptions {
   once?: boolean;
@@ -26,7 +28,19 @@ export interface RunOptions {
   host?: string;
   /** Without --web: serve /metrics alone on this port. */
   metricsPort?: number;
+  /** Append the JSON logs to this file (default SIGNAL_DESK_LOG_FILE). */
+  logFile?: string;
+  /**
+   * JSON logs on stderr too. Without it `run --once` keeps stderr for its progress lines (cron mails what it
+   * prints); a long-running `run` logs to stderr unless it has a log file.
+   */
+  verbose?: boolean;
+  /** `run --once`: exit 1 when any source failed (default), or only when a source that was healthy fails (`new`). */
+  failOn?: FailOn;
 }
+
+export const FAIL_ON = ['any', 'new'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 /** /metrics for a worker process that serves no desk (prom-client's registry over node:http). */
 async function serveMetrics(metrics: Metrics, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -44,16 +58,23 @@ async function serveMetrics(metrics: Metrics, port: number, host: string): Promi
 
 /** `signal-desk run`: schedulers and workers until SIGTERM/SIGINT; with --once, one poll of every enabled source. */
 export async function runCommand(settings: Settings, sources: Source[], options: RunOptions): Promise<number> {
-  const logger = createLogger(settings.logLevel);
+  const file = options.logFile ?? settings.logFile;
+  const toStderr = options.once ? Boolean(options.verbose) : Boolean(options.verbose) || !file;
+  const logger = createLogger(settings.logLevel, { file, stderr: toStderr });
+  // What the operator must see even when the JSON logs are not on stderr: one readable line there (and the log).
+  const notice: Notice = (text, fields = {}) => {
+    logger.warn(fields, text);
+    if (!toStderr) process.stderr.write(`warning: ${text}\n`);
+  };
   // With --once, SIGTERM/SIGINT interrupt the run gracefully from the very start.
-  const interrupt = options.once ? listenForInterrupt(logger, settings) : undefined;
+  const interrupt = options.once ? listenForInterrupt(notice, settings) : undefined;
   try {
-    await checkRedisForRun(settings, logger);
+    await checkRedisForRun(settings, logger, notice);
     const runtime = await startRuntime(settings, sources, { logger });
-    if (!settings.contactUrl) logger.warn('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
+    if (!settings.contactUrl) notice('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
     if (interrupt) {
       try {
-        const code = await pollOnce(runtime, sources.filter((s) => s.enabled), process.stdout, { signal: interrupt.signal });
+        const code = await pollOnce(runtime, sources.filter((s) => s.enabled), process.stdout, { signal: interrupt.signal, failOn: options.failOn });
         return interrupt.exitCode() ?? code;
       } finally {
         await runtime.stop();
@@ -69,7 +90,7 @@ export async function runCommand(settings: Settings, sources: Source[], options:
  * Refuses a Redis that may evict our keys, warns when it persists nothing or cannot be checked (CONFIG
  * disabled, as on some managed services). Every master of a Cluster is checked.
  */
-export async function checkRedisForRun(settings: Settings, logger: Logger): Promise<void> {
+export async function checkRedisForRun(settings: Settings, logger: Logger, notice: Notice = (text, fields) => logger.warn(fields ?? {}, text)): Promise<void> {
   const client = createRedis(settings.redisUrl);
   client.on('error', () => undefined);
   let findings;
@@ -78,18 +99,21 @@ export async function checkRedisForRun(settings: Settings, logger: Logger): Prom
   } finally {
     await client.quit().catch(() => client.disconnect());
   }
-  for (const warning of findings.warnings) logger.warn({ check: 'redis-durability' }, warning);
+  for (const warning of findings.warnings) notice(warning, { check: 'redis-durability' });
   if (findings.refusals.length > 0) throw new ConfigError(findings.refusals);
 }
 
+/** A warning for the operator: logged, and on stderr as one readable line when the logs are elsewhere. */
+type Notice = (text: string, fields?: Record<string, unknown>) => void;
+
 /** SIGTERM/SIGINT during `run --once`: stop gracefully and report; a second signal of the same kind ends the process at once. */
-function listenForInterrupt(logger: Logger, settings: Settings) {
+function listenForInterrupt(notice: Notice, settings: Settings) {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) return;
     received = signal;
-    logger.warn({ signal }, `${signal}: interrupting the run; active polls finish or go back to the queue (at most ${settings.shutdownMs} ms), the rest are not polled`);
+    notice(`${signal}: interrupting the run; active polls finish or go back to the queue (at most ${settings.shutdownMs} ms), the rest are not polled`, { signal });
     controller.abort();
   };
   process.once('SIGTERM', onSignal);
@@ -225,27 +249,58 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
 }
 
 /**
- * Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed. An aborted `signal`
- * interrupts the run: the workers stop gracefully and the summary says what finished.
+ * Shared by `run --once` and the demo. Returns the exit code: 1 when any source failed (`failOn: 'new'`: only
+ * when a source that was healthy before this run failed). An aborted `signal` interrupts the run: the workers
+ * stop gracefully and the summary says what finished.
  */
-export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.WritableStream = process.stdout, options: { signal?: AbortSignal } = {}): Promise<number> {
+export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.WritableStream = process.stdout, options: { signal?: AbortSignal; failOn?: FailOn } = {}): Promise<number> {
   const started = Date.now();
+  const failOn = options.failOn ?? 'any';
+  // Read before polling: what the health store said of each source before this run touched it.
+  const failingBefore = failOn === 'new' ? await readFailing(runtime, sources) : new Set<string>();
   process.stderr.write(`Polling ${sources.length} source${sources.length === 1 ? '' : 's'}…\n`);
   const summaries = await runOnce(
     runtime.ctx,
     sources,
-    (s, done, total) => {
-      process.stderr.write(`[${done}/${total}] ${s.sourceId}: ${s.outcome}${s.outcome === 'ok' ? `, ${s.newDrafts} new` : ''}${s.error ? ` (${s.code})` : ''}\n`);
-    },
+    (s, done, total) => process.stderr.write(`${describeProgress(s, done, total)}\n`),
     { signal: options.signal, stopWorkers: runtime.stopWorkers },
   );
   out.write(`${formatSummary(summaries)}\n`);
-  const failed = summaries.filter((s) => s.outcome === 'failed').length;
+  const verdict = judgeRun(summaries, failOn, failingBefore);
   const cancelled = summaries.filter((s) => s.outcome === 'cancelled').length;
   const created = summaries.reduce((n, s) => n + s.newDrafts, 0);
   const dropped = summaries.reduce((n, s) => n + Object.values(s.dropped).reduce((m, c) => m + c, 0), 0);
-  out.write(`\n${summaries.length} sources, ${created} new drafts${dropped > 0 ? ` (${dropped} dropped by rules)` : ''}, ${failed} failed${cancelled > 0 ? `, ${cancelled} cancelled (run interrupted)` : ''}, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
-  return failed > 0 ? 1 : 0;
+  const failed = verdict.newlyFailing.length + verdict.stillFailing.length;
+  const still = verdict.stillFailing.length > 0 ? ` (${verdict.stillFailing.length} already failing before this run: ${verdict.stillFailing.join(', ')})` : '';
+  out.write(`\n${summaries.length} sources, ${created} new drafts${dropped > 0 ? ` (${dropped} dropped by rules)` : ''}, ${failed} failed${still}${cancelled > 0 ? `, ${cancelled} cancelled (run interrupted)` : ''}, in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  return verdict.code;
+}
+
+/** One progress line on stderr as a source's poll and drafts are done: "[2/5] wire: ok, 3 new". */
+export function describeProgress(s: SourceSummary, done: number, total: number): string {
+  return `[${done}/${total}] ${s.sourceId}: ${s.outcome}${s.outcome === 'ok' ? `, ${s.newDrafts} new` : ''}${s.error ? ` (${s.code})` : ''}`;
+}
+
+/** Health states that mean a source was already failing before the run (sources status' verdicts). */
+const FAILING_STATES = new Set(['failing', 'paused', 'selectors_broken']);
+
+/** The sources the health store calls failing (or paused, or with broken selectors) now. */
+async function readFailing(runtime: Runtime, sources: Source[]): Promise<Set<string>> {
+  const { redis, keys, clock } = runtime.ctx;
+  const now = clock.now();
+  const states = await Promise.all(sources.map(async (s) => [s, await readSourceState(redis, keys, s.id)] as const));
+  return new Set(states.filter(([s, state]) => FAILING_STATES.has(describeHealth(s, state, { day: 0, week: 0 }, now).state)).map(([s]) => s.id));
+}
+
+/**
+ * The exit code of a run, pure: `any`, 1 when a source failed; `new`, 1 only when a source that was not
+ * failing before the run (healthy, or never polled) failed in it, so one broken for days does not fail every run.
+ */
+export function judgeRun(summaries: Pick<SourceSummary, 'sourceId' | 'outcome'>[], failOn: FailOn, failingBefore: ReadonlySet<string>): { code: number; newlyFailing: string[]; stillFailing: string[] } {
+  const failed = summaries.filter((s) => s.outcome === 'failed').map((s) => s.sourceId);
+  const newlyFailing = failOn === 'new' ? failed.filter((id) => !failingBefore.has(id)) : failed;
+  const stillFailing = failOn === 'new' ? failed.filter((id) => failingBefore.has(id)) : [];
+  return { code: newlyFailing.length > 0 ? 1 : 0, newlyFailing, stillFailing };
 }
 
 /** "3/4", and what is still pending when the run stopped waiting: "3/4 (1 pending)". */

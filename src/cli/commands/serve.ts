@@ -9,7 +9,7 @@ export interface ServeOptions {
 
 /** `signal-desk serve`: the editors' desk and the API, until SIGTERM/SIGINT. */
 export async function serveCommand(settings: Settings, options: ServeOptions): Promise<number> {
-  const logger = createLogger(settings.logLevel);
+  const logger = createLogger(settings.logLevel, { file: settings.logFile });
   const server = await startWebServer(settings, { ...options, logger });
   logger.info({ url: server.url }, `desk at ${server.url} (API description at ${server.url}/docs)`);
   await new Promise<void>((resolve) => {
