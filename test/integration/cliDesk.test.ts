@@ -67,7 +67,9 @@ describe('CLI: users', () => {
       expect(list.stdout).not.toContain(token);
       expect(list.stdout).not.toContain('tokenHash');
 
-      expect((await inProcess((out) => usersRevokeCommand(h.settings, 'dana', out))).stdout).toContain('revoked');
+      // The one readable time form of every message (formatUtc), not ISO 8601 with milliseconds.
+      expect((await inProcess((out) => usersRevokeCommand(h.settings, 'dana', out))).stdout).toMatch(/^User "dana" revoked at \d{4}-\d\d-\d\d \d\d:\d\d UTC: /);
+      expect((await inProcess((out) => usersListCommand(h.settings, {}, out))).stdout).toMatch(/dana .*\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
       expect((await h.api('GET', '/api/me', { token })).status).toBe(401);
       expect((await inProcess((out) => usersRevokeCommand(h.settings, 'nobody', out))).stderr).toContain('no user "nobody"');
     });

@@ -1,3 +1,4 @@
+import { formatUtc } from '../../clock.ts';
 import type { Role } from '../../auth/roles.ts';
 import { addUser, listUsers, revokeUser } from '../../auth/userStore.ts';
 import type { Settings } from '../../config/settings.ts';
@@ -28,12 +29,12 @@ export async function usersListCommand(settings: Settings, options: { json?: boo
   const users = await withRedis(settings, (redis) => listUsers(redis, createKeys(settings.prefix)));
   const visible = users.map(({ tokenHash: _hash, ...u }) => u);
   if (options.json) out.write(`${JSON.stringify(visible)}\n`);
-  else out.write(`${formatTable(['name', 'role', 'created', 'revoked'], visible.map((u) => [u.name, u.role, u.createdAt, u.revokedAt ?? '']))}\n`);
+  else out.write(`${formatTable(['name', 'role', 'created', 'revoked'], visible.map((u) => [u.name, u.role, formatUtc(u.createdAt), formatUtc(u.revokedAt)]))}\n`);
   return 0;
 }
 
 export async function usersRevokeCommand(settings: Settings, name: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const user = await withRedis(settings, (redis) => revokeUser(redis, createKeys(settings.prefix), name, new Date()));
-  out.write(`User "${user.name}" revoked at ${user.revokedAt}: its token and browser sessions no longer work.\n`);
+  out.write(`User "${user.name}" revoked at ${formatUtc(user.revokedAt)}: its token and browser sessions no longer work.\n`);
   return 0;
 }
