@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { annotateDrafts } from '../../src/annotate/annotateDrafts.ts';
+import { loadTaxonomy } from '../../src/categories/loadTaxonomy.ts';
+import { createLogger } from '../../src/log.ts';
+import { createRedis } from '../../src/queue/connection.ts';
+import { createDesk } from '../../src/review/createDesk.ts';
+import { getDraft } from '../../src/review/draftStore.ts';
+import { rebuildSearch } from '../../src/search/rebuildSearch.ts';
+import { searchKeys, SEARCH_VERSION } from '../../src/search/searchIndex.ts';
+import type { RuleOutcome } from '../../src/rules/types.ts';
+import { EDITORIAL, withDesk, type DeskHarness } from '../helpers/desk.ts';
+
+const headlines = async (h: DeskHarness, query: string, token = h.tokens.viewer): Promise<string[]> => {
+  const r = await h.api('GET', `/api/drafts?limit=200&${query}`, { token });
+  expect(r.status, r.text).toBe(200);
+  return r.body.drafts.map((d: { headline: string }) => d.headline).sort();
+};
+
+const version = async (h: DeskHarness, id: string) => (await getDraft(h.redis, h.keys, id))!.version;
+
+describe('desk search (real Redis)', () => {
+  it('finds by word prefixes in headline, excerpt, tags, source name and author, folded for case, accents, widths and invisible characters; CJK without spaces', async () => {
+    await withDesk(async (h) => {
+      await h.seed([
+        { title: 'DRAM prices climb again', author: 'Łukasz Müller' },
+        { title: 'Semiconductors: the week in chips', summary: 'Zürich startup ships a new wafer tool.' },
+        { title: '台积电扩大半导体产能', categories: ['Foundry'] },
+        { title: 'Nothing relevant here' },
+      ]);
+      expect(await headlines(h, 'q=dram')).toEqual(['DRAM prices climb again']);
+      expect(await headlines(h, 'q=semicond')).toEqual(['Semiconductors: the week in chips']);
+      expect(await headlines(h, 'q=zurich')).toEqual(['Semiconductors: the week in chips']);
+      expect(await headlines(h, `q=${encodeURIComponent('ＺÜＲＩ')}`)).toEqual(['Semiconductors: the week in chips']);
+      expect(await headlines(h, `q=${encodeURIComponent('d\u200Bram')}`)).toEqual(['DRAM prices climb again']);
+      expect(await headlines(h, 'q=lukasz')).toEqual(['DRAM prices climb again']);
+      expect(await headlines(h, `q=${encodeURIComponent('半导体')}`)).toEqual(['台积电扩大半导体产能']);
+      expect(await headlines(h, `q=${encodeURIComponent('产')}`)).toEqual(['台积电扩大半导体产能']);
+      expect(await headlines(h, 'q=found')).toEqual(['台积电扩大半导体产能']);
+      // Several words: each must start some word of the draft.
+      expect(await headlines(h, 'q=dram%20cli')).toEqual(['DRAM prices climb again']);
+      expect(await headlines(h, 'q=dram%20wafer')).toEqual([]);
+      // The source's name is searched too: every draft is from Tom's Hardware.
+      expect(await headlines(h, 'q=hardw')).toHaveLength(4);
+    });
+  });
+
+  it('tag, category and source filters are case-insensitive whole values; source by id or name; the facets list what exists per status', async () => {
+    await withDesk(async (h) => {
+      const ids = await h.seed([{ title: 'One', categories: ['GPUs'] }, { title: 'Two', categories: ['gpus', 'AI'] }, { title: 'Three', categories: ['GPUs'] }]);
+      expect(await headlines(h, 'tag=GPUS')).toEqual(['One', 'Three', 'Two']);
+      expect(await headlines(h, 'tag=gpu')).toEqual([]);
+      expect(await headlines(h, 'source=toms')).toHaveLength(3);
+      expect(await headlines(h, `source=${encodeURIComponent('tom’s hardware')}`)).toHaveLength(3);
+      expect(await headlines(h, 'category=infrastructure%20software')).toHaveLength(3);
+      const facets = await h.api('GET', '/api/facets', { token: h.tokens.viewer });
+      expect(facets.status, facets.text).toBe(200);
+      expect(facets.body.sources).toEqual([{ id: 'toms', name: 'Tom’s Hardware', count: 3 }]);
+      // "GPUs" and "gpus" are one value, under its commonest spelling.
+      expect(facets.body.tags).toEqual([{ value: 'GPUs', count: 3 }, { value: 'AI', count: 1 }]);
+      expect(facets.body.categories).toEqual([{ value: 'Infrastructure Software', count: 3 }]);
+      // A rejection moves the draft's facets to the rejected list.
+      const rejected = await h.api('POST', `/api/drafts/${ids[1]}/reject`, { token: h.tokens.editor, body: { version: 1, reason: 'off topic' } });
+      expect(rejected.status, rejected.text).toBe(200);
+      expect((await h.api('GET', '/api/facets', { token: h.tokens.viewer })).body.tags).toEqual([{ value: 'GPUs', count: 2 }]);
+      expect((await h.api('GET', '/api/facets?status=rejected', { token: h.tokens.viewer })).body.tags.map((t: { value: string }) => t.value).sort()).toEqual(['AI', 'gpus']);
+      expect((await h.api('GET', '/api/facets?status=nope', { token: h.tokens.viewer })).status).toBe(422);
+    });
+  });
+
+  it('stays true through an editor edit, the annotate stage\'s tags, decisions, and across two desks on two connections', async () => {
+    await withDesk(async (h) => {
+      const [a, b] = await h.seed([{ title: 'Memory makers raise prices' }, { title: 'Quarterly results' }]);
+      expect(await headlines(h, 'q=memory')).toEqual(['Memory makers raise prices']);
+      const edit = await h.api('PATCH', `/api/drafts/${a}`, { token: h.tokens.editor, body: { version: 1, headline: 'HBM makers raise prices', tags: ['Hynix'] } });
+      expect(edit.status, edit.text).toBe(200);
+      expect(await headlines(h, 'q=memory')).toEqual([]);
+      expect(await headlines(h, 'q=hbm')).toEqual(['HBM makers raise prices']);
+      expect(await headlines(h, 'q=hyn')).toEqual(['HBM makers raise prices']);
+
+      // The annotate stage's rule tags are searchable (written through the desk's script).
+      const tagger = (): RuleOutcome => ({ hits: [{ rule: 'earnings', action: 'tag', detail: 'x' }], boost: 0, tags: ['earnings'], view: null, drop: null });
+      const taxonomy = await loadTaxonomy('config/categories.yaml');
+      await annotateDrafts({ redis: h.redis, keys: h.keys, now: () => h.clock.now(), rules: { current: () => ({ rules: [] }) }, taxonomy: { current: () => taxonomy }, weightOf: () => 0.8, match: tagger }, [b!], 'new');
+      expect((await getDraft(h.redis, h.keys, b!))!.tags).toContain('earnings');
+      expect(await headlines(h, 'q=earn')).toEqual(['Quarterly results']);
+      expect(await headlines(h, 'tag=Earnings')).toEqual(['Quarterly results']);
+
+      // A second desk on its own connection (another process) sees the same index, and its decisions show here.
+      const other = createRedis(h.settings.redisUrl);
+      const second = createDesk(h.settings, other, h.clock, createLogger('silent'));
+      try {
+        const editor = { name: 'editor2', role: 'editor' as const };
+        expect((await second.desk.list(editor, { q: 'hbm' })).drafts.map((d) => d.id)).toEqual([a]);
+        const edited = await second.desk.edit(editor, a!, { version: await version(h, a!), ...EDITORIAL });
+        await second.desk.approve(editor, a!, { version: edited.version });
+        expect(await headlines(h, 'q=hbm')).toEqual([]);
+        expect(await headlines(h, 'q=hbm&status=approved')).toEqual(['HBM makers raise prices']);
+        await second.desk.reject(editor, b!, { version: await version(h, b!), reason: 'not news' });
+        expect(await headlines(h, 'q=quarter&status=rejected')).toEqual(['Quarterly results']);
+        expect(await headlines(h, 'q=quarter')).toEqual([]);
+      } finally {
+        await second.close();
+        await other.quit();
+      }
+    });
+  });
+
+  it('a lost index (version key gone, as after a Redis restore or a first start) is rebuilt and nothing is hidden meanwhile; drafts written without an entry are found after the rebuild', async () => {
+    await withDesk(async (h) => {
+      const [a] = await h.seed([{ title: 'Optical interconnects scale out' }, { title: 'Other' }]);
+      expect(await headlines(h, 'q=optic')).toEqual(['Optical interconnects scale out']);
+      const s = searchKeys(h.keys);
+      expect(await h.redis.get(s.version)).toBe(SEARCH_VERSION);
+      // The index keys vanish (evicted, or a crash of an older version between a draft and its entry).
+      await h.redis.del(s.version, s.postings, s.docs);
+      expect(await headlines(h, 'q=optic')).toEqual(['Optical interconnects scale out']);
+      expect(await h.redis.get(s.version)).toBe(SEARCH_VERSION);
+      expect(await h.redis.hexists(s.docs, a!)).toBe(1);
+      // A stale entry (the index says it matches, the draft no longer does) is checked against the draft.
+      await h.redis.zadd(s.postings, 0, `zebra\u0000${a}`);
+      expect(await headlines(h, 'q=zebra')).toEqual([]);
+      // `migrate`'s rebuild drops it.
+      expect(await rebuildSearch(h.redis, h.keys)).toEqual({ indexed: 2, ran: true });
+      expect(await h.redis.zscore(s.postings, `zebra\u0000${a}`)).toBeNull();
+    });
+  });
+
+  it('a rare match deep in a big queue is found on the first page (no scan budget miss) and pages without repeats', async () => {
+    await withDesk(async (h) => {
+      // 6,000 drafts, more than the 5,000 entries a filtered walk reads per request: the rare ones are ranked last.
+      const items = Array.from({ length: 6000 }, (_, i) => ({ title: i % 2000 === 1999 ? `Needle story ${i}` : `Hay story ${i}`, publishedAt: new Date(h.clock.now() - i * 60_000).toISOString() }));
+      for (let i = 0; i < items.length; i += 1000) await h.seed(items.slice(i, i + 1000));
+      await rebuildSearch(h.redis, h.keys);
+      const first = await h.api('GET', '/api/drafts?q=needle&sort=age&limit=2', { token: h.tokens.viewer });
+      expect(first.body.drafts.map((d: { headline: string }) => d.headline)).toEqual(['Needle story 1999', 'Needle story 3999']);
+      const next = await h.api('GET', `/api/drafts?q=needle&sort=age&limit=2&cursor=${first.body.nextCursor}`, { token: h.tokens.viewer });
+      expect(next.body.drafts.map((d: { headline: string }) => d.headline)).toEqual(['Needle story 5999']);
+      expect(next.body.nextCursor).toBeNull();
+      // A common word (walk path) pages too.
+      const common = await h.api('GET', '/api/drafts?q=story&sort=age&limit=3', { token: h.tokens.viewer });
+      expect(common.body.drafts.map((d: { headline: string }) => d.headline)).toEqual(['Hay story 0', 'Hay story 1', 'Hay story 2']);
+    });
+  }, 60_000);
+});
