@@ -141,4 +141,22 @@ describe('desk search (real Redis)', () => {
       expect(common.body.drafts.map((d: { headline: string }) => d.headline)).toEqual(['Hay story 0', 'Hay story 1', 'Hay story 2']);
     });
   }, 60_000);
+
+  it('the queue page\'s filters are pick lists of the values that exist, and its search box finds by prefix', async () => {
+    await withDesk(async (h) => {
+      await h.seed([{ title: 'DRAM glut', categories: ['Memory'] }, { title: 'Other news', categories: ['<b>x</b>'] }]);
+      const login = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: h.tokens.viewer, next: '/' }), redirect: 'manual' });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await (await fetch(`${h.url}/?q=dra&source=toms`, { headers: { cookie } })).text();
+      const form = /<form class="filters"[\s\S]*?<\/form>/.exec(page)![0];
+      expect(form).toContain('<select name="category"><option value="">Any</option><option value="Infrastructure Software">Infrastructure Software (2)</option></select>');
+      expect(form).toContain('<option value="toms" selected>Tom’s Hardware (2)</option>');
+      expect(form).toMatch(/<datalist id="tag-values">.*<option value="Memory">Memory \(1\)<\/option>/);
+      expect(form).toContain('&lt;b&gt;x&lt;/b&gt;');
+      const placeholder = /placeholder="([^"]+)" size="(\d+)"/.exec(form)!;
+      expect(Number(placeholder[2])).toBeGreaterThanOrEqual(placeholder[1]!.length);
+      expect(page).toContain('DRAM glut');
+      expect(page).not.toContain('Other news');
+    });
+  });
 });
