@@ -10,7 +10,12 @@ import { foldText, writtenWithoutSpaces } from '../rules/foldText.ts';
 /** Characters kept of one word (longer words are indexed and searched by their first TOKEN_MAX characters). */
 export const TOKEN_MAX = 32;
 /** Distinct tokens indexed per draft: the headline's first, then tags, source, author, excerpt, summary. */
-export const TOKENS_PER_DRAFT = 64;
+export const TOKENS_PER_DRAFT = 48;
+/**
+ * English function words: not indexed from the excerpt and summary (they would be a third of the postings and
+ * find everything), and left out of a query that has other words ("the fed" is "fed"). Headline words are always indexed.
+ */
+export const STOPWORDS = new Set('a an and are as at be but by for from has have in is it its of on or that the this to was were will with'.split(' '));
 /** Words of a query used (the rest are ignored: the query stays bounded). */
 export const QUERY_TERMS_MAX = 8;
 /** Filter tokens (tag, category, source) start with this byte; no folded word can. */
@@ -99,13 +104,16 @@ export const filterToken = {
  */
 export function draftTokens(d: SearchableDraft): { words: string[]; filters: string[] } {
   const words = new Set<string>();
-  const fields = [d.headline, ...d.tags, d.source.name, d.author ?? '', d.excerpt ?? '', d.summary];
-  for (const field of fields) {
-    for (const t of toSearchTokens(field)) {
-      if (words.size >= TOKENS_PER_DRAFT) break;
-      words.add(t);
+  const fields = [d.headline, ...d.tags, d.source.name, d.author ?? ''];
+  const add = (text: string, skipStopwords: boolean) => {
+    for (const t of toSearchTokens(text)) {
+      if (words.size >= TOKENS_PER_DRAFT) return;
+      if (!skipStopwords || !STOPWORDS.has(t)) words.add(t);
     }
-  }
+  };
+  for (const field of fields) add(field, false);
+  add(d.excerpt ?? '', true);
+  add(d.summary, true);
   const filters = new Set<string>([...d.tags.map(filterToken.tag), filterToken.source(d.source.id), filterToken.source(d.source.name)]);
   if (d.category) filters.add(filterToken.category(d.category));
   return { words: [...words], filters: [...filters] };
@@ -137,7 +145,9 @@ export function parseSearchQuery(q: string | undefined): SearchTerm[] {
       else for (let i = 0; i + 1 < chars.length; i++) terms.set(`e${chars[i]}${chars[i + 1]}`, { text: chars[i]! + chars[i + 1]!, prefix: false });
     }
   }
-  return [...terms.values()].slice(0, QUERY_TERMS_MAX);
+  const all = [...terms.values()];
+  const meaningful = all.filter((t) => !(t.prefix && STOPWORDS.has(t.text)));
+  return (meaningful.length ? meaningful : all).slice(0, QUERY_TERMS_MAX);
 }
 
 /** Whether tokens (a draft's words and filters) satisfy every term: the same rule the index answers by. Pure. */
