@@ -94,7 +94,7 @@ const searches: [string, string][] = [
 for (const [label, query] of searches) {
   const path = query ? `/api/drafts?limit=50&${query}` : '/api/facets';
   const first: { drafts?: unknown[] } = await get(path);
-  results[`${label}${first.drafts ? `, ${first.drafts.length} on page 1` : ''}`] = await latency(path, 40);
+  results[`${label}${first.drafts ? `, ${first.drafts.length} on page 1` : ''}`] = await latency(path, 30);
 }
 const s = searchKeys(keys);
 const indexBytes = (await Promise.all([s.postings, s.docs, ...DRAFT_STATUSES.map((st) => s.facets(st))].map(async (k) => Number((await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) ?? 0)))).reduce((a, b) => a + b, 0);

@@ -19,13 +19,13 @@ export const WALK_MAX = 5_000;
  * rest ranked here. Otherwise the status index is walked from the position and each entry checked, at most
  * WALK_MAX entries a call.
  * KEYS: 1 postings, 2 docs, 3 status index. ARGV: 1 position score ('' from the top), 2 position id, 3 how many,
- *       then per term "p<prefix>" or "e<exact token>".
+ *       4 CANDIDATES_MAX, then per term "p<prefix>" or "e<exact token>".
  * Returns {'more'|'done', last score, last id, id, score, id, score…}; "last" is where the next call goes on.
  */
 const SEARCH = `
-local posRaw, posId, want = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local posRaw, posId, want, candidatesMax = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local terms = {}
-for i = 4, #ARGV do
+for i = 5, #ARGV do
   local kind, text = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
   local lo, hi
   if kind == 'e' then lo, hi = '[' .. text .. '\\0', '[' .. text .. '\\0\\255' else lo, hi = '[' .. text, '[' .. text .. '\\255' end
@@ -57,10 +57,10 @@ local function after(s, id)
   return s < pos or (s == pos and id < posId)
 end
 
-if terms[1].n <= ${CANDIDATES_MAX} then
+if terms[1].n <= candidatesMax then
   local set, rare = nil, 0
   for j = 1, #terms do
-    if terms[j].n > ${CANDIDATES_MAX} then break end
+    if terms[j].n > candidatesMax then break end
     rare = j
     local found = {}
     local off = 0
@@ -147,13 +147,13 @@ export function termArgs(terms: readonly SearchTerm[]): string[] {
  * the same order and positions as walkIndex, so the desk's cursors work for both. A batch may be empty (a walk
  * that found nothing in WALK_MAX entries); the walk goes on until the index ends.
  */
-export async function* searchIndex(redis: RedisClient, keys: Keys, index: string, terms: readonly SearchTerm[], from?: IndexEntry): AsyncGenerator<IndexEntry[]> {
+export async function* searchIndex(redis: RedisClient, keys: Keys, index: string, terms: readonly SearchTerm[], from?: IndexEntry, candidatesMax = CANDIDATES_MAX): AsyncGenerator<IndexEntry[]> {
   const s = searchKeys(keys);
   const scripted = withScripts<Scripted>(redis, { sdSearchDrafts: SEARCH });
   let pos: { s: string; id: string } | undefined = from ? { s: String(from.s), id: from.id } : undefined;
   const args = termArgs(terms);
   for (;;) {
-    const [state, lastS, lastId, ...flat] = await scripted.sdSearchDrafts(3, s.postings, s.docs, index, pos?.s ?? '', pos?.id ?? '', String(BATCH), ...args);
+    const [state, lastS, lastId, ...flat] = await scripted.sdSearchDrafts(3, s.postings, s.docs, index, pos?.s ?? '', pos?.id ?? '', String(BATCH), String(candidatesMax), ...args);
     const batch: IndexEntry[] = [];
     for (let i = 0; i < flat.length; i += 2) batch.push({ id: flat[i]!, s: Number(flat[i + 1]) });
     yield batch;

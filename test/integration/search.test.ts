@@ -4,8 +4,11 @@ import { loadTaxonomy } from '../../src/categories/loadTaxonomy.ts';
 import { createLogger } from '../../src/log.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { createDesk } from '../../src/review/createDesk.ts';
-import { getDraft } from '../../src/review/draftStore.ts';
+import { getDraft, getDrafts } from '../../src/review/draftStore.ts';
 import { rebuildSearch } from '../../src/search/rebuildSearch.ts';
+import { searchIndex } from '../../src/search/querySearch.ts';
+import { toSearchTokens } from '../../src/search/searchText.ts';
+import { walkIndex } from '../../src/review/walkIndex.ts';
 import { searchKeys, SEARCH_VERSION } from '../../src/search/searchIndex.ts';
 import type { RuleOutcome } from '../../src/rules/types.ts';
 import { EDITORIAL, withDesk, type DeskHarness } from '../helpers/desk.ts';
@@ -157,6 +160,26 @@ describe('desk search (real Redis)', () => {
       expect(Number(placeholder[2])).toBeGreaterThanOrEqual(placeholder[1]!.length);
       expect(page).toContain('DRAM glut');
       expect(page).not.toContain('Other news');
+    });
+  });
+
+  it('both ways of answering (ranking the candidates, or walking the status index for a common term) give the index\'s own order, ties included, across script calls', async () => {
+    await withDesk(async (h) => {
+      // One commit: every draft shares its discovery time, so review ranks tie in groups.
+      await h.seed(Array.from({ length: 450 }, (_, i) => ({ title: `${i % 3 ? 'Hay' : 'Needle hay'} ${i}`, publishedAt: new Date(h.clock.now() - (i % 4) * 60_000).toISOString() })));
+      for (const index of [h.keys.review, h.keys.byAge('pending')]) {
+        const all: string[] = [];
+        for await (const batch of walkIndex(h.redis, index)) all.push(...batch.map((e) => e.id));
+        const drafts = new Map((await getDrafts(h.redis, h.keys, all)).map((d) => [d.id, d]));
+        for (const terms of [[{ text: 'hay', prefix: true }], [{ text: 'need', prefix: true }, { text: 'hay', prefix: false }]]) {
+          const expected = all.filter((id) => terms.every((t) => toSearchTokens(drafts.get(id)!.headline).some((w) => (t.prefix ? w.startsWith(t.text) : w === t.text))));
+          for (const candidatesMax of [0, 20_000]) {
+            const got: string[] = [];
+            for await (const batch of searchIndex(h.redis, h.keys, index, terms, undefined, candidatesMax)) got.push(...batch.map((e) => e.id));
+            expect(got, `${index} ${JSON.stringify(terms)} ${candidatesMax}`).toEqual(expected);
+          }
+        }
+      }
     });
   });
 });
