@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { migrateCommand } from '../../src/cli/commands/migrate.ts';
 import { annotateDrafts } from '../../src/annotate/annotateDrafts.ts';
 import { loadTaxonomy } from '../../src/categories/loadTaxonomy.ts';
 import { createLogger } from '../../src/log.ts';
@@ -122,9 +124,16 @@ describe('desk search (real Redis)', () => {
       // A stale entry (the index says it matches, the draft no longer does) is checked against the draft.
       await h.redis.zadd(s.postings, 0, `zebra\u0000${a}`);
       expect(await headlines(h, 'q=zebra')).toEqual([]);
-      // `migrate`'s rebuild drops it.
-      expect(await rebuildSearch(h.redis, h.keys)).toEqual({ indexed: 2, ran: true });
+      // `signal-desk migrate` rebuilds the index, which drops it.
+      let printed = '';
+      const out = new Writable({ write: (chunk, _enc, done) => ((printed += String(chunk)), done()) });
+      expect(await migrateCommand(h.settings, {}, out)).toBe(0);
+      expect(printed).toContain('Search index rebuilt: 2 drafts indexed.');
       expect(await h.redis.zscore(s.postings, `zebra\u0000${a}`)).toBeNull();
+      expect(await headlines(h, 'q=optic')).toEqual(['Optical interconnects scale out']);
+      // Another process rebuilding (its lock held): this one leaves it alone.
+      await h.redis.set(s.rebuildLock, 'other', 'PX', 60_000);
+      expect(await rebuildSearch(h.redis, h.keys)).toEqual({ indexed: 0, ran: false });
     });
   });
 
