@@ -32,7 +32,7 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
     return { name: actor.name, role: actor.role, via: req.authVia };
   });
 
-  app.get('/api/drafts', { schema: { tags, summary: 'List drafts with counts per status', description: 'Filtered (`lang` matches the article page\'s language and its primary subtag: `en` finds `en-GB`; `section` its section; both case-insensitive), sorted by score (then newest) or by age. Pass `nextCursor` back as `cursor` for the next page; a filtered page may be short and still have a cursor.', querystring: doc(DraftQuery) } }, async (req, reply) => {
+  app.get('/api/drafts', { schema: { tags, summary: 'List drafts with counts per status', description: 'Filtered (`q`: every word must start a word of the headline, excerpt, tags, source name, author or summary, case, accents, widths and invisible characters folded, CJK found without spaces; `tag`, `category`: whole values, case-insensitive; `source`: an id or a name; `lang` matches the article page\'s language and its primary subtag: `en` finds `en-GB`; `section` its section; both case-insensitive), sorted by score (then newest) or by age. Pass `nextCursor` back as `cursor` for the next page; a filtered page may be short and still have a cursor.', querystring: doc(DraftQuery) } }, async (req, reply) => {
     noStore(reply);
     return desk.list(requireActor(req), req.query as Record<string, string>);
   });
