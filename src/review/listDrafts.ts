@@ -18,7 +18,8 @@ export const DraftQuery = z.object({
   category: z.string().optional(),
   source: z.string().optional(),
   tag: z.string().optional(),
-  q: z.string().max(200).optional(),
+  /** Words to find (prefixes of words in the headline, excerpt, tags, source name, author, summary; at most 8 used). */
+  q: z.string().max(200, 'at most 200 characters: search by a few words').optional(),
   /** The article page's language (enrichment): `en` also finds `en-GB`; case-insensitive. */
   lang: z.string().max(35).optional(),
   /** The article page's section (enrichment), case-insensitive, whole value. */
