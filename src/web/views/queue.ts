@@ -40,7 +40,8 @@ function storyLine(row: StoryRow, now: number): SafeHtml | string {
   })}</ul></details></div>`;
 }
 
-const SEARCH_HINT = 'words or beginnings: dram, semicond';
+const SEARCH_HINT = 'e.g. dram semicond';
+const SEARCH_HELP = 'Every word must start a word of the headline, excerpt, tags, source or author; case and accents do not matter.';
 
 /** A pick list of the values that exist (the facets), "any" first; a value asked for that no draft has any more stays selected. */
 function pickList(name: string, label: string, current: string | undefined, options: { value: string; text: string }[]): SafeHtml {
@@ -51,7 +52,7 @@ function pickList(name: string, label: string, current: string | undefined, opti
 /** The search box and the category, source and tag filters: pick lists of what the drafts in this status have (counts in brackets). */
 function filterFields(q: DraftQuery, facets: Facets | undefined): SafeHtml {
   const f = facets ?? { categories: [], sources: [], tags: [] };
-  return html`<label>Search <input type="search" name="q" value="${q.q ?? ''}" placeholder="${SEARCH_HINT}" size="${String(SEARCH_HINT.length)}" maxlength="200"></label>
+  return html`<label>Search <input type="search" name="q" value="${q.q ?? ''}" placeholder="${SEARCH_HINT}" size="${String(SEARCH_HINT.length + 2)}" maxlength="200" title="${SEARCH_HELP}"></label>
   ${pickList('category', 'Category', q.category, f.categories.map((c) => ({ value: c.value, text: `${c.value} (${c.count})` })))}
   ${pickList('source', 'Source', q.source, f.sources.map((s) => ({ value: s.id, text: `${s.name} (${s.count})` })))}
   <label>Tag <input name="tag" value="${q.tag ?? ''}" list="tag-values" placeholder="any tag" size="14" autocomplete="off"></label>
