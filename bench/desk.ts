@@ -9,9 +9,8 @@ import { toDraft } from '../src/drafts/toDraft.ts';
 import { createLogger } from '../src/log.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { createKeys } from '../src/queue/keys.ts';
-import { DRAFT_STATUSES } from '../src/drafts/schema.ts';
 import { rebuildSearch } from '../src/search/rebuildSearch.ts';
-import { searchKeys } from '../src/search/searchIndex.ts';
+import { indexKeyList, searchKeys } from '../src/search/searchIndex.ts';
 import { startWebServer } from '../src/web/startServer.ts';
 
 const DRAFTS = Number(process.env.BENCH_DRAFTS ?? 100_000);
@@ -97,7 +96,7 @@ for (const [label, query] of searches) {
   results[`${label}${first.drafts ? `, ${first.drafts.length} on page 1` : ''}`] = await latency(path, 30);
 }
 const s = searchKeys(keys);
-const indexBytes = (await Promise.all([s.postings, s.docs, ...DRAFT_STATUSES.map((st) => s.facets(st))].map(async (k) => Number((await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) ?? 0)))).reduce((a, b) => a + b, 0);
+const indexBytes = (await Promise.all(indexKeyList(keys).map(async (k) => Number((await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) ?? 0)))).reduce((a, b) => a + b, 0);
 results['search index Redis memory'] = `${Math.round(indexBytes / 1048576)} MiB = ${Math.round(indexBytes / DRAFTS)} bytes per draft (${await redis.zcard(s.postings)} postings, ${((await redis.zcard(s.postings)) / DRAFTS).toFixed(1)} a draft)`;
 const draftBytes = Number((await redis.call('MEMORY', 'USAGE', keys.draft((await redis.zrange(keys.review, 0, 0))[0]!), 'SAMPLES', '0')) ?? 0);
 results['one draft record, for scale'] = `${draftBytes} bytes`;

@@ -1,5 +1,5 @@
 import { SignalDeskError } from '../errors.ts';
-import { indexKeyList, LUA_INDEX, searchEntry } from '../search/searchIndex.ts';
+import { INDEX_KEYS_COUNT, indexKeyList, LUA_INDEX, searchEntry } from '../search/searchIndex.ts';
 import type { SearchableDraft } from '../search/searchText.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
@@ -54,8 +54,8 @@ export const COVERAGE_MAX = 50;
  * A new draft's search entry (search/searchIndex.ts) is written in the same call, before the draft, so a
  * draft is never in the queue without being found by search.
  *
- * KEYS: 1 seen(source), 2 seen-urls, 3 review, 4 by-age pending, 5 url-drafts, 6–11 the search index
- *       (postings, docs, facets per status); per item: its draft, the target draft, the target's coverage list
+ * KEYS: 1 seen(source), 2 seen-urls, 3 review, 4 by-age pending, 5 url-drafts, 6–19 the search index
+ *       (postings, docs, facets per status and kind); per item: its draft, the target draft, the target's coverage list
  *       (the item's own when it has no target).
  * ARGV: 1 now, 2 cutoff, 3 source id; per item: item digest, URL digest or '', draft id, rank, age, draft JSON,
  *       coverage JSON or '', expected mapping or '', target draft id or '', "1" when the target's merge chain
@@ -74,7 +74,7 @@ end
 local out = {}
 for i = 4, #ARGV, 11 do
   local n = (i - 4) / 11
-  local kd, kt, kc = KEYS[12 + n * 3], KEYS[13 + n * 3], KEYS[14 + n * 3]
+  local kd, kt, kc = KEYS[${6 + INDEX_KEYS_COUNT} + n * 3], KEYS[${7 + INDEX_KEYS_COUNT} + n * 3], KEYS[${8 + INDEX_KEYS_COUNT} + n * 3]
   local itemHash, urlHash, draftId, rank, age, json, coverage, expected, target, sameChain, entry = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10]
   local result = 0
   local mapped = ''

@@ -4,7 +4,7 @@ import { Coverage, DRAFT_STATUSES, DraftSignal, type DraftStatus } from '../draf
 import { toStoredJson } from '../drafts/toDraft.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
-import { indexKeyList, LUA_INDEX, searchEntry } from '../search/searchIndex.ts';
+import { INDEX_KEYS_COUNT, indexKeyList, LUA_INDEX, searchEntry } from '../search/searchIndex.ts';
 
 /** An editor's claim on a draft. `expiresAt` is compared with the injected clock, so tests can expire it. */
 export const Claim = z.object({ user: z.string(), expiresAt: z.number() });
@@ -38,8 +38,8 @@ const AUDIT_KEEP = 500;
  *
  * The search index entry of each draft (search/searchIndex.ts) is replaced in the same script, before the draft.
  *
- * KEYS: 1 signals stream; 2–5 by-score index per status; 6–9 by-age index per status; 10–15 the search index
- *       (postings, docs, facets per status); then per draft: draft, claim, audit.
+ * KEYS: 1 signals stream; 2–5 by-score index per status; 6–9 by-age index per status; 10–23 the search index
+ *       (postings, docs, facets per status and kind); then per draft: draft, claim, audit.
  * ARGV: 1 now (ms), 2 actor, 3 signal JSON or "", 4 number of drafts, then per draft: expected version,
  *       new JSON, new status, score rank, age rank, audit JSON, claim mode ("check", "check-release", "none"),
  *       search entry.
@@ -49,7 +49,7 @@ local STATUS = {pending = 0, approved = 1, rejected = 2, merged = 3}
 local now, actor, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[4])
 local current = {}
 for i = 1, n do
-  local k, a = 15 + (i - 1) * 3, 4 + (i - 1) * 8
+  local k, a = ${9 + INDEX_KEYS_COUNT} + (i - 1) * 3, 4 + (i - 1) * 8
   local raw = redis.call('GET', KEYS[k + 1])
   if not raw then return {'missing', tostring(i)} end
   local d = cjson.decode(raw)
@@ -64,7 +64,7 @@ for i = 1, n do
   current[i] = d
 end
 for i = 1, n do
-  local k, a = 15 + (i - 1) * 3, 4 + (i - 1) * 8
+  local k, a = ${9 + INDEX_KEYS_COUNT} + (i - 1) * 3, 4 + (i - 1) * 8
   local id, old, new = current[i].id, STATUS[current[i].status], STATUS[ARGV[a + 3]]
   sd_index(10, id, ARGV[a + 8])
   redis.call('SET', KEYS[k + 1], ARGV[a + 2])

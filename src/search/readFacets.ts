@@ -20,6 +20,8 @@ export interface Facets {
   categories: FacetValue[];
   sources: SourceFacet[];
   tags: FacetValue[];
+  /** Set when there were more distinct tags than TAGS_READ_MAX: `tags` is from a sample of them. */
+  partial?: boolean;
 }
 
 /** Values listed per kind at most (the commonest). */
@@ -63,7 +65,24 @@ export function groupFacets(raw: Record<string, string>): Facets {
   };
 }
 
-/** One HGETALL: the facet counts the index scripts keep per status. */
+/** Tag values read at most (a feed can invent thousands of tags): past it, a sample, and `partial` says so. */
+export const TAGS_READ_MAX = 5_000;
+
+/** The facet counts the index scripts keep per status: categories and sources whole (one HGETALL each), tags up to TAGS_READ_MAX. */
 export async function readFacets(redis: RedisClient, keys: Keys, status: DraftStatus): Promise<Facets> {
-  return groupFacets(await redis.hgetall(searchKeys(keys).facets(status)));
+  const s = searchKeys(keys);
+  const [categories, sources, tagCount] = await Promise.all([redis.hgetall(s.facets(status, 'c')), redis.hgetall(s.facets(status, 's')), redis.hlen(s.facets(status, 't'))]);
+  let tags: Record<string, string> = {};
+  if (tagCount <= TAGS_READ_MAX) tags = await redis.hgetall(s.facets(status, 't'));
+  else {
+    let cursor = '0';
+    do {
+      const [next, flat] = await redis.hscan(s.facets(status, 't'), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 0; i < flat.length; i += 2) tags[flat[i]!] = flat[i + 1]!;
+    } while (cursor !== '0' && Object.keys(tags).length < TAGS_READ_MAX);
+  }
+  const raw: Record<string, string> = {};
+  for (const [kind, values] of [['c', categories], ['s', sources], ['t', tags]] as const) for (const [field, n] of Object.entries(values)) raw[`${kind}\u0000${field}`] = n;
+  return { ...groupFacets(raw), partial: tagCount > TAGS_READ_MAX };
 }

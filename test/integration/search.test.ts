@@ -59,6 +59,7 @@ describe('desk search (real Redis)', () => {
       expect(await headlines(h, 'category=infrastructure%20software')).toHaveLength(3);
       const facets = await h.api('GET', '/api/facets', { token: h.tokens.viewer });
       expect(facets.status, facets.text).toBe(200);
+      expect(facets.body.partial).toBe(false);
       expect(facets.body.sources).toEqual([{ id: 'toms', name: 'Tom’s Hardware', count: 3 }]);
       // "GPUs" and "gpus" are one value, under its commonest spelling.
       expect(facets.body.tags).toEqual([{ value: 'GPUs', count: 3 }, { value: 'AI', count: 1 }]);
@@ -213,4 +214,16 @@ describe('desk search (real Redis)', () => {
       expect(await headlines(h, 'q=needle')).toEqual(['Needle in the stack']);
     });
   }, 90_000);
+
+  it('thousands of distinct tags do not make the pick lists heavy: tags are sampled (partial), categories and sources stay whole', async () => {
+    await withDesk(async (h) => {
+      await h.seed(Array.from({ length: 260 }, (_, i) => ({ title: `T ${i}`, categories: Array.from({ length: 20 }, (_, j) => `tag-${i}-${j}`) })));
+      const facets = await h.api('GET', '/api/facets', { token: h.tokens.viewer });
+      expect(facets.body.partial).toBe(true);
+      expect(facets.body.tags.length).toBe(300);
+      expect(facets.body.categories).toEqual([{ value: 'Infrastructure Software', count: 260 }]);
+      expect(facets.body.sources).toEqual([{ id: 'toms', name: 'Tom’s Hardware', count: 260 }]);
+      expect(await headlines(h, 'tag=TAG-259-19')).toEqual(['T 259']);
+    });
+  }, 60_000);
 });
