@@ -1,4 +1,6 @@
 import { SignalDeskError } from '../errors.ts';
+import { INDEX_KEYS_COUNT, indexKeyList, LUA_INDEX, searchEntry } from '../search/searchIndex.ts';
+import type { SearchableDraft } from '../search/searchText.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { RedisClient } from '../redisClient.ts';
@@ -49,14 +51,18 @@ export const COVERAGE_MAX = 50;
  * Expired sightings (and the URL mappings of expired URLs) are trimmed in the same script, which keeps memory
  * bounded by the retention window.
  *
- * KEYS: 1 seen(source), 2 seen-urls, 3 review, 4 by-age pending, 5 url-drafts; per item: its draft, the
- *       target draft, the target's coverage list (the item's own when it has no target).
+ * A new draft's search entry (search/searchIndex.ts) is written in the same call, before the draft, so a
+ * draft is never in the queue without being found by search.
+ *
+ * KEYS: 1 seen(source), 2 seen-urls, 3 review, 4 by-age pending, 5 url-drafts, 6–19 the search index
+ *       (postings, docs, facets per status and kind); per item: its draft, the target draft, the target's coverage list
+ *       (the item's own when it has no target).
  * ARGV: 1 now, 2 cutoff, 3 source id; per item: item digest, URL digest or '', draft id, rank, age, draft JSON,
  *       coverage JSON or '', expected mapping or '', target draft id or '', "1" when the target's merge chain
- *       includes a draft of this source.
+ *       includes a draft of this source, search entry.
  * Returns per item: 0 duplicate, 1 created, 2 related, 3 conflict.
  */
-const COMMIT = `
+const COMMIT = `${LUA_INDEX}
 local now, cutoff, sourceId = ARGV[1], ARGV[2], ARGV[3]
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. cutoff)
 while true do
@@ -66,10 +72,10 @@ while true do
   redis.call('ZREM', KEYS[2], unpack(old))
 end
 local out = {}
-for i = 4, #ARGV, 10 do
-  local n = (i - 4) / 10
-  local kd, kt, kc = KEYS[6 + n * 3], KEYS[7 + n * 3], KEYS[8 + n * 3]
-  local itemHash, urlHash, draftId, rank, age, json, coverage, expected, target, sameChain = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9]
+for i = 4, #ARGV, 11 do
+  local n = (i - 4) / 11
+  local kd, kt, kc = KEYS[${6 + INDEX_KEYS_COUNT} + n * 3], KEYS[${7 + INDEX_KEYS_COUNT} + n * 3], KEYS[${8 + INDEX_KEYS_COUNT} + n * 3]
+  local itemHash, urlHash, draftId, rank, age, json, coverage, expected, target, sameChain, entry = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10]
   local result = 0
   local mapped = ''
   if urlHash ~= '' then mapped = redis.call('HGET', KEYS[5], urlHash) or '' end
@@ -95,6 +101,7 @@ for i = 4, #ARGV, 10 do
   elseif redis.call('EXISTS', kd) == 0 then
     redis.call('ZADD', KEYS[3], rank, draftId)
     redis.call('ZADD', KEYS[4], age, draftId)
+    sd_index(6, draftId, entry)
     redis.call('SET', kd, json)
     if urlHash ~= '' then
       redis.call('HSET', KEYS[5], urlHash, draftId)
@@ -215,6 +222,15 @@ function parseDraftHead(raw: string | null): { sourceId: string; mergedInto: str
   }
 }
 
+/** The search entry of a draft as the commit stores it (a record that does not parse gets none: the rebuild skips it too). */
+function entryOfJson(json: string): string {
+  try {
+    return searchEntry(JSON.parse(json) as SearchableDraft);
+  } catch {
+    return '';
+  }
+}
+
 /** Commits in chunks of SCRIPT_CHUNK (see there why that keeps every item exactly once); returns, per draft, what became of it. */
 export async function commitDrafts(redis: RedisClient, keys: Keys, sourceId: string, drafts: DraftRecord[], now: number, retentionMs: number): Promise<CommitOutcome[]> {
   const out: CommitOutcome[] = new Array<CommitOutcome>(drafts.length);
@@ -225,13 +241,13 @@ export async function commitDrafts(redis: RedisClient, keys: Keys, sourceId: str
         throw new SignalDeskError('commit_conflict', `ingest of ${sourceId}: ${open.length} items kept racing other commits for the same article URLs; the job retries them`);
       }
       const targets = await readTargets(redis, keys, sourceId, open.map(({ d }) => d.urlHash));
-      const keyList = [keys.seen(sourceId), keys.seenUrls, keys.review, keys.byAge('pending'), keys.urlDrafts];
+      const keyList = [keys.seen(sourceId), keys.seenUrls, keys.review, keys.byAge('pending'), keys.urlDrafts, ...indexKeyList(keys)];
       const args = [String(now), String(now - retentionMs), sourceId];
       open.forEach(({ d }, j) => {
         const t = targets[j]!;
         const target = t.target || d.draftId;
         keyList.push(keys.draft(d.draftId), keys.draft(target), keys.coverage(target));
-        args.push(d.itemHash, d.urlHash ?? '', d.draftId, String(d.rank), String(d.age), d.json, d.coverage ?? '', t.expected, t.target, t.sameChain ? '1' : '0');
+        args.push(d.itemHash, d.urlHash ?? '', d.draftId, String(d.rank), String(d.age), d.json, d.coverage ?? '', t.expected, t.target, t.sameChain ? '1' : '0', entryOfJson(d.json));
       });
       const flags = await scripts(redis).sdCommitDrafts(keyList.length, ...keyList, ...args);
       const retry: typeof open = [];

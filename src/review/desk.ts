@@ -5,14 +5,15 @@ import { claimDraft, releaseDraft } from './claimDraft.ts';
 import { approveDraft, editDraft, rejectDraft } from './decideDraft.ts';
 import type { DeskOptions } from './deskContext.ts';
 import type { AuditEntry, Claim } from './draftStore.ts';
-import { getDraftView, listDrafts, type DraftPage, type DraftQuery, type DraftView } from './listDrafts.ts';
+import { getDraftView, listDrafts, listFacets, type DraftPage, type DraftQuery, type DraftView, type FacetQuery } from './listDrafts.ts';
+import type { Facets } from '../search/readFacets.ts';
 import { mergeDraft, reopenDraft } from './mergeDraft.ts';
 import { listStories, type StoryPage } from './listStories.ts';
 import { moveToStory, splitStory } from '../stories/correctStory.ts';
 import type { StoryRecord } from '../stories/storyRecord.ts';
 
 export type { DeskEvent, DeskOptions } from './deskContext.ts';
-export { DraftQuery, type DraftPage, type DraftView } from './listDrafts.ts';
+export { DraftQuery, FacetQuery, type DraftPage, type DraftView } from './listDrafts.ts';
 export type { StoryPage, StoryRow, StoryRowMember } from './listStories.ts';
 
 /**
@@ -26,6 +27,11 @@ export class Desk {
 
   list(actor: Actor, query: DraftQuery): Promise<DraftPage> {
     return listDrafts(this.o, actor, query);
+  }
+
+  /** The filters' pick lists: categories, sources and tags of the drafts in a status, with counts. */
+  facets(actor: Actor, query: FacetQuery = {}): Promise<Facets> {
+    return listFacets(this.o, actor, query);
   }
 
   get(actor: Actor, id: string): Promise<DraftView & { history: AuditEntry[]; storyRecord: StoryRecord | null }> {

@@ -4,6 +4,7 @@ import { Coverage, DRAFT_STATUSES, DraftSignal, type DraftStatus } from '../draf
 import { toStoredJson } from '../drafts/toDraft.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
+import { INDEX_KEYS_COUNT, indexKeyList, LUA_INDEX, searchEntry } from '../search/searchIndex.ts';
 
 /**
  * An editor's claim on a draft as Redis holds it: `expiresAt` in epoch ms, compared with the injected clock (so
@@ -43,17 +44,20 @@ const AUDIT_KEEP = 500;
  * indexes, appends the audit entry, and, for an approval, appends the signal to the stream. Because the
  * check and the write are one script, two editors approving at once publish exactly once.
  *
- * KEYS: 1 signals stream; 2–5 by-score index per status; 6–9 by-age index per status; then per draft:
- *       draft, claim, audit.
+ * The search index entry of each draft (search/searchIndex.ts) is replaced in the same script, before the draft.
+ *
+ * KEYS: 1 signals stream; 2–5 by-score index per status; 6–9 by-age index per status; 10–23 the search index
+ *       (postings, docs, facets per status and kind); then per draft: draft, claim, audit.
  * ARGV: 1 now (ms), 2 actor, 3 signal JSON or "", 4 number of drafts, then per draft: expected version,
- *       new JSON, new status, score rank, age rank, audit JSON, claim mode ("check", "check-release", "none").
+ *       new JSON, new status, score rank, age rank, audit JSON, claim mode ("check", "check-release", "none"),
+ *       search entry.
  */
-const APPLY = `
+const APPLY = `${LUA_INDEX}
 local STATUS = {pending = 0, approved = 1, rejected = 2, merged = 3}
 local now, actor, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[4])
 local current = {}
 for i = 1, n do
-  local k, a = 9 + (i - 1) * 3, 4 + (i - 1) * 7
+  local k, a = ${9 + INDEX_KEYS_COUNT} + (i - 1) * 3, 4 + (i - 1) * 8
   local raw = redis.call('GET', KEYS[k + 1])
   if not raw then return {'missing', tostring(i)} end
   local d = cjson.decode(raw)
@@ -68,8 +72,9 @@ for i = 1, n do
   current[i] = d
 end
 for i = 1, n do
-  local k, a = 9 + (i - 1) * 3, 4 + (i - 1) * 7
+  local k, a = ${9 + INDEX_KEYS_COUNT} + (i - 1) * 3, 4 + (i - 1) * 8
   local id, old, new = current[i].id, STATUS[current[i].status], STATUS[ARGV[a + 3]]
+  sd_index(10, id, ARGV[a + 8])
   redis.call('SET', KEYS[k + 1], ARGV[a + 2])
   redis.call('ZREM', KEYS[2 + old], id)
   redis.call('ZREM', KEYS[6 + old], id)
@@ -143,6 +148,7 @@ export async function applyDraftChanges(redis: RedisClient, keys: Keys, actor: s
     keys.signals,
     ...DRAFT_STATUSES.map((s) => keys.byScore(s)),
     ...DRAFT_STATUSES.map((s) => keys.byAge(s)),
+    ...indexKeyList(keys),
     ...changes.flatMap((c) => [keys.draft(c.next.id), keys.lock(c.next.id), keys.audit(c.next.id)]),
   ];
   const args = [
@@ -150,7 +156,7 @@ export async function applyDraftChanges(redis: RedisClient, keys: Keys, actor: s
     actor,
     signalJson,
     String(changes.length),
-    ...changes.flatMap((c) => [String(c.expectedVersion), toStoredJson(c.next), c.next.status, String(c.scoreRank), String(c.ageRank), JSON.stringify(c.audit), c.claim]),
+    ...changes.flatMap((c) => [String(c.expectedVersion), toStoredJson(c.next), c.next.status, String(c.scoreRank), String(c.ageRank), JSON.stringify(c.audit), c.claim, searchEntry(c.next)]),
   ];
   const [status, a, b, c] = await scripts(redis).sdApplyDraftChanges(keyList.length, ...keyList, ...args);
   if (status === 'ok') return { ok: true, streamId: a || undefined };

@@ -5,8 +5,8 @@ import type { StoryMember, StoryRecord } from '../stories/storyRecord.ts';
 import { requirePermission, type DeskOptions } from './deskContext.ts';
 import { parseBody } from './draftEdits.ts';
 import { countByStatus, getClaims, getDrafts } from './draftStore.ts';
-import { DraftQuery, draftMatcher, SCAN_BUDGET, type DraftView } from './listDrafts.ts';
-import { decodeCursor, encodeCursor, walkIndex, type IndexEntry } from './walkIndex.ts';
+import { DraftQuery, draftMatcher, SCAN_BUDGET, walkQuery, type DraftView } from './listDrafts.ts';
+import { encodeCursor, type IndexEntry } from './walkIndex.ts';
 
 /** One member of a story row: the story record's metadata, and whether it is in the list's status (pending on the queue). */
 export interface StoryRowMember extends StoryMember {
@@ -65,7 +65,7 @@ export async function listStories(o: DeskOptions, actor: Actor, query: DraftQuer
   let scanned = 0;
   let last: IndexEntry | undefined;
   let more = false;
-  walk: for await (const batch of walkIndex(redis, index, q.cursor ? decodeCursor(q.cursor) : undefined)) {
+  walk: for await (const batch of await walkQuery(o, q, index)) {
     const drafts = new Map((await getDrafts(redis, keys, batch.map((e) => e.id))).map((d) => [d.id, d]));
     await loadGroups(o, index, [...drafts.values()], matches, records, groups);
     for (const e of batch) {

@@ -6,8 +6,8 @@ import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
 import { loadSources } from '../config/loadSources.ts';
 import { readHealth } from '../schedule/healthStore.ts';
-import { DraftQuery } from '../review/desk.ts';
 import { BulkBody, runBulkAction } from '../review/bulkActions.ts';
+import { DraftQuery, FacetQuery } from '../review/desk.ts';
 import { MergeBody, parseBody, PatchBody, RejectBody, VersionBody } from '../review/draftEdits.ts';
 import { MoveBody, SplitBody } from '../stories/correctStory.ts';
 import { noStore, requireActor } from './auth.ts';
@@ -32,13 +32,17 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
     return { name: actor.name, role: actor.role, via: req.authVia };
   });
 
-  app.get('/api/drafts', { schema: { tags, summary: 'List drafts with counts per status', description: 'Filtered (`lang` matches the article page\'s language and its primary subtag: `en` finds `en-GB`; `section` its section; both case-insensitive), sorted by score (then newest) or by age. Pass `nextCursor` back as `cursor` for the next page; a filtered page may be short and still have a cursor.', querystring: doc(DraftQuery) } }, async (req, reply) => {
+  app.get('/api/drafts', { schema: { tags, summary: 'List drafts with counts per status', description: 'Filtered (`q`: every word must start a word of the headline, excerpt, tags, source name, author or summary, case, accents, widths and invisible characters folded, CJK found without spaces; `tag`, `category`: whole values, case-insensitive; `source`: an id or a name; `lang` matches the article page\'s language and its primary subtag: `en` finds `en-GB`; `section` its section; both case-insensitive), sorted by score (then newest) or by age. Pass `nextCursor` back as `cursor` for the next page; a filtered page may be short and still have a cursor.', querystring: doc(DraftQuery) } }, async (req, reply) => {
     noStore(reply);
     return desk.list(requireActor(req), req.query as Record<string, string>);
   });
   app.get('/api/stories', { schema: { tags, summary: 'The queue as stories: one row per story, with counts per status', description: 'Same filters, sort and cursors as `/api/drafts` (plus `entity`: a name the annotate stage found, case-insensitive). Each row: `storyId` (null for a draft without a story), `lead` (the best-ranked member in the status, as in `/api/drafts`), `sources` (distinct publishers), `firstSeen`, `latestAt`, `members` (every member: headline, source, link, time, why it joined; `listed` when in the status asked for), `others` (members in that status besides the lead).', querystring: doc(DraftQuery) } }, async (req, reply) => {
     noStore(reply);
     return desk.listStories(requireActor(req), req.query as Record<string, string>);
+  });
+  app.get('/api/facets', { schema: { tags, summary: 'The values the category, source and tag filters can take', description: 'Among drafts of one status (default pending), most common first, with counts: `categories` and `tags` (`value`; spellings that differ only in case or accents are one value), `sources` (`id`, `name`). At most 300 of each; past 5,000 distinct tags, `tags` comes from a sample of them and `partial` is true. Kept by the same scripts that write drafts.', querystring: doc(FacetQuery) } }, async (req, reply) => {
+    noStore(reply);
+    return desk.facets(requireActor(req), req.query as FacetQuery);
   });
   app.get('/api/drafts/:id', { schema: { tags, summary: 'One draft with its claim and audit history', description: '`enrichment` is what the article page itself said (state pending/done/refused/failed/non_html/disabled with `reason`; each field as `{value, rule}`, the rule being its provenance; `robots` the directives applied); `coverage` lists other sources\' items for the same article (source, headline, link, time); `story` the draft\'s story (`pinned` when an editor moved it there, `blocked` the stories it was split out of) and `storyRecord` that story\'s members; `annotation` the entities, matched rules and category suggestion (with its `why`); `scoreBreakdown` the score\'s named parts. Editors only: none of it is published.', params: idParam } }, async (req, reply) => {
     noStore(reply);

@@ -121,9 +121,9 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
     const q = req.query as DraftQuery & Form;
     try {
       const page = await desk.listStories(req.actor!, q);
-      return sendPage(reply, queuePage(pageContext(req), page, q, clock.now(), noticeText(req.query)));
+      return sendPage(reply, queuePage(pageContext(req), page, q, clock.now(), noticeText(req.query), await desk.facets(req.actor!, { status: q.status })));
     } catch (err) {
-      if (err instanceof DeskError && err.status === 422) return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), err.message), 422);
+      if (err instanceof DeskError && err.status === 422) return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), err.message, await desk.facets(req.actor!)), 422);
       throw err;
     }
   });

@@ -45,6 +45,16 @@ describe.skipIf(!available)('on a real Redis Cluster (three masters)', () => {
       const edited = await desk.edit(editor, id, { version: 1, category: 'Infra', horizon: 'Short term', whyNow: 'Now.', whyImportant: 'Because.', editorialConfidence: 90, structuralImpact: 30 });
       await desk.approve(editor, id, { version: edited.version });
       expect(await redis.xlen(keys.signals)).toBe(1);
+      // The search index's scripts (rebuild, query) and facets, in the same slot.
+      // (The approval merged the draft's story's other pending members: search each status.)
+      for (const status of ['pending', 'approved', 'merged'] as const) {
+        const ids = await redis.zrange(keys.byScore(status), 0, -1);
+        expect((await desk.list(editor, { q: 'stor', status })).drafts.map((d) => d.id).sort(), status).toEqual(ids.sort());
+        const two = (await desk.list(editor, { q: 'stor', source: 'two', status })).drafts;
+        expect(two.every((d) => d.source.id === 'two'), status).toBe(true);
+      }
+      expect((await desk.list(editor, { q: 'stor', source: 'two', status: 'merged' })).drafts.length + (await desk.list(editor, { q: 'stor', source: 'two', status: 'approved' })).drafts.length).toBe(3);
+      expect((await desk.facets(editor, { status: 'merged' })).sources.map((s) => s.id).sort()).toEqual(['one', 'two']);
 
       // Chains of polls.
       const report = await syncSources({ redis, keys, queue: queues.poll, settings, now: Date.now(), random: () => 0 }, sources);

@@ -2,6 +2,7 @@ import { can, type Actor } from '../../auth/roles.ts';
 import { DRAFT_STATUSES } from '../../drafts/schema.ts';
 import type { BulkResult } from '../../review/bulkActions.ts';
 import type { DraftQuery, StoryPage, StoryRow } from '../../review/desk.ts';
+import type { Facets } from '../../search/readFacets.ts';
 import { html, safeHref, type SafeHtml } from '../html.ts';
 import { enrichmentMarker } from './enrichment.ts';
 import { ago, when } from './format.ts';
@@ -60,7 +61,26 @@ export function bulkReport(result: BulkResult, headlines: Map<string, string>): 
 </div>`;
 }
 
-export function queuePage(ctx: PageContext, page: StoryPage, q: DraftQuery, now: number, flash?: string | SafeHtml): SafeHtml {
+const SEARCH_HINT = 'e.g. dram semicond';
+const SEARCH_HELP = 'Every word must start a word of the headline, excerpt, tags, source or author; case and accents do not matter.';
+
+/** A pick list of the values that exist (the facets), "any" first; a value asked for that no draft has any more stays selected. */
+function pickList(name: string, label: string, current: string | undefined, options: { value: string; text: string }[]): SafeHtml {
+  const known = options.some((o) => o.value === current);
+  return html`<label>${label} <select name="${name}"><option value="">Any</option>${current && !known ? html`<option value="${current}" selected>${current}</option>` : ''}${options.map((o) => html`<option value="${o.value}"${o.value === current ? html` selected` : ''}>${o.text}</option>`)}</select></label>`;
+}
+
+/** The search box and the category, source and tag filters: pick lists of what the drafts in this status have (counts in brackets). */
+function filterFields(q: DraftQuery, facets: Facets | undefined): SafeHtml {
+  const f = facets ?? { categories: [], sources: [], tags: [] };
+  return html`<label>Search <input type="search" name="q" value="${q.q ?? ''}" placeholder="${SEARCH_HINT}" size="${String(SEARCH_HINT.length + 2)}" maxlength="200" title="${SEARCH_HELP}"></label>
+  ${pickList('category', 'Category', q.category, f.categories.map((c) => ({ value: c.value, text: `${c.value} (${c.count})` })))}
+  ${pickList('source', 'Source', q.source, f.sources.map((s) => ({ value: s.id, text: `${s.name} (${s.count})` })))}
+  <label>Tag <input name="tag" value="${q.tag ?? ''}" list="tag-values" placeholder="any tag" size="14" autocomplete="off"></label>
+  <datalist id="tag-values">${f.tags.map((t) => html`<option value="${t.value}">${t.value} (${String(t.count)})</option>`)}</datalist>`;
+}
+
+export function queuePage(ctx: PageContext, page: StoryPage, q: DraftQuery, now: number, flash?: string | SafeHtml, facets?: Facets): SafeHtml {
   const status = q.status ?? 'pending';
   const pick = canPick(ctx.actor, status);
   const filters = { category: q.category, source: q.source, tag: q.tag, entity: q.entity, lang: q.lang, section: q.section, q: q.q, sort: q.sort };
@@ -72,12 +92,9 @@ ${typeof flash === 'string' || flash === undefined ? notice(flash) : flash}
 </nav>
 <form class="filters" method="get" action="/" role="search">
   <input type="hidden" name="status" value="${status}">
-  <label>Search <input type="search" name="q" value="${q.q ?? ''}" placeholder="headline, summary, tag"></label>
-  <label>Category <input name="category" value="${q.category ?? ''}"></label>
-  <label>Source <input name="source" value="${q.source ?? ''}" placeholder="source id"></label>
-  <label>Tag <input name="tag" value="${q.tag ?? ''}"></label>
+  ${filterFields(q, facets)}
   <label>Entity <input name="entity" value="${q.entity ?? ''}" placeholder="Nvidia, Lisa Su"></label>
-  <label>Language <input name="lang" value="${q.lang ?? ''}" placeholder="en, de, pt-BR" size="6"></label>
+  <label>Language <input name="lang" value="${q.lang ?? ''}" placeholder="en, de, pt-BR" size="12"></label>
   <label>Section <input name="section" value="${q.section ?? ''}" placeholder="article section"></label>
   <label>Sort <select name="sort"><option value="score"${q.sort !== 'age' ? html` selected` : ''}>Score</option><option value="age"${q.sort === 'age' ? html` selected` : ''}>Newest</option></select></label>
   <button type="submit">Filter</button>
