@@ -1,22 +1,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { startRuntime } from '../../workers/runtime.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { useChromium, SCREENSHOTS } from '../helpers/browser.ts';
 import { withDesk, type DeskHarness } from '../helpers/desk.ts';
 import { enrichDraft, sampleEnrichment } from '../helpers/enrichDraft.ts';
 
-// UPDATE_SCREENSHOTS=1 npm test -- test/browser  rewrites the screenshots the README shows.
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 async function logIn(h: DeskHarness, page: Page, token: string): Promise<void> {
   await page.goto(`${h.url}/`);
@@ -37,7 +28,7 @@ describe('the desk in a browser', () => {
         { title: 'Nvidia ships new rack-scale systems', categories: ['GPUs'] },
         { title: 'Micron raises HBM guidance', categories: ['Memory'] },
       ]);
-      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      const context = await browser().newContext({ viewport: { width: 1360, height: 900 } });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -117,7 +108,7 @@ describe('the desk in a browser', () => {
       h.clock.set(Date.now());
       const evil = '<img src=x onerror=alert(1)>';
       await h.seed([{ title: evil, summary: `${evil}<script>alert(2)</script>`, categories: [evil] }], `<b onmouseover=alert(3)>Evil</b>`);
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       const page = await context.newPage();
       const dialogs: string[] = [];
       page.on('dialog', (d) => {
@@ -149,7 +140,7 @@ describe('the desk in a browser', () => {
       h.clock.set(Date.now());
       const [id] = await h.seed([{ title: 'Accessible draft', summary: 'An excerpt.', categories: ['Tag'] }]);
       // axe is injected as an inline script, which our CSP forbids: this context bypasses CSP for the audit only.
-      const context = await browser.newContext({ bypassCSP: true });
+      const context = await browser().newContext({ bypassCSP: true });
       const page = await context.newPage();
       try {
         const audit = async (path: string) => {
@@ -193,7 +184,7 @@ describe('the desk in a browser', () => {
         await set('the-register', { lastAttemptAt: iso(120_000), lastSuccessAt: iso(3 * 3_600_000), lastOutcome: 'transient', lastCode: 'server_error', lastMessage: 'HTTP 503: server error', consecutiveFailures: '4', intervalMs: '1800000', nextPollAt: String(now + 3_480_000), ...why('backoff', 3_600_000, 1_800_000, { code: 'adaptive', gapMs: 1_800_000 }, { failures: 4 }), lastNewItemAt: iso(3 * 3_600_000) });
         await set('example-wire', { lastAttemptAt: iso(300_000), lastOutcome: 'permanent', lastCode: 'selectors_broken', lastMessage: 'the item selector "article.card" matches nothing on the page: the site changed its layout; update the selectors', consecutiveFailures: '2', intervalMs: '900000', nextPollAt: String(now - 10_000), ...why('backoff', 450_000, 900_000, { code: 'learning', items: 3, spanMs: 16 * 3_600_000 }, { failures: 2 }) });
         await set('old-blog', { lastAttemptAt: iso(86_400_000), lastOutcome: 'permanent', lastCode: 'gone', pausedReason: 'HTTP 410 Gone: the publisher removed this feed; fix the URL in the sources file or `sources resume` it', pausedAt: iso(86_400_000), pausedUrl: 'https://old.example/feed', consecutiveFailures: '1' });
-        const context = await browser.newContext({ viewport: { width: 1360, height: 700 } });
+        const context = await browser().newContext({ viewport: { width: 1360, height: 700 } });
         const page = await context.newPage();
         try {
           await logIn(h, page, h.tokens.operator);
@@ -219,7 +210,7 @@ describe('the desk in a browser', () => {
       h.clock.set(Date.now());
       await h.seed([{ title: 'Already here' }]);
       const runtime = await startRuntime(h.settings, []);
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       const page = await context.newPage();
       try {
         await logIn(h, page, h.tokens.viewer);
@@ -245,7 +236,7 @@ describe('the desk in a browser', () => {
     await withDesk(async (h) => {
       h.clock.set(Date.now());
       const [id] = await h.seed([{ title: 'Being edited', summary: 'An excerpt.' }]);
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       const page = await context.newPage();
       try {
         await logIn(h, page, h.tokens.editor);

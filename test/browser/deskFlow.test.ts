@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { useChromium, SCREENSHOTS } from '../helpers/browser.ts';
 import { EDITORIAL, withDesk, type DeskHarness } from '../helpers/desk.ts';
 
 /**
@@ -10,19 +10,10 @@ import { EDITORIAL, withDesk, type DeskHarness } from '../helpers/desk.ts';
  * read-only, a dense queue and actions on screen at 1280×900, nothing wider than a 390 px phone.
  */
 
-// UPDATE_SCREENSHOTS=1 npm test -- test/browser  rewrites the screenshots the README shows.
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 async function open(h: DeskHarness, token: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser().newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -1,18 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useChromium } from '../helpers/browser.ts';
 import { withDesk, type DeskHarness } from '../helpers/desk.ts';
 import { annotate, putStory, seedFrom } from '../helpers/stories.ts';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 async function logIn(h: DeskHarness, page: Page, token: string): Promise<void> {
   await page.goto(`${h.url}/`);
@@ -34,7 +28,7 @@ describe('stories in a browser', () => {
       const v = await seedFrom(h, { id: 'verge', name: 'The Verge' }, { title: 'Nvidia buys a chip startup' });
       await putStory(h, 's_nvidia', [r, a, v], [40, 70, 55]);
       await annotate(h, a, { entities: [NVIDIA, HUANG], suggestion: SUGGESTION });
-      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      const context = await browser().newContext({ viewport: { width: 1360, height: 900 } });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -98,7 +92,7 @@ describe('stories in a browser', () => {
         { name: 'coverage', label: 'Coverage breadth', points: 12, detail: '2 publishers' },
       ]);
       // axe is injected as an inline script, which our CSP forbids: this context bypasses CSP for the audit only.
-      const context = await browser.newContext({ bypassCSP: true });
+      const context = await browser().newContext({ bypassCSP: true });
       const page = await context.newPage();
       try {
         const audit = async () => {

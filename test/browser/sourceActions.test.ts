@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { loadSources } from '../../src/config/loadSources.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { useChromium, SCREENSHOTS } from '../helpers/browser.ts';
 import { withDesk } from '../helpers/desk.ts';
 import { writeSourcesFile } from '../helpers/workerProcess.ts';
 
-// UPDATE_SCREENSHOTS=1 npm test -- test/browser  rewrites the screenshots the README shows.
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : undefined;
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe("the Sources page's operator actions in a browser (issue 11)", () => {
   it('pause, resume, disable and remove (confirmed) with the buttons; each lands in the recent actions; no serious axe violation', { timeout: 90_000 }, async () => {
@@ -27,7 +17,7 @@ describe("the Sources page's operator actions in a browser (issue 11)", () => {
     await withDesk(
       async (h) => {
         h.clock.set(Date.now());
-        const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, bypassCSP: true });
+        const context = await browser().newContext({ viewport: { width: 1360, height: 900 }, bypassCSP: true });
         const page = await context.newPage();
         try {
           await page.goto(`${h.url}/login`);
