@@ -89,7 +89,8 @@ export function applySets(base: EditBody, sets: readonly string[]): EditBody {
 export function parseEditJson(text: string, where: string): EditBody {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte order mark (Notepad and other editors save UTF-8 with one) is no part of the JSON.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new DeskError('invalid_fields', `${where} is not JSON (${(err as Error).message}): give an object such as {"whyNow": "…", "winners": ["…"]}`, { fields: { '(from)': 'not JSON' } });
   }
