@@ -29,4 +29,26 @@ describe('bulk merge past the 50 related items a draft holds', () => {
       expect((await getDraft(h.redis, h.keys, into!))!.version).toBe(target.version);
     });
   });
+
+  it('the queue page shown after a bulk action some drafts refused (207) or the whole request was refused (422) keeps its filter pick lists (found: empty, only "Any")', async () => {
+    await withDesk(async (h) => {
+      const [a, b] = await h.seed([{ title: 'One' }, { title: 'Two' }]);
+      expect((await h.api('POST', `/api/drafts/${b}/claim`, { token: h.tokens.editor2, body: {} })).status).toBe(200);
+      const login = await fetch(`${h.url}/login`, { method: 'POST', body: new URLSearchParams({ token: h.tokens.editor, next: '/' }), redirect: 'manual' });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const queue = await (await fetch(`${h.url}/`, { headers: { cookie } })).text();
+      const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(queue)![1]!;
+      const option = '<option value="Infrastructure Software">Infrastructure Software (2)</option>';
+      expect(queue).toContain(option);
+      const post = (fields: Record<string, string>) => fetch(`${h.url}/queue/bulk`, { method: 'POST', headers: { cookie }, body: new URLSearchParams({ _csrf: csrf, ...fields }), redirect: 'manual' });
+      const partial = await post({ action: 'reject', reason: 'No', [`pick.${a}`]: '1', [`pick.${b}`]: '1' });
+      expect(partial.status).toBe(207);
+      const text = await partial.text();
+      expect(text).toContain('Not rejected');
+      expect(text).toContain('<option value="Infrastructure Software">Infrastructure Software (1)</option>');
+      const refused = await post({ action: 'reject', reason: '', [`pick.${b}`]: '1' });
+      expect(refused.status).toBe(422);
+      expect(await refused.text()).toContain('<option value="Infrastructure Software">Infrastructure Software (1)</option>');
+    });
+  });
 });
