@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runReview } from '../helpers/cliInProcess.ts';
 import { withDesk, type DeskHarness } from '../helpers/desk.ts';
 import { REDIS_URL } from '../helpers/redis.ts';
 
@@ -96,6 +97,18 @@ describe('review edit --from, input 10× (and 10,000×) larger than a draft (iss
       });
       expect([viaStdin.code, viaStdin.stderr]).toEqual([0, '']);
       expect((await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.viewer })).body.whatChanges).toBe('Long-term contracts');
+    });
+  });
+
+  it('a file naming one field twice (by name and by label) is refused, never one value silently dropped (found: the last one won)', async () => {
+    await withDesk(async (h) => {
+      const [id] = await h.seed([{}]);
+      const r = await runReview(h.settings, ['edit', id!, '--from', '-'], JSON.stringify({ whyNow: 'the reviewed text', 'Why now': 'a stale paste' }));
+      expect([r.code, r.stderr]).toEqual([1, 'signal-desk: Why now: given twice in stdin, as "whyNow" and "Why now": give it once\n']);
+      expect((await h.api('GET', `/api/drafts/${id}`, { token: h.tokens.viewer })).body).toMatchObject({ version: 1, whyNow: '' });
+      // Distinct fields, and the parts of the second-order effects, still go together.
+      const ok = await runReview(h.settings, ['edit', id!, '--from', '-'], JSON.stringify({ whyNow: 'a', 'Why it’s important': 'b', 'secondOrderEffects.direct': 'c' }));
+      expect([ok.code, ok.stderr]).toEqual([0, '']);
     });
   });
 });
