@@ -89,7 +89,8 @@ export function applySets(base: EditBody, sets: readonly string[]): EditBody {
 export function parseEditJson(text: string, where: string): EditBody {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte order mark (Notepad and other editors save UTF-8 with one) is no part of the JSON.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new DeskError('invalid_fields', `${where} is not JSON (${(err as Error).message}): give an object such as {"whyNow": "…", "winners": ["…"]}`, { fields: { '(from)': 'not JSON' } });
   }
@@ -97,10 +98,15 @@ export function parseEditJson(text: string, where: string): EditBody {
     throw new DeskError('invalid_fields', `${where} holds ${Array.isArray(parsed) ? 'a list' : String(parsed === null ? 'null' : typeof parsed)}, not an object of fields such as {"whyNow": "…"}`, { fields: { '(from)': 'not an object' } });
   }
   const body: EditBody = {};
+  const given = new Map<string, string>();
   for (const [key, value] of Object.entries(parsed)) {
-    if (key === 'version') put(body, 'version', value);
     // A key the desk does not know goes to the service as it is: its 422 names it ("cannot be edited").
-    else put(body, EDITABLE.includes(key) || key.startsWith(`${EFFECTS}.`) ? key : (fieldOfLabel(key) ?? key), value);
+    const field = key === 'version' ? key : EDITABLE.includes(key) || key.startsWith(`${EFFECTS}.`) ? key : (fieldOfLabel(key) ?? key);
+    // "whyNow" and "Why now" in one file are one field: refused, never one of them silently dropped.
+    const before = given.get(field);
+    if (before !== undefined) throw argError(field, `given twice in ${where}, as ${JSON.stringify(shorten(before))} and ${JSON.stringify(shorten(key))}: give it once`);
+    given.set(field, key);
+    put(body, field, value);
   }
   return body;
 }

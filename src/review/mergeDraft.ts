@@ -6,6 +6,9 @@ import { applyChanges, bumpVersion, describeChange, emitEvent, isoNow, loadDraft
 import { MergeBody, parseBody, VersionBody } from './draftEdits.ts';
 import { getDraft } from './draftStore.ts';
 
+/** Entries of a draft's related coverage (editor merges) at most, as approveStory.ts keeps it too. */
+export const RELATED_KEEP = 50;
+
 /**
  * Merges a pending draft into another pending draft, which lists it (and what it had gathered) as related coverage;
  * the pipeline's coverage of it moves to the target's coverage list (a reopen moves it back).
@@ -23,7 +26,13 @@ export async function mergeDraft(o: DeskOptions, actor: Actor, id: string, body:
   const at = isoNow(o);
   const next = bumpVersion(o, { ...draft, status: 'merged', mergedInto: into, decision: { action: 'merge', by: actor.name, at } });
   const gathered = [{ draftId: draft.id, headline: draft.headline, sourceName: draft.source.name, link: draft.link }, ...draft.related];
-  const related = [...target.related.filter((r) => !gathered.some((g) => g.draftId === r.draftId)), ...gathered].slice(0, 50);
+  const kept = target.related.filter((r) => !gathered.some((g) => g.draftId === r.draftId));
+  // Refused rather than cut: a merged draft (or what it had gathered) missing from the list would be merged away
+  // without its link ever reaching the signal (a bulk merge of 60 drafts once dropped 10 that way).
+  if (kept.length + gathered.length > RELATED_KEEP) {
+    throw new DeskError('invalid_state', `cannot merge ${id} into ${into}: it lists ${kept.length} related items and this merge brings ${gathered.length}, over the ${RELATED_KEEP} a draft holds; approve ${into} first, or merge into another draft`, { fields: { into: `holds ${RELATED_KEEP} related items at most` } });
+  }
+  const related = [...kept, ...gathered];
   const nextTarget = bumpVersion(o, { ...target, related });
   await applyChanges(o, actor, [
     describeChange(o, draft, next, { action: 'merge', into }, 'check-release'),

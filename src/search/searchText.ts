@@ -9,8 +9,14 @@ import { foldText, writtenWithoutSpaces } from '../rules/foldText.ts';
 
 /** Characters kept of one word (longer words are indexed and searched by their first TOKEN_MAX characters). */
 export const TOKEN_MAX = 32;
-/** Distinct tokens indexed per draft: the headline's first, then tags, source, author, excerpt, summary. */
-export const TOKENS_PER_DRAFT = 48;
+/**
+ * Distinct tokens indexed per draft. The tags, source name and author, and the excerpt and summary, each have a
+ * share of their own (at most TOKEN_SHARES each); the headline has the rest (at least 40). One budget of 48,
+ * headline first, once let a 48-character Japanese headline (a token per character) leave the source name, the
+ * author and the tags unfound.
+ */
+export const TOKENS_PER_DRAFT = 96;
+export const TOKEN_SHARES = { meta: 24, body: 32 } as const;
 /**
  * English function words: not indexed from the excerpt and summary (they would be a third of the postings and
  * find everything), and left out of a query that has other words ("the fed" is "fed"). Headline words are always indexed.
@@ -99,21 +105,23 @@ export const filterToken = {
 };
 
 /**
- * The draft's words (at most TOKENS_PER_DRAFT distinct, headline first) and its filter tokens (every tag,
- * its category, its source's id and name), distinct. Pure.
+ * The draft's words (distinct, at most TOKENS_PER_DRAFT: see there) and its filter
+ * tokens (every tag, its category, its source's id and name), distinct. Pure.
  */
 export function draftTokens(d: SearchableDraft): { words: string[]; filters: string[] } {
   const words = new Set<string>();
-  const fields = [d.headline, ...d.tags, d.source.name, d.author ?? ''];
-  const add = (text: string, skipStopwords: boolean) => {
-    for (const t of toSearchTokens(text)) {
-      if (words.size >= TOKENS_PER_DRAFT) return;
-      if (!skipStopwords || !STOPWORDS.has(t)) words.add(t);
+  const part = (texts: string[], budget: number, skipStopwords: boolean) => {
+    const stop = Math.min(TOKENS_PER_DRAFT, words.size + budget);
+    for (const text of texts) {
+      for (const t of toSearchTokens(text)) {
+        if (words.size >= stop) return;
+        if (!skipStopwords || !STOPWORDS.has(t)) words.add(t);
+      }
     }
   };
-  for (const field of fields) add(field, false);
-  add(d.excerpt ?? '', true);
-  add(d.summary, true);
+  part([...d.tags, d.source.name, d.author ?? ''], TOKEN_SHARES.meta, false);
+  part([d.excerpt ?? '', d.summary], TOKEN_SHARES.body, true);
+  part([d.headline], TOKENS_PER_DRAFT, false);
   const filters = new Set<string>([...d.tags.map(filterToken.tag), filterToken.source(d.source.id), filterToken.source(d.source.name)]);
   if (d.category) filters.add(filterToken.category(d.category));
   return { words: [...words], filters: [...filters] };

@@ -22,7 +22,11 @@ export function queueFilters(query: unknown): string {
   return kept.toString();
 }
 
-/** The pending queue's order as the editor sees it on the queue page (one row per story, its lead), with the queue's filters. */
+/**
+ * The pending queue's order as the editor sees it on the queue page (one row per story, its lead), with the queue's
+ * filters, without the drafts another editor has claimed: the next-draft flow never opens a draft this editor
+ * could only get a 409 on (two editors working down one queue would otherwise keep landing on each other's draft).
+ */
 export async function readQueueOrder(desk: Desk, actor: Actor, filters = ''): Promise<string[]> {
   const query = { ...Object.fromEntries(new URLSearchParams(filters)), status: 'pending' as const, limit: QUEUE_WINDOW };
   const page = await desk.listStories(actor, query).catch((err: unknown) => {
@@ -30,7 +34,7 @@ export async function readQueueOrder(desk: Desk, actor: Actor, filters = ''): Pr
     if (err instanceof DeskError && err.status === 422) return desk.listStories(actor, { status: 'pending', limit: QUEUE_WINDOW });
     throw err;
   });
-  return page.stories.map((row) => row.lead.id);
+  return page.stories.filter((row) => !row.lead.claim || row.lead.claim.user === actor.name).map((row) => row.lead.id);
 }
 
 /**

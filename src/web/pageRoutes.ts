@@ -172,14 +172,14 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
       result = await runBulkAction(desk, req.actor!, { action: what, drafts, reason: form.reason, into });
     } catch (err) {
       if (!(err instanceof DeskError) || err.status === 401) throw err;
-      return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), err.message), err.status);
+      return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), err.message, await desk.facets(req.actor!)), err.status);
     }
     if (result.failed === 0) return reply.redirect(`/${noticeQuery(`bulk-${result.action}`, { count: String(result.done), ...(result.into ? { into: result.into } : {}) })}`, 303);
     const headlines = new Map<string, string>();
     for (const r of result.results) {
       if (!headlines.has(r.id)) headlines.set(r.id, (await desk.get(req.actor!, r.id).catch(() => undefined))?.headline ?? r.id);
     }
-    return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), bulkReport(result, headlines)), 207);
+    return sendPage(reply, queuePage(pageContext(req), await desk.listStories(req.actor!, {}), {}, clock.now(), bulkReport(result, headlines), await desk.facets(req.actor!)), 207);
   });
 
   const showDraft = async (req: FastifyRequest, reply: FastifyReply, id: string, state: DraftPageState, status = 200) =>

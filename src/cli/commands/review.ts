@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Actor } from '../../auth/roles.ts';
@@ -19,6 +18,7 @@ import { labelOf } from '../../review/fieldLabels.ts';
 import { applySets, parseEditJson } from '../editArgs.ts';
 import { formatAge, formatTable, terminalJson, writeText } from '../table.ts';
 import { requireRedis } from '../redis.ts';
+import { readCapped, readCappedText } from '../../config/readCappedText.ts';
 
 /**
  * Who the CLI acts as. Whoever can run it holds the Redis credentials, which is operator power already;
@@ -266,16 +266,20 @@ export async function reviewEditCommand(settings: Settings, id: string, options:
   });
 }
 
+/** The most a `--from` file or stdin may hold: what the API takes in one request body (a draft's fields are a few KB). */
+export const EDIT_FILE_MAX_BYTES = 256 * 1024;
+
 async function readEditFile(from: string, stdin: NodeJS.ReadableStream): Promise<string> {
-  if (from === '-') {
-    let text = '';
-    for await (const chunk of stdin) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-    return text;
-  }
+  const where = from === '-' ? 'stdin' : resolve(from);
+  const tooLarge = (size: number) =>
+    new DeskError('invalid_fields', `${where} holds ${size > EDIT_FILE_MAX_BYTES + 1 ? `${size} bytes` : `more than ${EDIT_FILE_MAX_BYTES} bytes`}: a --from file holds one draft's fields, at most ${EDIT_FILE_MAX_BYTES} bytes (as the API takes)`, { fields: { '(from)': 'too large' } });
+  // Capped as it is read (a pipe that never ends, a wrong path to a disk image): never more than the limit in memory.
+  if (from === '-') return readCapped(stdin as AsyncIterable<Uint8Array | string>, EDIT_FILE_MAX_BYTES, tooLarge);
   try {
-    return await readFile(resolve(from), 'utf8');
+    return await readCappedText(where, EDIT_FILE_MAX_BYTES, tooLarge);
   } catch (err) {
-    throw new DeskError('invalid_fields', `cannot read ${resolve(from)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    if (err instanceof DeskError) throw err;
+    throw new DeskError('invalid_fields', `cannot read ${where}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
 }
 

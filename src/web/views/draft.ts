@@ -3,6 +3,7 @@ import { can } from '../../auth/roles.ts';
 import { HORIZONS } from '../../drafts/schema.ts';
 import type { AuditEntry } from '../../review/draftStore.ts';
 import type { DraftView } from '../../review/desk.ts';
+import { labelOf } from '../../review/fieldLabels.ts';
 import { html, safeHref, type SafeHtml } from '../html.ts';
 import { enrichmentSection } from './enrichment.ts';
 import { insightsSection } from './insights.ts';
@@ -53,7 +54,7 @@ const ACTIONS: Record<string, string> = {
 };
 
 function historyItem(e: AuditEntry): SafeHtml {
-  return html`<li><time datetime="${e.at}">${when(e.at)}</time> <strong>${e.actor}</strong> ${ACTIONS[e.action] ?? e.action}${e.into ? html` <a href="/drafts/${e.into}">${e.into}</a>` : ''}${e.from ? html` <a href="/drafts/${e.from}">${e.from}</a>` : ''}${e.action === 'split' && e.fromStory ? html` <code>${e.fromStory}</code> into <code>${e.story ?? ''}</code>` : e.story ? html` <code>${e.story}</code>${e.fromStory ? html` from <code>${e.fromStory}</code>` : ''}` : ''}${e.holder ? html` (held by ${e.holder})` : ''}${e.fields?.length ? html`: ${e.fields.join(', ')}` : ''}${e.reason ? html`: “${e.reason}”` : ''}${e.version ? html` <span class="muted">v${e.version}</span>` : ''}</li>`;
+  return html`<li><time datetime="${e.at}">${when(e.at)}</time> <strong>${e.actor}</strong> ${ACTIONS[e.action] ?? e.action}${e.into ? html` <a href="/drafts/${e.into}">${e.into}</a>` : ''}${e.from ? html` <a href="/drafts/${e.from}">${e.from}</a>` : ''}${e.action === 'split' && e.fromStory ? html` <code>${e.fromStory}</code> into <code>${e.story ?? ''}</code>` : e.story ? html` <code>${e.story}</code>${e.fromStory ? html` from <code>${e.fromStory}</code>` : ''}` : ''}${e.holder ? html` (held by ${e.holder})` : ''}${e.fields?.length ? html`: ${e.fields.map(labelOf).join(', ')}` : ''}${e.reason ? html`: “${e.reason}”` : ''}${e.version ? html` <span class="muted">v${e.version}</span>` : ''}</li>`;
 }
 
 export function draftPage(ctx: PageContext, d: DraftView & { history: AuditEntry[]; storyRecord: StoryRecord | null }, state: DraftPageState = {}): SafeHtml {
