@@ -63,7 +63,7 @@ export async function listDrafts(o: DeskOptions, actor: Actor, query: DraftQuery
   walk: for await (const batch of await walkQuery(o, q, index)) {
     const drafts = new Map((await getDrafts(redis, keys, batch.map((e) => e.id))).map((d) => [d.id, d]));
     for (const e of batch) {
-      scanned++;
+      scanned += e.walked ?? 1;
       last = e;
       const d = drafts.get(e.id);
       if (d && matches(d)) found.push(d);

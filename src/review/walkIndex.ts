@@ -7,6 +7,8 @@ const SCAN_BATCH = 200;
 export interface IndexEntry {
   id: string;
   s: number;
+  /** Index entries read to reach this one, itself included, when more than one (the search index's walk skips the drafts that lack a term): what it costs a request's budget. */
+  walked?: number;
 }
 
 const Cursor = z.object({ s: z.number(), id: z.string() });

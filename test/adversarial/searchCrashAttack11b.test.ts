@@ -1,4 +1,12 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pingRedis } from '../../src/queue/connection.ts';
+import { SCAN_BUDGET } from '../../src/review/listDrafts.ts';
+import { CANDIDATES_MAX } from '../../src/search/querySearch.ts';
+import { rebuildSearch } from '../../src/search/rebuildSearch.ts';
 import { indexKeyList, searchKeys } from '../../src/search/searchIndex.ts';
 import { withDesk } from '../helpers/desk.ts';
 
@@ -17,5 +25,47 @@ describe('search index lost or rebuilding, attacked', () => {
       expect(tags(after.body)).toEqual({ chips: 2, cloud: 1 });
       expect(after.body.sources.reduce((n: number, s: { count: number }) => n + s.count, 0)).toBe(3);
     });
+  });
+});
+
+describe('search at scale, attacked', () => {
+  it('two common words that never meet (each on over 20,000 drafts) answer within the per-request budget with a cursor, not by walking the whole queue', { timeout: 180_000 }, async () => {
+    const port = 6393 + Math.floor(Math.random() * 50);
+    const dir = mkdtempSync(join(tmpdir(), 'sd-a3-redis-'));
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      for (let i = 0; i < 100 && !(await pingRedis(url, 200)); i++) await new Promise((r) => setTimeout(r, 50));
+      await withDesk(async (h) => {
+        await rebuildSearch(h.redis, h.keys); // a fresh deployment: the empty index is complete, then kept by every write
+        const half = CANDIDATES_MAX + 1;
+        for (let start = 0; start < 2 * half; start += 2000) {
+          const n = Math.min(2000, 2 * half - start);
+          await h.seed(Array.from({ length: n }, (_, i) => ({ title: `${start + i < half ? 'alpha' : 'beta'} ${start + i}` })));
+        }
+        expect(await h.redis.get(searchKeys(h.keys).version)).toBe('1');
+        const started = performance.now();
+        const r = await h.api('GET', '/api/drafts?limit=50&q=alpha%20beta', { token: h.tokens.viewer });
+        const ms = performance.now() - started;
+        expect(r.status, r.text).toBe(200);
+        expect(r.body.drafts).toEqual([]);
+        // At most SCAN_BUDGET entries were read: the page is empty and says where to go on.
+        expect(r.body.nextCursor, `answered in ${Math.round(ms)} ms`).not.toBeNull();
+        // Following the cursors reaches the end of the queue, having found nothing.
+        let cursor: string | null = r.body.nextCursor;
+        let pages = 1;
+        while (cursor) {
+          const next = await h.api('GET', `/api/drafts?limit=50&q=alpha%20beta&cursor=${encodeURIComponent(cursor)}`, { token: h.tokens.viewer });
+          expect(next.body.drafts).toEqual([]);
+          cursor = next.body.nextCursor;
+          pages++;
+        }
+        expect(pages).toBeGreaterThanOrEqual(Math.floor((2 * half) / SCAN_BUDGET));
+        expect(pages).toBeLessThanOrEqual(Math.ceil((2 * half) / SCAN_BUDGET) + 1);
+      }, { REDIS_URL: url });
+    } finally {
+      server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
