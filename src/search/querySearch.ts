@@ -1,7 +1,7 @@
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { RedisClient } from '../redisClient.ts';
-import type { IndexEntry } from '../review/walkIndex.ts';
+import { LUA_AFTER, type IndexEntry } from '../review/walkIndex.ts';
 import { searchKeys } from './searchIndex.ts';
 import type { SearchTerm } from './searchText.ts';
 
@@ -22,7 +22,7 @@ export const WALK_MAX = 5_000;
  *       4 CANDIDATES_MAX, then per term "p<prefix>" or "e<exact token>".
  * Returns {'more'|'done', last score, last id, entries walked, id, score, id, score…}; "last" is where the next call goes on.
  */
-const SEARCH = `
+const SEARCH = `${LUA_AFTER}
 local posRaw, posId, want, candidatesMax = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local terms = {}
 for i = 5, #ARGV do
@@ -108,16 +108,7 @@ local found, walked = 0, 0
 while found < want and walked < ${WALK_MAX} do
   local batch = {}
   if posRaw ~= '' then
-    -- The rest of the position's tie group (one poll's drafts can share a rank: thousands), 500 at most a turn.
-    local tie = redis.call('ZREVRANGEBYSCORE', KEYS[3], posRaw, posRaw, 'WITHSCORES')
-    for j = 1, #tie, 2 do
-      if #batch >= 1000 then break end
-      if tie[j] < posId then batch[#batch + 1] = tie[j]; batch[#batch + 1] = tie[j + 1] end
-    end
-    if #batch < 1000 then
-      local rest = redis.call('ZREVRANGEBYSCORE', KEYS[3], '(' .. posRaw, '-inf', 'WITHSCORES', 'LIMIT', 0, 500)
-      for j = 1, #rest do batch[#batch + 1] = rest[j] end
-    end
+    batch = sd_after(KEYS[3], posRaw, posId, 500)
   else
     batch = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, 500)
   end
