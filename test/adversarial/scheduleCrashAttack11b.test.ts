@@ -45,4 +45,33 @@ describe('schedule reasons after a crash between planning and saving', () => {
     // What the source's health says about its next poll is what will happen (within a second of rounding).
     expect(Math.abs(Number(state.nextPollAt) - runsAt), `saved ${new Date(Number(state.nextPollAt)).toISOString()} (${state.scheduleReason}), queued ${new Date(runsAt).toISOString()}`).toBeLessThan(1_000);
   });
+
+  it('killed at poll.afterNextQueued, the feed is 410 Gone on the retry: the source is paused and the next poll the killed attempt queued is gone too', { timeout: 90_000 }, async () => {
+    let mode: 'ok' | 'gone' = 'ok';
+    const server = await startServer((_req: IncomingMessage, res: ServerResponse) => {
+      if (mode === 'gone') return res.writeHead(410).end('gone');
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([{ guid: 'one', title: 'One story', link: 'https://pub.example/one' }], 'x'));
+    });
+    const file = writeSourcesFile([{ id: 'gone', url: server.url('/feed') }]);
+    const t = workerRig(file, FAST);
+    cleanup.push(async () => {
+      await t.close();
+      await server.close();
+    });
+    const doomed = t.spawn({ SIGNAL_DESK_FAILPOINTS: 'poll.afterNextQueued' });
+    await t.poll.add('poll', { sourceId: 'gone', seq: 1 }, { jobId: pollJobId('gone', 1) });
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+    expect(await t.poll.getJob(pollJobId('gone', 2))).toBeDefined();
+
+    mode = 'gone';
+    t.spawn({ SIGNAL_DESK_LOCK_MS: '30000' });
+    // 410 is a permanent failure: the retry fails the job (after saving the pause).
+    await expect.poll(async () => ['completed', 'failed'].includes(String(await (await t.poll.getJob(pollJobId('gone', 1)))?.getState())), { timeout: 45_000, interval: 200 }).toBe(true);
+    const state = await t.redis.hgetall(t.keys.sourceState('gone'));
+    expect(state.pausedReason).toBeTruthy();
+    expect(state.nextJobId ?? null).toBeNull();
+    // Nothing left to poll the paused source at the old plan's time.
+    const pending = (await t.poll.getJobs(['wait', 'delayed', 'prioritized'])).filter((j) => j.data?.sourceId === 'gone').map((j) => j.id);
+    expect(pending).toEqual([]);
+  });
 });
