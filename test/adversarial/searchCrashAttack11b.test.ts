@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { pingRedis } from '../../src/queue/connection.ts';
 import { SCAN_BUDGET } from '../../src/review/listDrafts.ts';
 import { CANDIDATES_MAX } from '../../src/search/querySearch.ts';
-import { rebuildSearch } from '../../src/search/rebuildSearch.ts';
+import { INLINE_REBUILD_MAX, rebuildSearch } from '../../src/search/rebuildSearch.ts';
 import { indexKeyList, searchKeys } from '../../src/search/searchIndex.ts';
 import { withDesk } from '../helpers/desk.ts';
 
@@ -24,6 +24,23 @@ describe('search index lost or rebuilding, attacked', () => {
       expect(after.status).toBe(200);
       expect(tags(after.body)).toEqual({ chips: 2, cloud: 1 });
       expect(after.body.sources.reduce((n: number, s: { count: number }) => n + s.count, 0)).toBe(3);
+    });
+  });
+});
+
+describe('facets while a big desk rebuilds its index', () => {
+  it('over INLINE_REBUILD_MAX drafts, /api/facets says the counts are partial while the background rebuild runs, and counts every draft after it', { timeout: 60_000 }, async () => {
+    await withDesk(async (h) => {
+      const n = INLINE_REBUILD_MAX + 1;
+      await h.seed(Array.from({ length: n }, (_, i) => ({ title: `Item ${i}`, categories: ['chips'] })));
+      await h.redis.del(searchKeys(h.keys).version, ...indexKeyList(h.keys));
+      const during = await h.api('GET', '/api/facets', { token: h.tokens.viewer });
+      expect(during.status).toBe(200);
+      expect(during.body).toMatchObject({ partial: true, rebuilding: true });
+      await expect.poll(async () => (await h.redis.get(searchKeys(h.keys).version)) === '1', { timeout: 30_000, interval: 100 }).toBe(true);
+      const after = await h.api('GET', '/api/facets', { token: h.tokens.viewer });
+      expect(after.body.rebuilding).toBeUndefined();
+      expect(after.body.tags).toEqual([{ value: 'chips', count: n }]);
     });
   });
 });
