@@ -34,6 +34,9 @@ export function createPollProcessor(ctx: WorkerContext) {
     const data = parseJob(job.data);
     const source = ctx.sources.get(data.sourceId);
     if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its polls stop`);
+    // Disabled in the sources file (sources disable) while a poll of it ran or waited: that poll, or the next one it
+    // queued before the reload reached it, fetches nothing and ends the chain (sources enable starts it again).
+    if (!source.enabled) return { sourceId: source.id, outcome: 'not_modified', code: 'disabled', message: `disabled in ${ctx.settings.sourcesFile}: not polled (signal-desk sources enable ${source.id})`, items: 0, filtered: 0, alreadySeen: 0, candidates: 0 } satisfies PollResult;
     // Paused by an operator (sources pause): no fetch, no health change, no next poll until resumed.
     const pausedBy = await ctx.redis.hget(ctx.keys.sourceState(source.id), 'pausedBy');
     if (pausedBy) return { sourceId: source.id, outcome: 'not_modified', code: 'paused', message: `paused by ${pausedBy}: not polled (signal-desk sources resume ${source.id})`, items: 0, filtered: 0, alreadySeen: 0, candidates: 0 } satisfies PollResult;

@@ -63,7 +63,7 @@ export async function listDrafts(o: DeskOptions, actor: Actor, query: DraftQuery
   walk: for await (const batch of await walkQuery(o, q, index)) {
     const drafts = new Map((await getDrafts(redis, keys, batch.map((e) => e.id))).map((d) => [d.id, d]));
     for (const e of batch) {
-      scanned++;
+      scanned += e.walked ?? 1;
       last = e;
       const d = drafts.get(e.id);
       if (d && matches(d)) found.push(d);
@@ -144,11 +144,18 @@ export function matchesSection(d: DraftSignal, section: string | undefined): boo
 export const FacetQuery = z.object({ status: z.enum(DRAFT_STATUSES, `one of: ${DRAFT_STATUSES.join(', ')}`).default('pending') });
 export type FacetQuery = z.input<typeof FacetQuery>;
 
-/** The categories, sources and tags that drafts of one status have, with counts, most common first: the queue's pick lists. One HGETALL. */
+/**
+ * The categories, sources and tags that drafts of one status have, with counts, most common first: the queue's
+ * pick lists. One HGETALL. The counts are the index's, so a missing index (no version key: a store from before
+ * it, Redis lost it, `migrate` is rebuilding it) is rebuilt first, as a search does: at once for a small desk;
+ * for a big one in the background, and meanwhile the counts so far are answered with `partial` and `rebuilding`.
+ */
 export async function listFacets(o: DeskOptions, actor: Actor, query: FacetQuery): Promise<Facets> {
   requirePermission(actor, 'read');
   const { status } = parseBody(FacetQuery, query);
-  return readFacets(o.redis, o.keys, status);
+  const ready = await searchReady(o.redis, o.keys);
+  const facets = await readFacets(o.redis, o.keys, status);
+  return ready ? facets : { ...facets, partial: true, rebuilding: true };
 }
 
 /** One draft for the draft page: with its claim, its audit history and its story's record (members, for split and move). */

@@ -69,7 +69,7 @@ export async function listStories(o: DeskOptions, actor: Actor, query: DraftQuer
     const drafts = new Map((await getDrafts(redis, keys, batch.map((e) => e.id))).map((d) => [d.id, d]));
     await loadGroups(o, index, [...drafts.values()], matches, records, groups);
     for (const e of batch) {
-      scanned++;
+      scanned += e.walked ?? 1;
       last = e;
       const d = drafts.get(e.id);
       if (d && matches(d)) {

@@ -28,8 +28,17 @@ const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-c
 export async function queueNextPoll(queue: Queue, settings: Settings, sourceId: string, seq: number, delayMs: number): Promise<string> {
   const { removeOnComplete, removeOnFail } = pollJobOptions(settings);
   const jobId = pollJobId(sourceId, seq);
+  const delay = Math.max(0, Math.round(delayMs));
+  // Queued already by this poll's earlier attempt (killed before it saved the source's state): that attempt's
+  // plan is moved to this one's, which is the one saved with its reason (a feed that now says Retry-After 2 h
+  // is not polled again at the old plan's 15 min). BullMQ would keep the old job as it is.
+  const existing = await Job.fromId(queue, jobId);
+  if (existing) {
+    if (await existing.isDelayed()) await existing.changeDelay(delay).catch(() => undefined);
+    return jobId;
+  }
   // One attempt: a failed poll is retried by the chain's own backoff, which the health shows.
-  await queue.add('poll', { sourceId, seq }, { jobId, delay: Math.max(0, Math.round(delayMs)), attempts: 1, removeOnComplete, removeOnFail });
+  await queue.add('poll', { sourceId, seq }, { jobId, delay, attempts: 1, removeOnComplete, removeOnFail });
   return jobId;
 }
 

@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import type { Clock } from '../clock.ts';
 import { scheduleBounds, type Source } from '../config/sourceSchema.ts';
 import type { Settings } from '../config/settings.ts';
@@ -123,6 +123,11 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
     } else {
       deps.logger.warn({ source_id: source.id, seq }, `${source.id}'s chain was started again while this poll ran (Redis lost its state): this poll does not queue a next one, so the source keeps one chain`);
     }
+  } else if (seq !== undefined && (await ownsChain(deps, source.id, seq))) {
+    // No next poll (paused, disabled): one that this poll's earlier attempt queued before it was killed goes too,
+    // or it would poll at that attempt's plan what this one paused.
+    const leftover = await Job.fromId(deps.queues.poll, pollJobId(source.id, seq + 1));
+    if (leftover && ['delayed', 'waiting', 'prioritized'].includes(await leftover.getState())) await leftover.remove().catch(() => undefined);
   }
   // The health and the new-items index in one round trip.
   const tx = stageSourceState(deps.redis.multi(), deps.keys, source.id, update);

@@ -1,7 +1,7 @@
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
 import type { RedisClient } from '../redisClient.ts';
-import type { IndexEntry } from '../review/walkIndex.ts';
+import { LUA_AFTER, type IndexEntry } from '../review/walkIndex.ts';
 import { searchKeys } from './searchIndex.ts';
 import type { SearchTerm } from './searchText.ts';
 
@@ -20,9 +20,9 @@ export const WALK_MAX = 5_000;
  * WALK_MAX entries a call.
  * KEYS: 1 postings, 2 docs, 3 status index. ARGV: 1 position score ('' from the top), 2 position id, 3 how many,
  *       4 CANDIDATES_MAX, then per term "p<prefix>" or "e<exact token>".
- * Returns {'more'|'done', last score, last id, id, score, id, score…}; "last" is where the next call goes on.
+ * Returns {'more'|'done', last score, last id, entries walked, id, score, id, score…}; "last" is where the next call goes on.
  */
-const SEARCH = `
+const SEARCH = `${LUA_AFTER}
 local posRaw, posId, want, candidatesMax = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local terms = {}
 for i = 5, #ARGV do
@@ -30,7 +30,7 @@ for i = 5, #ARGV do
   local lo, hi
   if kind == 'e' then lo, hi = '[' .. text .. '\\0', '[' .. text .. '\\0\\255' else lo, hi = '[' .. text, '[' .. text .. '\\255' end
   local n = redis.call('ZLEXCOUNT', KEYS[1], lo, hi)
-  if n == 0 then return {'done', '', ''} end
+  if n == 0 then return {'done', '', '', '0'} end
   local needle = '\\n' .. text
   if kind == 'e' then needle = needle .. '\\n' end
   terms[#terms + 1] = {lo = lo, hi = hi, n = n, needle = needle}
@@ -94,7 +94,7 @@ if terms[1].n <= candidatesMax then
     end
   end
   table.sort(hits, function(a, b) if a[2] ~= b[2] then return a[2] > b[2] end return a[1] > b[1] end)
-  local out = {#hits > want and 'more' or 'done', '', ''}
+  local out = {#hits > want and 'more' or 'done', '', '', tostring(math.min(want, #hits))}
   for j = 1, math.min(want, #hits) do
     out[#out + 1] = hits[j][1]
     out[#out + 1] = hits[j][3]
@@ -103,19 +103,16 @@ if terms[1].n <= candidatesMax then
   return out
 end
 
-local out = {'done', '', ''}
+local out = {'done', '', '', '0'}
 local found, walked = 0, 0
 while found < want and walked < ${WALK_MAX} do
   local batch = {}
   if posRaw ~= '' then
-    local tie = redis.call('ZREVRANGEBYSCORE', KEYS[3], posRaw, posRaw, 'WITHSCORES')
-    for j = 1, #tie, 2 do if tie[j] < posId then batch[#batch + 1] = tie[j]; batch[#batch + 1] = tie[j + 1] end end
-    local rest = redis.call('ZREVRANGEBYSCORE', KEYS[3], '(' .. posRaw, '-inf', 'WITHSCORES', 'LIMIT', 0, 500)
-    for j = 1, #rest do batch[#batch + 1] = rest[j] end
+    batch = sd_after(KEYS[3], posRaw, posId, 500)
   else
     batch = redis.call('ZREVRANGEBYSCORE', KEYS[3], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, 500)
   end
-  if #batch == 0 then return out end
+  if #batch == 0 then out[4] = tostring(walked) return out end
   local ids = {}
   for j = 1, #batch, 2 do ids[#ids + 1] = batch[j] end
   local entries = hmget(ids)
@@ -128,9 +125,10 @@ while found < want and walked < ${WALK_MAX} do
       found = found + 1
       if found == want then break end
     end
+    if walked >= ${WALK_MAX} then break end
   end
 end
-out[1], out[2], out[3] = 'more', posRaw, posId
+out[1], out[2], out[3], out[4] = 'more', posRaw, posId, tostring(walked)
 return out`;
 
 type Scripted = { sdSearchDrafts(numKeys: number, ...args: string[]): Promise<string[]> };
@@ -144,8 +142,11 @@ export function termArgs(terms: readonly SearchTerm[]): string[] {
 
 /**
  * Walks the drafts of a status index that have every term, best first, in batches, starting after `from`:
- * the same order and positions as walkIndex, so the desk's cursors work for both. A batch may be empty (a walk
- * that found nothing in WALK_MAX entries); the walk goes on until the index ends.
+ * the same order and positions as walkIndex, so the desk's cursors work for both. Each batch's last entry
+ * carries in `walked` the index entries the script read to reach it (its own included), so a caller's
+ * per-request budget counts the entries skipped too; a walk that found nothing in WALK_MAX entries yields
+ * its position alone (an entry that lacks a term: the caller's own check drops it, and a cursor there goes
+ * on from there). The walk goes on until the index ends.
  */
 export async function* searchIndex(redis: RedisClient, keys: Keys, index: string, terms: readonly SearchTerm[], from?: IndexEntry, candidatesMax = CANDIDATES_MAX): AsyncGenerator<IndexEntry[]> {
   const s = searchKeys(keys);
@@ -153,11 +154,17 @@ export async function* searchIndex(redis: RedisClient, keys: Keys, index: string
   let pos: { s: string; id: string } | undefined = from ? { s: String(from.s), id: from.id } : undefined;
   const args = termArgs(terms);
   for (;;) {
-    const [state, lastS, lastId, ...flat] = await scripted.sdSearchDrafts(3, s.postings, s.docs, index, pos?.s ?? '', pos?.id ?? '', String(BATCH), String(candidatesMax), ...args);
+    const [state, lastS, lastId, walkedRaw, ...flat] = await scripted.sdSearchDrafts(3, s.postings, s.docs, index, pos?.s ?? '', pos?.id ?? '', String(BATCH), String(candidatesMax), ...args);
     const batch: IndexEntry[] = [];
     for (let i = 0; i < flat.length; i += 2) batch.push({ id: flat[i]!, s: Number(flat[i + 1]) });
+    const walked = Number(walkedRaw);
+    const more = state === 'more' && !!lastId;
+    // The walk went past its last match: its position is an entry of the batch too, so a cursor resumes there.
+    if (more && batch.at(-1)?.id !== lastId) batch.push({ id: lastId!, s: Number(lastS) });
+    const tail = batch.at(-1);
+    if (tail && walked > batch.length) tail.walked = walked - batch.length + 1;
     yield batch;
-    if (state !== 'more' || !lastId) return;
-    pos = { s: lastS!, id: lastId };
+    if (!more) return;
+    pos = { s: lastS!, id: lastId! };
   }
 }

@@ -20,8 +20,10 @@ export interface Facets {
   categories: FacetValue[];
   sources: SourceFacet[];
   tags: FacetValue[];
-  /** Set when there were more distinct tags than TAGS_READ_MAX: `tags` is from a sample of them. */
+  /** Set when there were more distinct tags than TAGS_READ_MAX (`tags` is from a sample of them), or while the index is rebuilt (`rebuilding`: every count may be low). */
   partial?: boolean;
+  /** Set while the search index is being rebuilt: the counts are of the drafts indexed so far. */
+  rebuilding?: boolean;
 }
 
 /** Values listed per kind at most (the commonest). */

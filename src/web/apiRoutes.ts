@@ -40,7 +40,7 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
     noStore(reply);
     return desk.listStories(requireActor(req), req.query as Record<string, string>);
   });
-  app.get('/api/facets', { schema: { tags, summary: 'The values the category, source and tag filters can take', description: 'Among drafts of one status (default pending), most common first, with counts: `categories` and `tags` (`value`; spellings that differ only in case or accents are one value), `sources` (`id`, `name`). At most 300 of each; past 5,000 distinct tags, `tags` comes from a sample of them and `partial` is true. Kept by the same scripts that write drafts.', querystring: doc(FacetQuery) } }, async (req, reply) => {
+  app.get('/api/facets', { schema: { tags, summary: 'The values the category, source and tag filters can take', description: 'Among drafts of one status (default pending), most common first, with counts: `categories` and `tags` (`value`; spellings that differ only in case or accents are one value), `sources` (`id`, `name`). At most 300 of each; past 5,000 distinct tags, `tags` comes from a sample of them and `partial` is true. Kept by the same scripts that write drafts; a missing index is rebuilt first (in the background for a big desk: meanwhile `partial` and `rebuilding` are true and counts may be low).', querystring: doc(FacetQuery) } }, async (req, reply) => {
     noStore(reply);
     return desk.facets(requireActor(req), req.query as FacetQuery);
   });

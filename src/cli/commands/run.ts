@@ -154,7 +154,8 @@ async function rebuildState(runtime: Runtime, trigger: RebuildTrigger, lost: str
     { trigger, lost, rebuilt: { schedulers, cron_sources: cron, chains_started: chains, chains_running: report.running, paused: report.paused } },
     `Redis lost Signal Desk's state (${lost.join(' and ')} missing, noticed ${trigger === 'reconnect' ? 'after a reconnect' : 'by the periodic check'}): ` +
       `rebuilt the job schedulers (${[...schedulers, ...cron.map(schedulerId)].join(', ')}) and restarted the polls of ${chains.length} source${chains.length === 1 ? '' : 's'}. ` +
-      `Queued jobs, drafts, seen marks, source health and published signals that Redis held are gone unless it persisted them; ${PRODUCTION_REDIS_HELP}`,
+      `Queued jobs, drafts, seen marks, source health and published signals that Redis held are gone unless it persisted them; ` +
+      `so are operators' pauses (\`sources pause\`): every enabled source is polled again, paused ones included, until paused again (\`signal-desk sources status\` shows none paused); ${PRODUCTION_REDIS_HELP}`,
   );
 }
 
