@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { watchSourcesFile } from '../../src/config/watchSources.ts';
+import { logFileProblem } from '../../src/log.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+
+const run = promisify(execFile);
+
+/** Issue 11's operator side attacked as a deployment would lay it out (second round). */
+
+const FILE = '# my sources\nsources:\n  - id: a\n    name: A\n    url: https://a.example/feed\n  - id: b\n    name: B\n    url: https://b.example/feed\n';
+
+function cli(args: string[], prefix: string) {
+  return run(process.execPath, [resolve('bin/signal-desk.js'), ...args], { env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: prefix, SIGNAL_DESK_LOG_LEVEL: '' } }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+}
+
+describe('a symlinked sources file (found: `sources disable` replaced the link by a plain 0644 copy, the real file unchanged)', () => {
+  it('disable through the link edits the target, keeps the link and the file mode', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-atk11b-'));
+    mkdirSync(join(dir, 'etc'));
+    const real = join(dir, 'etc', 'sources.yaml');
+    writeFileSync(real, FILE, { mode: 0o640 });
+    const link = join(dir, 'sources.yaml');
+    symlinkSync(real, link);
+    const prefix = testPrefix();
+    try {
+      const r = await cli(['sources', 'disable', 'a', '--sources', link], prefix);
+      expect(r.code).toBe(0);
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readFileSync(real, 'utf8')).toContain('enabled: false');
+      expect(readFileSync(real, 'utf8')).toContain('# my sources');
+      expect(statSync(real).mode & 0o777).toBe(0o640);
+    } finally {
+      await dropPrefix(prefix);
+    }
+  });
+
+  it('a running run watching the link sees the target replaced in its own directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-atk11b-'));
+    mkdirSync(join(dir, 'etc'));
+    const real = join(dir, 'etc', 'sources.yaml');
+    writeFileSync(real, FILE);
+    const link = join(dir, 'sources.yaml');
+    symlinkSync(real, link);
+    let changes = 0;
+    const stop = watchSourcesFile(link, () => changes++, 20);
+    try {
+      await writeFile(`${real}.tmp`, FILE.replace('name: A', 'name: A2'));
+      await rename(`${real}.tmp`, real);
+      await expect.poll(() => changes, { timeout: 5000 }).toBeGreaterThan(0);
+    } finally {
+      stop();
+    }
+  });
+});
+
+describe('a log file that is a hard link to the sources file (found: run --once appended its JSON lines to the sources file)', () => {
+  it('is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-atk11b-'));
+    const sources = join(dir, 'sources.yaml');
+    writeFileSync(sources, FILE);
+    linkSync(sources, join(dir, 'run.log'));
+    const config = { 'sources file': sources, 'rules file': join(dir, 'rules.yaml'), 'categories file': join(dir, 'categories.yaml') };
+    expect(logFileProblem(join(dir, 'run.log'), config)).toMatch(/is the sources file/);
+  });
+});
