@@ -1,4 +1,4 @@
-import { openSync, realpathSync } from 'node:fs';
+import { openSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { SignalDeskError } from './errors.ts';
@@ -41,7 +41,8 @@ export function openLogFile(file: string): DestinationStream {
 /**
  * A log file that is one of the configuration files would be appended to: JSON lines at the end of the sources
  * file break it on the next reload. Compared by real path (a symlink, `dir//f`, `dir/./f` or `../` are the same
- * file). Returns what is wrong, or undefined.
+ * file) and, for files that exist, by device and inode (a hard link is the same file under another name).
+ * Returns what is wrong, or undefined.
  */
 export function logFileProblem(logFile: string, configFiles: Record<string, string>): string | undefined {
   const real = (f: string) => {
@@ -51,8 +52,17 @@ export function logFileProblem(logFile: string, configFiles: Record<string, stri
       return resolve(f);
     }
   };
+  const inode = (f: string) => {
+    try {
+      const s = statSync(f);
+      return `${s.dev}:${s.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
   const target = real(logFile);
-  const clash = Object.entries(configFiles).find(([, f]) => real(f) === target);
+  const node = inode(logFile);
+  const clash = Object.entries(configFiles).find(([, f]) => real(f) === target || (node !== undefined && inode(f) === node));
   return clash ? `the log file ${resolve(logFile)} is the ${clash[0]} (${clash[1]}): logs appended to it would break it; give the log its own file` : undefined;
 }
 export type { Logger };
