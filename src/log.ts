@@ -1,4 +1,4 @@
-import { openSync, realpathSync, statSync } from 'node:fs';
+import { constants, openSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { SignalDeskError } from './errors.ts';
@@ -29,10 +29,20 @@ export function createLogger(level: string, options: LogOptions = {}): Logger {
 export function openLogFile(file: string): DestinationStream {
   const path = resolve(file);
   let fd: number;
+  // A fifo nobody reads would block open(2) for ever, and a blocked open ignores SIGTERM: a cron run that
+  // hangs. A fifo is opened without waiting instead, so no reader is an error (ENXIO) naming it.
+  const fifo = (() => {
+    try {
+      return statSync(path).isFIFO();
+    } catch {
+      return false;
+    }
+  })();
   try {
-    fd = openSync(path, 'a');
+    fd = fifo ? openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK) : openSync(path, 'a');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    if (fifo && code === 'ENXIO') throw new SignalDeskError('log_file', `the log file ${path} is a fifo no process is reading: start its reader first, or give a file with --log-file or SIGNAL_DESK_LOG_FILE`, { cause: err });
     throw new SignalDeskError('log_file', `cannot open the log file ${path} (${code}): create its directory or make it writable, or give another path with --log-file or SIGNAL_DESK_LOG_FILE`, { cause: err });
   }
   // Written synchronously: a cron run that ends (or crashes) right after a line still has it in the file.

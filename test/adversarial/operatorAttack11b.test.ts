@@ -72,3 +72,27 @@ describe('a log file that is a hard link to the sources file (found: run --once 
     expect(logFileProblem(join(dir, 'run.log'), config)).toMatch(/is the sources file/);
   });
 });
+
+describe('a log file that is a fifo nobody reads (found: run --once hung for ever in open(2), deaf to SIGTERM)', () => {
+  it('run --once fails at once naming it', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-atk11b-'));
+    const sources = join(dir, 'sources.yaml');
+    writeFileSync(sources, 'sources: []\n');
+    const fifo = join(dir, 'run.log');
+    await run('mkfifo', [fifo]);
+    const prefix = testPrefix();
+    try {
+      const started = Date.now();
+      const r = await run(process.execPath, [resolve('bin/signal-desk.js'), 'run', '--once', '--sources', sources, '--log-file', fifo], {
+        env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: prefix, SIGNAL_DESK_LOG_LEVEL: '' },
+        timeout: 20_000,
+        killSignal: 'SIGKILL',
+      }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+      expect(Date.now() - started).toBeLessThan(19_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`the log file ${fifo} is a fifo no process is reading`);
+    } finally {
+      await dropPrefix(prefix);
+    }
+  });
+});
