@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseOpml } from '../../src/config/opml.ts';
 import { watchSourcesFile } from '../../src/config/watchSources.ts';
 import { logFileProblem } from '../../src/log.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
@@ -94,5 +95,17 @@ describe('a log file that is a fifo nobody reads (found: run --once hung for eve
     } finally {
       await dropPrefix(prefix);
     }
+  });
+});
+
+describe('OPML from another tool that binds the sd prefix to its own namespace (found: its sd:id, sd:enabled, sd:schedule were read as ours)', () => {
+  it('its sd: attributes are left alone; a file binding none is still read as ours', () => {
+    const other = parseOpml(`<opml version="2.0" xmlns:sd="https://subscriptions.example/ns"><body>
+      <outline text="Theirs" xmlUrl="https://a.example/feed" sd:id="48213" sd:enabled="0" sd:schedule='{"every":"1m"}'/>
+    </body></opml>`);
+    expect(other.skipped).toEqual([]);
+    expect(other.entries[0]).toMatchObject({ id: null, fields: {} });
+    const unbound = parseOpml(`<opml version="2.0"><body><outline text="Ours" xmlUrl="https://a.example/feed" sd:id="ours" sd:enabled="false"/></body></opml>`);
+    expect(unbound.entries[0]).toMatchObject({ id: 'ours', fields: { enabled: false } });
   });
 });
