@@ -109,3 +109,27 @@ describe('OPML from another tool that binds the sd prefix to its own namespace (
     expect(unbound.entries[0]).toMatchObject({ id: 'ours', fields: { enabled: false } });
   });
 });
+
+describe('a source hash edited by hand in Redis (found: sources status, list --json and the Sources page crashed: RangeError: Invalid time value)', () => {
+  it.each([['abc'], ['9e99'], ['-1e300']])('nextPollAt %s: status --json answers, with no next poll', { timeout: 60_000 }, async (nextPollAt) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-atk11b-'));
+    const sources = join(dir, 'sources.yaml');
+    writeFileSync(sources, 'sources:\n  - { id: a, name: A, url: "https://a.example/feed" }\n');
+    const prefix = testPrefix();
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(REDIS_URL);
+    try {
+      await redis.hset(`${prefix}:source:a`, { nextPollAt, intervalMs: '-5', consecutiveFailures: 'NaN', lastAttemptAt: '2026-12-01T00:00:00Z', lastOutcome: 'ok' });
+      const status = await cli(['sources', 'status', '--json', '--sources', sources], prefix);
+      expect(status.stderr).toBe('');
+      expect(status.code).toBe(0);
+      const [health] = JSON.parse(status.stdout) as { nextPollAt: unknown; intervalMs: unknown; consecutiveFailures: unknown; schedule: { dueAt: unknown } }[];
+      expect(health).toMatchObject({ nextPollAt: null, intervalMs: null, consecutiveFailures: 0, schedule: { dueAt: null } });
+      const list = await cli(['sources', 'list', '--json', '--sources', sources], prefix);
+      expect(list.code).toBe(0);
+    } finally {
+      await redis.quit();
+      await dropPrefix(prefix);
+    }
+  });
+});
