@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { access, chmod, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { dirname, resolve } from 'node:path';
 import { isMap, parseDocument, YAMLSeq, type Document } from 'yaml';
@@ -78,15 +78,19 @@ async function editTarget(file: string): Promise<string> {
 
 /**
  * Validates the new text exactly as `run` would, then replaces the file atomically (write, rename): beside
- * the real file (through a symlink), with the file's own permissions (a 0640 file does not become 0644).
+ * the real file (through a symlink), with the file's own permissions (a 0640 file does not become 0644) and owner.
  */
 async function writeValidated(file: string, next: string, options: SourcesOptions): Promise<Source[]> {
   const sources = parseSources(next, file, options);
   const target = await editTarget(file);
-  const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
+  const before = await stat(target).catch(() => undefined);
+  const mode = before ? before.mode & 0o7777 : undefined;
   const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, next, mode === undefined ? {} : { mode });
   if (mode !== undefined) await chmod(tmp, mode);
+  // Run as root (the compose image), the replacement would be root's: the operator's own file, in a checkout
+  // mounted into the container, would no longer be theirs to edit. It keeps its owner.
+  if (before && process.getuid?.() === 0 && (before.uid !== 0 || before.gid !== 0)) await chown(tmp, before.uid, before.gid);
   await rename(tmp, target);
   return sources;
 }

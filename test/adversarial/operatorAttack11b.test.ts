@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -59,6 +59,26 @@ describe('a symlinked sources file (found: `sources disable` replaced the link b
       await expect.poll(() => changes, { timeout: 5000 }).toBeGreaterThan(0);
     } finally {
       stop();
+    }
+  });
+});
+
+describe('the desk in the compose image runs as root (found: a Disable there left the host operator\'s config/sources.yaml owned by root)', () => {
+  it.runIf(process.getuid?.() === 0)('an edit made as root keeps the file\'s owner and group', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-atk11b-'));
+    const file = join(dir, 'sources.yaml');
+    writeFileSync(file, FILE, { mode: 0o664 });
+    chmodSync(file, 0o664);
+    chownSync(file, 1000, 1000);
+    const prefix = testPrefix();
+    try {
+      const r = await cli(['sources', 'disable', 'b', '--sources', file], prefix);
+      expect(r.code).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('enabled: false');
+      expect(statSync(file)).toMatchObject({ uid: 1000, gid: 1000 });
+      expect(statSync(file).mode & 0o777).toBe(0o664);
+    } finally {
+      await dropPrefix(prefix);
     }
   });
 });
