@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { dirname, resolve } from 'node:path';
 import { isMap, parseDocument, YAMLSeq, type Document } from 'yaml';
@@ -62,12 +62,36 @@ async function appendLocked(file: string, entries: Record<string, unknown>[], op
   return writeValidated(file, doc.toString(), options);
 }
 
-/** Validates the new text exactly as `run` would, then replaces the file atomically (write, rename). */
+/**
+ * The file an edit replaces: the target of a symlinked sources file (a deployment's `config/sources.yaml ->
+ * /etc/signal-desk/sources.yaml`), so the rename lands on it and the link stays a link; the path itself when
+ * there is no file yet.
+ */
+async function editTarget(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return resolve(file);
+    throw err;
+  }
+}
+
+/**
+ * Validates the new text exactly as `run` would, then replaces the file atomically (write, rename): beside
+ * the real file (through a symlink), with the file's own permissions (a 0640 file does not become 0644) and owner.
+ */
 async function writeValidated(file: string, next: string, options: SourcesOptions): Promise<Source[]> {
   const sources = parseSources(next, file, options);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, next);
-  await rename(tmp, file);
+  const target = await editTarget(file);
+  const before = await stat(target).catch(() => undefined);
+  const mode = before ? before.mode & 0o7777 : undefined;
+  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, next, mode === undefined ? {} : { mode });
+  if (mode !== undefined) await chmod(tmp, mode);
+  // Run as root (the compose image), the replacement would be root's: the operator's own file, in a checkout
+  // mounted into the container, would no longer be theirs to edit. It keeps its owner.
+  if (before && process.getuid?.() === 0 && (before.uid !== 0 || before.gid !== 0)) await chown(tmp, before.uid, before.gid);
+  await rename(tmp, target);
   return sources;
 }
 
@@ -81,7 +105,8 @@ const LOCK_STALE_MS = 30_000;
  * for another edit.
  */
 export async function withSourcesLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const path = resolve(file);
+  // The real file's lock: two paths to one file (a symlink and its target) are one edit at a time.
+  const path = await editTarget(file);
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(path, { realpath: false, stale: LOCK_STALE_MS, retries: { retries: 100, minTimeout: 20, maxTimeout: 100, randomize: true } });
@@ -102,7 +127,7 @@ export async function withSourcesLock<T>(file: string, fn: () => Promise<T>): Pr
  * edit is made where `run` reads it.
  */
 export async function sourcesFileProblem(file: string): Promise<string | undefined> {
-  const path = resolve(file);
+  const path = await editTarget(file);
   try {
     await access(path, constants.R_OK | constants.W_OK);
   } catch (err) {

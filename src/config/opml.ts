@@ -88,7 +88,8 @@ export function parseOpml(text: string): { entries: OpmlEntry[]; skipped: OpmlSk
   let sawBody = false;
   let ending = false;
   let fail: OpmlError | undefined;
-  let ns = 'sd';
+  /** The prefix of our attributes: "sd" unless the file binds another to OPML_NS; none when it binds sd elsewhere. */
+  let ns: string | undefined = 'sd';
   const error = (message: string, offset: number) => {
     if (fail) return;
     const { line, column } = locate(text, offset);
@@ -107,7 +108,10 @@ export function parseOpml(text: string): { entries: OpmlEntry[]; skipped: OpmlSk
           root = name;
           if (name !== 'opml') return error(`not an OPML file: the root element is <${name}>, not <opml>`, parser.startIndex);
           // The prefix the file binds to our namespace (ours is "sd"; another tool may pick another).
-          for (const [k, v] of Object.entries(attrs)) if (k.startsWith('xmlns:') && v === OPML_NS) ns = k.slice('xmlns:'.length);
+          // "sd" bound to someone else's namespace (and no prefix to ours) is that tool's attributes, not ours.
+          const bound = Object.entries(attrs).find(([k, v]) => k.startsWith('xmlns:') && v === OPML_NS);
+          if (bound) ns = bound[0].slice('xmlns:'.length);
+          else if (attrs['xmlns:sd'] !== undefined) ns = undefined;
         }
         if (stack.length >= OPML_MAX_DEPTH) return error(`outlines nested deeper than ${OPML_MAX_DEPTH} levels`, parser.startIndex);
         const inBody = bodyOpen;
@@ -157,8 +161,8 @@ export function parseOpml(text: string): { entries: OpmlEntry[]; skipped: OpmlSk
 }
 
 /** Reads one outline into `entries` (or `skipped`); returns the reason when it has no feed URL (a folder, or a bookmark). */
-function readOutline(attrs: Record<string, string>, title: string | null, folders: string[], ns: string, entries: OpmlEntry[], skipped: OpmlSkip[]): string | undefined {
-  const sd = (name: string) => attrs[`${ns}:${name}`];
+function readOutline(attrs: Record<string, string>, title: string | null, folders: string[], ns: string | undefined, entries: OpmlEntry[], skipped: OpmlSkip[]): string | undefined {
+  const sd = (name: string) => (ns === undefined ? undefined : attrs[`${ns}:${name}`]);
   // Our html sources (listing pages) are exported as links (type="link" url=…), with sd:kind="html".
   const xmlUrl = attrs.xmlUrl?.trim() || (sd('kind') === 'html' ? attrs.url?.trim() : undefined);
   if (!xmlUrl) return 'no xmlUrl: not a feed subscription';

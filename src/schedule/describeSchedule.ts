@@ -171,6 +171,21 @@ function nextCronRun(cron: string, tz: string | undefined, now: number): number 
   }
 }
 
+/** Date's own range: a stored time past it (hand-edited, another version's) would throw in toISOString. */
+const MAX_TIME_MS = 8.64e15;
+
+/** A stored time (ms since the epoch) as a number, or NaN when it is not one Date can hold. */
+export function storedTime(raw: string | undefined): number {
+  const ms = raw ? Number(raw) : NaN;
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? ms : NaN;
+}
+
+/** A stored duration (ms): a positive finite number, or null (absent, NaN, negative, "abc"). */
+export function storedDuration(raw: string | undefined): number | null {
+  const ms = raw ? Number(raw) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
+}
+
 export function describeSchedule(source: Source, s: SourceState, now: number): ScheduleView {
   const configured = describeConfigured(source);
   const none = { inForce: null, inForceMs: null, dueAt: null, due: null };
@@ -181,13 +196,13 @@ export function describeSchedule(source: Source, s: SourceState, now: number): S
     const next = nextCronRun(cron, tz, now);
     return { configured, inForce: `cron ${cron}`, inForceMs: null, reason: { code: 'cron', text: `at the times the cron names${tz ? ` (${tz})` : ' (UTC)'}` }, dueAt: next === null ? null : new Date(next).toISOString(), due: next === null ? null : describeDue(next, now) };
   }
-  const dueMs = s.nextPollAt ? Number(s.nextPollAt) : NaN;
+  const dueMs = storedTime(s.nextPollAt);
   const due = Number.isFinite(dueMs) ? { dueAt: new Date(dueMs).toISOString(), due: describeDue(dueMs, now) } : { dueAt: null, due: null };
   const why = readScheduleWhy(s.scheduleWhy);
   if (why) {
     return { configured, inForce: why.inForceMs === null ? null : formatDuration(why.inForceMs), inForceMs: why.inForceMs, reason: { code: why.reason, text: reasonText(why, source) }, ...due };
   }
-  const intervalMs = s.intervalMs ? Number(s.intervalMs) : null;
+  const intervalMs = storedDuration(s.intervalMs);
   const inForce = { inForce: intervalMs === null ? null : formatDuration(intervalMs), inForceMs: intervalMs };
   if (due.dueAt === null) return { configured, ...inForce, reason: { code: 'unscheduled', text: 'not scheduled: no scheduling `run` has started its polls' }, ...due };
   return { configured, ...inForce, reason: legacyWhy(source, s), ...due };

@@ -1,7 +1,7 @@
 import type { Source } from '../config/sourceSchema.ts';
 import type { SourceState } from '../fetch/sourceState.ts';
 import { NO_DROPS, type RuleDropCounts } from '../rules/recordRuleDrops.ts';
-import { describeSchedule, type ScheduleView } from './describeSchedule.ts';
+import { describeSchedule, storedDuration, storedTime, type ScheduleView } from './describeSchedule.ts';
 
 export const HEALTH_STATES = ['paused', 'failing', 'selectors_broken', 'quiet', 'pending', 'ok', 'disabled'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
@@ -53,8 +53,11 @@ export const QUIET_MIN_MS = 6 * 3_600_000;
  * good, then failed polls), broken selectors, quiet.
  */
 export function describeHealth(source: Source, s: SourceState, counts: { day: number; week: number }, now: number, drops: RuleDropCounts = NO_DROPS): SourceHealth {
-  const failures = Number(s.consecutiveFailures ?? 0);
-  const interval = s.intervalMs ? Number(s.intervalMs) : null;
+  // Read defensively: the hash may be hand-edited or written by another version ("abc", NaN, 9e99).
+  const storedFailures = Number(s.consecutiveFailures ?? 0);
+  const failures = Number.isSafeInteger(storedFailures) && storedFailures > 0 ? storedFailures : 0;
+  const interval = storedDuration(s.intervalMs);
+  const nextPollMs = storedTime(s.nextPollAt);
   const quietFor = Math.max(QUIET_MIN_MS, QUIET_FACTOR * (interval ?? 0));
   const lastNew = s.lastNewItemAt ? Date.parse(s.lastNewItemAt) : null;
   const since = lastNew;
@@ -124,7 +127,7 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
     lastMessage: s.lastMessage ?? null,
     consecutiveFailures: failures,
     intervalMs: interval,
-    nextPollAt: s.nextPollAt ? new Date(Number(s.nextPollAt)).toISOString() : null,
+    nextPollAt: Number.isNaN(nextPollMs) ? null : new Date(nextPollMs).toISOString(),
     scheduleReason: s.scheduleReason ?? null,
     newItems24h: counts.day,
     newItems7d: counts.week,
