@@ -7,7 +7,7 @@ import { pingRedis } from '../../src/queue/connection.ts';
 import { SCAN_BUDGET } from '../../src/review/listDrafts.ts';
 import { CANDIDATES_MAX } from '../../src/search/querySearch.ts';
 import { INLINE_REBUILD_MAX, rebuildSearch } from '../../src/search/rebuildSearch.ts';
-import { indexKeyList, searchKeys } from '../../src/search/searchIndex.ts';
+import { indexKeyList, SEARCH_VERSION, searchKeys } from '../../src/search/searchIndex.ts';
 import { withDesk } from '../helpers/desk.ts';
 
 describe('search index lost or rebuilding, attacked', () => {
@@ -37,7 +37,7 @@ describe('facets while a big desk rebuilds its index', () => {
       const during = await h.api('GET', '/api/facets', { token: h.tokens.viewer });
       expect(during.status).toBe(200);
       expect(during.body).toMatchObject({ partial: true, rebuilding: true });
-      await expect.poll(async () => (await h.redis.get(searchKeys(h.keys).version)) === '1', { timeout: 30_000, interval: 100 }).toBe(true);
+      await expect.poll(async () => (await h.redis.get(searchKeys(h.keys).version)) === SEARCH_VERSION, { timeout: 30_000, interval: 100 }).toBe(true);
       const after = await h.api('GET', '/api/facets', { token: h.tokens.viewer });
       expect(after.body.rebuilding).toBeUndefined();
       expect(after.body.tags).toEqual([{ value: 'chips', count: n }]);
@@ -60,7 +60,7 @@ describe('search at scale, attacked', () => {
           const n = Math.min(2000, 2 * half - start);
           await h.seed(Array.from({ length: n }, (_, i) => ({ title: `${start + i < half ? 'alpha' : 'beta'} ${start + i}` })));
         }
-        expect(await h.redis.get(searchKeys(h.keys).version)).toBe('1');
+        expect(await h.redis.get(searchKeys(h.keys).version)).toBe(SEARCH_VERSION);
         const started = performance.now();
         const r = await h.api('GET', '/api/drafts?limit=50&q=alpha%20beta', { token: h.tokens.viewer });
         const ms = performance.now() - started;
