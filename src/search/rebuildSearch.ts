@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { Mutex } from 'redis-semaphore';
 import { DRAFT_STATUSES } from '../drafts/schema.ts';
 import type { Keys } from '../queue/keys.ts';
 import { withScripts } from '../queue/scripts.ts';
@@ -25,8 +25,13 @@ return written`;
 type Scripted = { sdReindexDrafts(numKeys: number, ...args: string[]): Promise<number> };
 
 const BATCH = 200;
-/** How long a rebuild holds its lock without progress before another process may start one. */
+/** How long a rebuild holds its lock without a refresh (a killed process) before another process may start one. */
 const LOCK_MS = 60_000;
+
+/** redis-semaphore's Mutex on the rebuild key: one rebuild at a time across processes, refreshed while held. */
+export function rebuildMutex(redis: RedisClient, keys: Keys): Mutex {
+  return new Mutex(redis as never, searchKeys(keys).rebuildLock, { lockTimeout: LOCK_MS, acquireAttemptsLimit: 1, refreshInterval: LOCK_MS / 6, onLockLost: () => {} });
+}
 
 export interface RebuildReport {
   /** Drafts indexed. */
@@ -46,15 +51,15 @@ function entryOf(json: string): string | undefined {
 /**
  * Builds the search index afresh from the drafts (every status index, by ZSCAN: a draft present for the whole
  * walk is met; one that changes meanwhile is indexed by the script that changed it, which runs after the old
- * index was dropped). One process at a time (a lock key, refreshed each batch); the version key is written at
+ * index was dropped). One process at a time (redis-semaphore's Mutex, refreshed while held); the version key is written at
  * the end, and until then queries walk the drafts instead of trusting the index. Safe while workers and
  * editors run. `signal-desk migrate` runs it; the desk starts one when the version key is missing (a first
  * start, or Redis restarted empty).
  */
 export async function rebuildSearch(redis: RedisClient, keys: Keys): Promise<RebuildReport> {
   const s = searchKeys(keys);
-  const token = randomBytes(8).toString('hex');
-  if ((await redis.set(s.rebuildLock, token, 'PX', LOCK_MS, 'NX')) !== 'OK') return { indexed: 0, ran: false };
+  const mutex = rebuildMutex(redis, keys);
+  if (!(await mutex.tryAcquire())) return { indexed: 0, ran: false };
   const scripted = withScripts<Scripted>(redis, { sdReindexDrafts: REINDEX });
   let indexed = 0;
   try {
@@ -77,13 +82,13 @@ export async function rebuildSearch(redis: RedisClient, keys: Keys): Promise<Reb
           args.push(id, json, entry);
         });
         if (draftKeys.length) indexed += await scripted.sdReindexDrafts(INDEX_KEYS_COUNT + draftKeys.length, ...indexKeyList(keys), ...draftKeys, ...args);
-        await redis.pexpire(s.rebuildLock, LOCK_MS);
       } while (cursor !== '0');
     }
-    if ((await redis.get(s.rebuildLock)) === token) await redis.set(s.version, SEARCH_VERSION);
+    // A rebuild that lost its lock (stalled past LOCK_MS) leaves the version to the one that took over.
+    if (mutex.isAcquired) await redis.set(s.version, SEARCH_VERSION);
     return { indexed, ran: true };
   } finally {
-    if ((await redis.get(s.rebuildLock)) === token) await redis.del(s.rebuildLock);
+    await mutex.release();
   }
 }
 

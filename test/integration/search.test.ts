@@ -7,7 +7,7 @@ import { createLogger } from '../../src/log.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { createDesk } from '../../src/review/createDesk.ts';
 import { getDraft, getDrafts } from '../../src/review/draftStore.ts';
-import { rebuildSearch } from '../../src/search/rebuildSearch.ts';
+import { rebuildMutex, rebuildSearch } from '../../src/search/rebuildSearch.ts';
 import { searchIndex } from '../../src/search/querySearch.ts';
 import { toSearchTokens } from '../../src/search/searchText.ts';
 import { walkIndex } from '../../src/review/walkIndex.ts';
@@ -133,8 +133,11 @@ describe('desk search (real Redis)', () => {
       expect(await h.redis.zscore(s.postings, `zebra\u0000${a}`)).toBeNull();
       expect(await headlines(h, 'q=optic')).toEqual(['Optical interconnects scale out']);
       // Another process rebuilding (its lock held): this one leaves it alone.
-      await h.redis.set(s.rebuildLock, 'other', 'PX', 60_000);
+      const other = rebuildMutex(h.redis, h.keys);
+      expect(await other.tryAcquire()).toBe(true);
       expect(await rebuildSearch(h.redis, h.keys)).toEqual({ indexed: 0, ran: false });
+      await other.release();
+      expect(await rebuildSearch(h.redis, h.keys)).toMatchObject({ indexed: 2, ran: true });
     });
   });
 
