@@ -97,7 +97,9 @@ describe('lost items: a crash plus a changed feed (issue 8, item 1)', () => {
     expect(await t.redis.hget(t.keys.sourceState('grow'), 'etag')).toBeNull();
 
     t.feeds.counts.grow = 40;
-    t.spawn();
+    // The survivor keeps the default 30 s lock (it is never killed): a loaded machine delaying its renewals
+    // cannot stall its own jobs. It takes the killed worker's 1 s-locked job within a stall check.
+    t.spawn({ SIGNAL_DESK_LOCK_MS: '30000' });
     await expect.poll(async () => (await t.poll.getCompletedCount()) === 1 && (await drained(t.ingest)), { timeout: 30_000, interval: 200 }).toBe(true);
     expect(await t.redis.hget(t.keys.sourceState('grow'), 'etag')).toBe('"grow-40"');
     expectOneDraftPerItem(await draftsBySource(t.redis, t.prefix), { grow: 40 });
@@ -154,8 +156,8 @@ describe('lost items: a crash plus a changed feed (issue 8, item 1)', () => {
     await t.ingest.resume();
     expect((await first.exited).signal).toBe('SIGKILL');
     for (let i = 0; i < 2; i++) expect((await t.spawn({ SIGNAL_DESK_FAILPOINTS: 'ingest.beforeCommit' }).exited).signal).toBe('SIGKILL');
-    // Stalled three times: the next worker fails the job without running it.
-    t.spawn();
+    // Stalled three times: the next worker (never killed, so the default 30 s lock) fails the job without running it.
+    t.spawn({ SIGNAL_DESK_LOCK_MS: '30000' });
     await expect.poll(() => t.ingest.getFailedCount(), { timeout: 30_000, interval: 200 }).toBe(1);
     expect((await t.ingest.getFailed())[0]!.failedReason).toMatch(/stalled/);
     expect(await t.redis.zcard(t.keys.review)).toBe(0);
