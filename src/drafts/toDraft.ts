@@ -36,8 +36,13 @@ export function coverageHeadline(d: Pick<DraftSignal, 'title'>): string {
   return d.title ?? UNTITLED;
 }
 
+/** The headline a draft of `item` is listed under: its title, else the start of its summary, else its link, else "(untitled item)". */
+export function headlineOf(item: Pick<FeedItem, 'title' | 'summary' | 'url'>): string {
+  return item.title ?? truncate(item.summary, HEADLINE_FROM_SUMMARY) ?? item.url ?? UNTITLED;
+}
+
 export function toDraft(item: FeedItem, source: DraftSource, discoveredAt: string): DraftSignal {
-  const headline = item.title ?? truncate(item.summary, HEADLINE_FROM_SUMMARY) ?? UNTITLED;
+  const headline = headlineOf(item);
   const tags = dedupeCaseless([...source.tags, ...item.categories]).slice(0, 30);
   const publishedAt = item.publishedAt ?? item.updatedAt;
   const scored = initialScore({ name: source.name, weight: source.weight }, publishedAt, Date.parse(discoveredAt));

@@ -80,13 +80,13 @@ export function unprefixAtom(xml: string, rootName: string): string {
 
 /**
  * Atom text constructs of type="xhtml" (RFC 4287 §3.1.1.3) hold markup inline. xml2js would store its text
- * and child elements apart, losing their order, so the markup is escaped into text first and read later
- * like type="html".
+ * and child elements apart, losing their order, so the markup is escaped into text first; atomText reads it
+ * once, as it reads type="html".
  */
 export function escapeXhtmlConstructs(xml: string): string {
   if (!/type\s*=\s*["']xhtml["']/.test(xml)) return xml;
   return xml.replace(/<(content|summary|title|subtitle|rights)(\s[^>]*type\s*=\s*["']xhtml["'][^>]*)>([\s\S]*?)<\/\1>/g, (_, name: string, attrs: string, inner: string) => {
     const escaped = inner.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    return `<${name}${attrs.replace(/type\s*=\s*["']xhtml["']/, 'type="html"')}>${escaped}</${name}>`;
+    return `<${name}${attrs}>${escaped}</${name}>`;
   });
 }

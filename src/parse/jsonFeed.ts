@@ -4,6 +4,7 @@ import { parseDate } from './parseDate.ts';
 import { toPlainText, truncate } from './text.ts';
 import { SUMMARY_MAX, type FeedMeta, type RawItem } from './types.ts';
 import { absolutize } from './xmlNodes.ts';
+import { joinAuthors } from './itemFields.ts';
 import { categories, cleanAuthor } from './xmlFeed.ts';
 
 // Every field falls back to undefined on a wrong type (feedsmith's coercer style): a bad field never
@@ -11,6 +12,8 @@ import { categories, cleanAuthor } from './xmlFeed.ts';
 const str = z.string().optional().catch(undefined);
 const id = z.union([z.string(), z.number().transform(String)]).optional().catch(undefined);
 const Author = z.object({ name: str, url: str }).catch({ name: undefined, url: undefined });
+// `authors` must be an array, but feeds send one author object there too.
+const Authors = z.preprocess((v) => (v && typeof v === 'object' && !Array.isArray(v) ? [v] : v), z.array(Author)).optional().catch(undefined);
 
 const JsonFeedItem = z.object({
   id,
@@ -23,7 +26,7 @@ const JsonFeedItem = z.object({
   date_published: str,
   date_modified: str,
   author: Author.optional().catch(undefined),
-  authors: z.array(Author).optional().catch(undefined),
+  authors: Authors,
   tags: z.array(z.unknown()).optional().catch(undefined),
 });
 
@@ -35,7 +38,7 @@ const JsonFeedDocument = z.object({
   description: str,
   language: str,
   author: Author.optional().catch(undefined),
-  authors: z.array(Author).optional().catch(undefined),
+  authors: Authors,
   items: z.array(z.unknown()).catch([]),
 });
 
@@ -50,7 +53,7 @@ export function parseJsonFeed(json: string, feedUrl: string | undefined): { feed
   if (!doc.success) throw new ParseError('not_a_feed', 'a JSON document without a JSON Feed "version" (https://jsonfeed.org/version/1.1)');
   const d = doc.data;
   const base = absolutize(d.feed_url, feedUrl) ?? feedUrl;
-  const feedAuthor = d.authors?.[0]?.name ?? d.author?.name;
+  const feedAuthor = joinAuthors([...(d.authors ?? []).map((a) => a.name), d.author?.name]);
   let skipped = 0;
   const items: RawItem[] = [];
   for (const raw of d.items) {
@@ -64,11 +67,13 @@ export function parseJsonFeed(json: string, feedUrl: string | undefined): { feed
       guid: it.id?.trim() || null,
       url: absolutize(it.url ?? it.external_url, base) ?? null,
       title: toPlainText(it.title),
-      author: cleanAuthor(it.authors?.[0]?.name ?? it.author?.name ?? feedAuthor),
+      // JSON Feed 1.1 `authors` (1.0's `author` beside it, as some feeds keep both): every name, once each.
+      author: cleanAuthor(joinAuthors([...(it.authors ?? []).map((a) => a.name), it.author?.name]) ?? feedAuthor ?? undefined),
       publishedAt: parseDate(it.date_published),
       updatedAt: parseDate(it.date_modified),
       categories: categories(it.tags?.map((t) => (typeof t === 'string' ? t : undefined)) ?? []),
-      summary: truncate(toPlainText(it.summary ?? it.content_text ?? it.content_html), SUMMARY_MAX),
+      // A blank summary falls through to the content, as an absent one does.
+      summary: truncate(toPlainText(it.summary) ?? toPlainText(it.content_text) ?? toPlainText(it.content_html), SUMMARY_MAX),
     });
   }
   return {

@@ -3,8 +3,9 @@ import { ParseError } from '../errors.ts';
 import { decodeBody } from './decodeBody.ts';
 import { detectFormat } from './detectFormat.ts';
 import { parseJsonFeed } from './jsonFeed.ts';
-import type { ParsedFeed } from './types.ts';
+import type { FeedMeta, ParsedFeed } from './types.ts';
 import { parseXmlFeed } from './xmlFeed.ts';
+import { absolutize } from './xmlNodes.ts';
 
 export interface ParseOptions {
   /** The feed's own URL: the base for relative links when the document gives no better one. */
@@ -38,12 +39,21 @@ export async function parseFeed(body: Buffer | string, options: ParseOptions = {
     case 'jsonfeed': {
       const json = parseJsonFeed(text, options.url);
       const keyed = assignKeys(json.items);
-      return { format: 'jsonfeed', version: detected.version, feed: json.feed, items: keyed.items, skipped: json.skipped + keyed.skipped, ttlMinutes: null };
+      return { format: 'jsonfeed', version: detected.version, feed: completeMeta(json.feed, options.url), items: keyed.items, skipped: json.skipped + keyed.skipped, ttlMinutes: null };
     }
     default: {
       const xml = await parseXmlFeed(text, detected.format, detected.root, options.url);
       const keyed = assignKeys(xml.items);
-      return { format: detected.format, version: detected.version, feed: xml.feed, items: keyed.items, skipped: keyed.skipped, ttlMinutes: xml.ttlMinutes };
+      return { format: detected.format, version: detected.version, feed: completeMeta(xml.feed, options.url), items: keyed.items, skipped: keyed.skipped, ttlMinutes: xml.ttlMinutes };
     }
   }
+}
+
+/**
+ * A feed without a site link is taken to live at its own URL, and a feed without a title is called by its
+ * site link (as miniflux and most readers list it): both say where it is, never invent what it says.
+ */
+function completeMeta(feed: FeedMeta, feedUrl: string | undefined): FeedMeta {
+  const link = feed.link ?? absolutize(feedUrl, undefined) ?? null;
+  return { ...feed, link, title: feed.title ?? link };
 }

@@ -13,19 +13,39 @@ const BLOCK_TAG = /<\/?(p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|tr|t
  * entities decoded (feeds often escape twice), bidi controls removed (also when sent as references),
  * whitespace collapsed. Used for titles and summaries, which must never carry markup into the desk.
  */
-export function toPlainText(value: string | null | undefined): string | null {
+export interface PlainTextOptions {
+  /**
+   * Text that is HTML exactly once (Atom type="html" or "xhtml"): markup is removed and references decoded
+   * once, so "&lt;blink&gt;" written in it stays the text "<blink>". Without it, text revealed by decoding is
+   * stripped again, since RSS feeds escape their HTML twice as often as not (scripts, styles and comments
+   * revealed by decoding are dropped in both modes).
+   */
+  once?: boolean;
+  /**
+   * Text that is not HTML at all (Atom type="text", RFC 4287 §3.1.1.1): "&#39;" in it is those five
+   * characters. Only code blocks are still dropped.
+   */
+  literal?: boolean;
+}
+
+export function toPlainText(value: string | null | undefined, options: PlainTextOptions = {}): string | null {
   if (value === null || value === undefined) return null;
   let text = value;
+  if (options.literal) return finish(text.includes('<') ? text.replace(DROP_BLOCKS, ' ') : text);
   if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(BLOCK_TAG, ' ').replace(TAG, '');
   // A reference escaped twice (&amp;#0;), left as text by CDATA or beyond hardenXml's digits (&#99999999;) would
   // decode to U+FFFD or a control character here: references to characters XML 1.0 forbids are dropped first.
   if (text.includes('&')) text = decodeHTML(text.replace(NUMERIC_REF, (ref: string, hex?: string, dec?: string) => (isXmlChar(hex ? parseInt(hex, 16) : Number(dec)) ? ref : '')));
-  // The same characters sent raw (JSON Feed "\u0000", a lone surrogate "\ud800"): dropped as hardenXml does.
-  // eslint-disable-next-line no-control-regex -- exactly the characters XML 1.0 §2.2 forbids
-  text = text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
   // Decoding can reveal markup that was escaped twice ("&lt;b&gt;"): strip once more.
-  if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(TAG, '');
-  text = stripBidiControls(text).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+  // Even then, code revealed by decoding never reaches a title or summary.
+  if (text.includes('<')) text = options.once ? text.replace(DROP_BLOCKS, ' ') : text.replace(DROP_BLOCKS, ' ').replace(TAG, '');
+  return finish(text);
+}
+
+/** The same characters sent raw (JSON Feed "\u0000", a lone surrogate "\ud800") dropped as hardenXml does, bidi controls removed, whitespace collapsed. */
+function finish(value: string): string | null {
+  // eslint-disable-next-line no-control-regex -- exactly the characters XML 1.0 §2.2 forbids
+  const text = stripBidiControls(value.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
   return text === '' ? null : text;
 }
 

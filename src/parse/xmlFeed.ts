@@ -2,6 +2,8 @@ import RssParser from 'rss-parser';
 import { ParseError } from '../errors.ts';
 import { escapeXhtmlConstructs, hardenXml, unprefixAtom } from './hardenXml.ts';
 import { parseDate } from './parseDate.ts';
+import { atomText } from './atomText.ts';
+import { ATOM_ENTRY_AUTHOR, ATOM_ENTRY_SUMMARY, ATOM_ENTRY_TITLE, RSS_CHANNEL_AUTHOR, RSS_CHANNEL_DESCRIPTION, RSS_CHANNEL_TITLE, RSS_ITEM_AUTHOR, RSS_ITEM_SUMMARY, RSS_ITEM_TITLE, atomCategories, readField, rssCategories } from './itemFields.ts';
 import { toPlainText, truncate } from './text.ts';
 import { MAX_CATEGORIES, SUMMARY_MAX, type FeedFormat, type FeedMeta, type RawItem } from './types.ts';
 import { absolutize, attr, baseOf, child, children, firstText, text, type XmlNode } from './xmlNodes.ts';
@@ -95,62 +97,88 @@ function mapRss(root: XmlNode, format: 'rss' | 'rdf', feedUrl: string | undefine
   const itemBase = attr(channel, 'xml:base') || attr(root, 'xml:base') ? channelBase : (link ?? channelBase);
   const rawItems = format === 'rdf' ? [...children(root, 'item'), ...children(channel, 'item')] : children(channel, 'item');
   const ttl = Number(firstText(channel, 'ttl'));
+  const inherited: Inherited = { author: readField(RSS_CHANNEL_AUTHOR, channel)?.value ?? null, categories: rssCategories(channel) };
   return {
     feed: {
-      title: toPlainText(firstText(channel, 'title', 'dc:title')),
+      title: readField(RSS_CHANNEL_TITLE, channel)?.value ?? null,
       link: link ?? null,
-      description: toPlainText(firstText(channel, 'description', 'dc:description')),
+      description: readField(RSS_CHANNEL_DESCRIPTION, channel)?.value ?? null,
       language: firstText(channel, 'language', 'dc:language') ?? null,
     },
-    items: rawItems.map((item) => mapRssItem(item, baseOf(item, itemBase))),
+    items: rawItems.map((item) => mapRssItem(item, baseOf(item, itemBase), inherited)),
     ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
   };
 }
 
-function mapRssItem(item: unknown, base: string | undefined): RawItem {
+/** What an item without its own author or categories takes from its channel or feed. */
+interface Inherited {
+  author: string | null;
+  categories: (string | undefined)[];
+}
+
+function mapRssItem(item: unknown, base: string | undefined, inherited: Inherited): RawItem {
   const guidNode = child(item, 'guid');
   const guid = text(guidNode)?.trim() || attr(item, 'rdf:about')?.trim() || null;
   // RSS 2.0: a guid is a permalink unless isPermaLink="false".
   const guidLink = guid && attr(guidNode, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(guid) ? guid : undefined;
-  const href = firstText(item, 'link') ?? atomAlternate(item, base) ?? guidLink ?? firstText(item, 'feedburner:origLink');
+  // FeedBurner's origLink is the publisher's own URL behind its redirect; an enclosure is the link of a podcast
+  // episode that has no other.
+  const href = firstText(item, 'feedburner:origLink') ?? firstText(item, 'link') ?? atomAlternate(item, base) ?? guidLink ?? enclosureUrl(item, base);
+  const own = categories(rssCategories(item));
   return {
     guid,
     url: absolutize(href, base) ?? null,
-    title: toPlainText(firstText(item, 'title', 'dc:title')),
-    author: cleanAuthor(firstText(item, 'author', 'dc:creator', 'itunes:author')),
+    title: readField(RSS_ITEM_TITLE, item)?.value ?? null,
+    author: cleanAuthor(readField(RSS_ITEM_AUTHOR, item)?.value ?? inherited.author ?? undefined),
     publishedAt: parseDate(firstText(item, 'pubDate', 'dc:date', 'a10:updated', 'atom:published')),
     updatedAt: parseDate(firstText(item, 'atom:updated', 'dcterms:modified')),
-    categories: categories([...children(item, 'category'), ...children(item, 'dc:subject')].map((c) => text(c))),
-    summary: truncate(toPlainText(firstText(item, 'description', 'content:encoded', 'itunes:summary', 'media:description')), SUMMARY_MAX),
+    categories: own.length ? own : categories(inherited.categories),
+    summary: truncate(readField(RSS_ITEM_SUMMARY, item)?.value ?? null, SUMMARY_MAX),
   };
+}
+
+/** The first enclosure with an http(s) URL (RSS <enclosure url>, Media RSS <media:content url>). */
+function enclosureUrl(item: unknown, base: string | undefined): string | undefined {
+  for (const e of [...children(item, 'enclosure'), ...children(item, 'media:content')]) {
+    const url = absolutize(attr(e, 'url'), base);
+    if (url) return url;
+  }
+  return undefined;
 }
 
 function mapAtom(feed: XmlNode, feedUrl: string | undefined): XmlFeed {
   const base = baseOf(feed, feedUrl);
-  const feedAuthor = firstText(child(feed, 'author'), 'name');
+  const link = alternateLink(feed, base);
+  // Relative entry links resolve against xml:base, else the feed's site link, else the feed's URL: the rule
+  // RSS items follow, and what publishers who write relative links mean by them.
+  const entryBase = attr(feed, 'xml:base') ? base : (link ?? base);
+  const inherited: Inherited = { author: readField(ATOM_ENTRY_AUTHOR, feed)?.value ?? null, categories: atomCategories(feed) };
   return {
     feed: {
-      title: toPlainText(firstText(feed, 'title')),
-      link: alternateLink(feed, base) ?? null,
-      description: toPlainText(firstText(feed, 'subtitle', 'tagline')),
+      title: atomText(child(feed, 'title')),
+      link: link ?? null,
+      description: atomText(child(feed, 'subtitle')) ?? atomText(child(feed, 'tagline')),
       language: attr(feed, 'xml:lang') ?? null,
     },
-    items: children(feed, 'entry').map((entry) => mapAtomEntry(entry, baseOf(entry, base), feedAuthor)),
+    items: children(feed, 'entry').map((entry) => mapAtomEntry(entry, baseOf(entry, entryBase), inherited)),
     ttlMinutes: null,
   };
 }
 
-function mapAtomEntry(entry: unknown, base: string | undefined, feedAuthor: string | undefined): RawItem {
+function mapAtomEntry(entry: unknown, base: string | undefined, inherited: Inherited): RawItem {
   const published = firstText(entry, 'published', 'issued', 'created', 'dc:date');
+  const id = firstText(entry, 'id');
+  const own = categories(atomCategories(entry));
   return {
-    guid: firstText(entry, 'id') ?? null,
-    url: alternateLink(entry, base) ?? null,
-    title: toPlainText(firstText(entry, 'title')),
-    author: cleanAuthor(firstText(child(entry, 'author'), 'name', 'email') ?? firstText(entry, 'dc:creator') ?? feedAuthor),
+    guid: id ?? null,
+    // An entry without an alternate link whose id is an http(s) URL is at that URL (RFC 4287 §4.2.6 allows it).
+    url: alternateLink(entry, base) ?? firstText(entry, 'feedburner:origLink') ?? absolutize(id && /^https?:\/\//i.test(id) ? id : undefined, undefined) ?? null,
+    title: readField(ATOM_ENTRY_TITLE, entry)?.value ?? null,
+    author: cleanAuthor(readField(ATOM_ENTRY_AUTHOR, entry)?.value ?? inherited.author ?? undefined),
     publishedAt: parseDate(published),
     updatedAt: parseDate(firstText(entry, 'updated', 'modified')),
-    categories: categories(children(entry, 'category').map((c) => attr(c, 'label') ?? attr(c, 'term') ?? text(c))),
-    summary: truncate(toPlainText(firstText(entry, 'summary', 'content')), SUMMARY_MAX),
+    categories: own.length ? own : categories(inherited.categories),
+    summary: truncate(readField(ATOM_ENTRY_SUMMARY, entry)?.value ?? null, SUMMARY_MAX),
   };
 }
 
@@ -169,12 +197,15 @@ function atomAlternate(node: unknown, base: string | undefined): string | undefi
   return absolutize(attr(link, 'href'), base);
 }
 
-/** "jane@example.com (Jane Doe)" and "Jane Doe <jane@example.com>" are both Jane Doe. */
+/** "jane@example.com (Jane Doe)", "Jane Doe (jane@example.com)" and "Jane Doe <jane@example.com>" are all Jane Doe. */
 export function cleanAuthor(value: string | undefined): string | null {
   const plain = toPlainText(value);
   if (!plain) return null;
   const paren = /^\S+@\S+\s*\(([^)]+)\)$/.exec(plain);
   if (paren) return paren[1]!.trim();
+  // "Jane Doe (jane@example.com)", "Jane Doe (mailto:jane@example.com)": an address is never kept as a name.
+  const trailing = /^(.+?)\s*\((?:mailto:)?[^()\s]+@[^()\s]+\)$/.exec(plain);
+  if (trailing) return trailing[1]!.trim();
   const angle = /^(.+?)\s*<[^>]+@[^>]+>$/.exec(plain);
   if (angle) return angle[1]!.replace(/^"|"$/g, '').trim();
   return plain;

@@ -17,6 +17,22 @@ export function children(node: unknown, name: string): unknown[] {
   return Array.isArray(v) ? v : v === undefined ? [] : [v];
 }
 
+/** Like child(), with the element name matched in any case when no exact match exists (<itunes:Summary>, <PubDate>). */
+export function childNamed(node: unknown, name: string): unknown {
+  return childrenNamed(node, name)[0];
+}
+
+export function childrenNamed(node: unknown, name: string): unknown[] {
+  if (!node || typeof node !== 'object') return [];
+  const exact = children(node, name);
+  if (exact.length) return exact;
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(node)) {
+    if (key !== name && key.toLowerCase() === lower) return children(node, key);
+  }
+  return [];
+}
+
 export function attr(node: unknown, name: string): string | undefined {
   if (!node || typeof node !== 'object') return undefined;
   const attrs = (node as XmlNode).$ as Record<string, unknown> | undefined;

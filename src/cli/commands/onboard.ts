@@ -163,7 +163,9 @@ export async function addCommand(settings: Settings, url: string, options: AddOp
   }
   const taken = new Set(existing.map((s) => s.id));
   if (options.id && taken.has(options.id)) throw new SignalDeskError('id_taken', `--id ${options.id}: that id is already used in ${file}; choose another`);
-  const name = options.name ?? chosen.parsed?.feed.title ?? new URL(chosen.url).hostname;
+  // An untitled feed's title is its site link (parse/parseFeed.ts): its host names it better.
+  const title = chosen.parsed?.feed.title;
+  const name = options.name ?? (title && title !== chosen.parsed?.feed.link ? title : undefined) ?? new URL(chosen.url).hostname;
   const id = options.id ?? uniqueId(slugify(name) ?? slugify(new URL(chosen.url).hostname) ?? 'source', taken);
   const entry = { id, name, url: chosen.url, ...(options.category ? { category: options.category } : {}) };
   if (options.dryRun) {
