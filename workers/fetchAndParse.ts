@@ -43,7 +43,7 @@ export async function fetchAndParse(request: FetchRequest, now: () => number, as
   const outcome = classifyOutcome(response, now());
   if (outcome.kind !== 'ok') return { response, outcome };
   try {
-    const options = { url: response.finalUrl, contentType: response.headers['content-type'] };
+    const options = { url: response.finalUrl, contentType: response.headers['content-type'], contentLocation: response.headers['content-location'] };
     return { response, outcome, parsed: as.listing ? parseListing(response.body, { ...options, selectors: as.listing }) : await parseFeed(response.body, options) };
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;

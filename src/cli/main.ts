@@ -266,8 +266,9 @@ program
   .description('parse feed files offline and print what Signal Desk reads from them')
   .argument('<files...>', 'feed files (RSS, Atom, RDF, JSON Feed)')
   .option('--url <base>', 'the feed URL, used as the base for relative links')
+  .option('--content-location <url>', 'the Content-Location header it was served with: the base for relative links, resolved against --url')
   .option('--json', 'one JSON line per file: {file, ok, format, feed, items, error}')
-  .action(async (files: string[], opts: { url?: string; json?: boolean }) => {
+  .action(async (files: string[], opts: { url?: string; contentLocation?: string; json?: boolean }) => {
     process.exitCode = await parseCommand(files, opts);
   });
 

@@ -2,6 +2,7 @@ import { assignKeys } from '../dedupe/itemKey.ts';
 import { ParseError } from '../errors.ts';
 import { decodeBody } from './decodeBody.ts';
 import { detectFormat } from './detectFormat.ts';
+import { documentBase } from './documentBase.ts';
 import { parseJsonFeed } from './jsonFeed.ts';
 import type { FeedMeta, ParsedFeed } from './types.ts';
 import { parseXmlFeed } from './xmlFeed.ts';
@@ -12,6 +13,8 @@ export interface ParseOptions {
   url?: string;
   /** The Content-Type header, for its charset parameter. */
   contentType?: string | null;
+  /** The Content-Location header: where relative links resolve when it names an http(s) URL (parse/documentBase.ts). */
+  contentLocation?: string | null;
 }
 
 /**
@@ -21,6 +24,7 @@ export interface ParseOptions {
  */
 export async function parseFeed(body: Buffer | string, options: ParseOptions = {}): Promise<ParsedFeed> {
   const { text } = decodeBody(body, options.contentType);
+  const base = documentBase(options.url, options.contentLocation);
   const detected = detectFormat(text);
   switch (detected.format) {
     case 'empty':
@@ -37,12 +41,12 @@ export async function parseFeed(body: Buffer | string, options: ParseOptions = {
             : 'the body is neither XML nor JSON',
       );
     case 'jsonfeed': {
-      const json = parseJsonFeed(text, options.url);
+      const json = parseJsonFeed(text, base);
       const keyed = assignKeys(json.items);
       return { format: 'jsonfeed', version: detected.version, feed: completeMeta(json.feed, options.url), items: keyed.items, skipped: json.skipped + keyed.skipped, ttlMinutes: null };
     }
     default: {
-      const xml = await parseXmlFeed(text, detected.format, detected.root, options.url);
+      const xml = await parseXmlFeed(text, detected.format, detected.root, base);
       const keyed = assignKeys(xml.items);
       return { format: detected.format, version: detected.version, feed: completeMeta(xml.feed, options.url), items: keyed.items, skipped: keyed.skipped, ttlMinutes: xml.ttlMinutes };
     }

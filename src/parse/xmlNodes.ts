@@ -58,9 +58,10 @@ export function text(node: unknown, depth = 0): string | undefined {
   return parts.length ? parts.join(' ') : undefined;
 }
 
+/** The trimmed text of the first of `names` present with text, names matched in any case. */
 export function firstText(node: unknown, ...names: string[]): string | undefined {
   for (const name of names) {
-    const t = text(child(node, name))?.trim();
+    const t = text(childNamed(node, name))?.trim();
     if (t) return t;
   }
   return undefined;

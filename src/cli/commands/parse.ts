@@ -13,10 +13,10 @@ export interface ParseLine {
   error: { code: string; message: string } | null;
 }
 
-export async function parseFile(file: string, baseUrl?: string): Promise<ParseLine> {
+export async function parseFile(file: string, baseUrl?: string, contentLocation?: string): Promise<ParseLine> {
   try {
     const body = await readFile(file);
-    const parsed = await parseFeed(body, baseUrl ? { url: baseUrl } : {});
+    const parsed = await parseFeed(body, { ...(baseUrl ? { url: baseUrl } : {}), ...(contentLocation ? { contentLocation } : {}) });
     return {
       file,
       ok: true,
@@ -31,10 +31,10 @@ export async function parseFile(file: string, baseUrl?: string): Promise<ParseLi
   }
 }
 
-export async function parseCommand(files: string[], options: { url?: string; json?: boolean }): Promise<number> {
+export async function parseCommand(files: string[], options: { url?: string; contentLocation?: string; json?: boolean }): Promise<number> {
   let failed = 0;
   for (const file of files) {
-    const line = await parseFile(file, options.url);
+    const line = await parseFile(file, options.url, options.contentLocation);
     if (!line.ok) failed++;
     if (options.json) {
       process.stdout.write(`${JSON.stringify(line)}\n`);
