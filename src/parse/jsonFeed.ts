@@ -69,7 +69,8 @@ export function parseJsonFeed(json: string, feedUrl: string | undefined): { feed
       title: toPlainText(it.title),
       // JSON Feed 1.1 `authors` (1.0's `author` beside it, as some feeds keep both): every name, once each.
       author: cleanAuthor(joinAuthors([...(it.authors ?? []).map((a) => a.name), it.author?.name]) ?? feedAuthor ?? undefined),
-      publishedAt: parseDate(it.date_published),
+      // As in XML feeds: an item with only a modification date is published then.
+      publishedAt: parseDate(it.date_published) ?? parseDate(it.date_modified),
       updatedAt: parseDate(it.date_modified),
       categories: categories(it.tags?.map((t) => (typeof t === 'string' ? t : undefined)) ?? []),
       // A blank summary falls through to the content, as an absent one does.

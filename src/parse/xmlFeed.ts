@@ -1,7 +1,7 @@
 import RssParser from 'rss-parser';
 import { ParseError } from '../errors.ts';
 import { escapeXhtmlConstructs, hardenXml, unprefixAtom } from './hardenXml.ts';
-import { parseDate } from './parseDate.ts';
+import { ATOM_PUBLISHED_DATES, ATOM_UPDATED_DATES, RSS_PUBLISHED_DATES, RSS_UPDATED_DATES, pickItemDates, type ItemDates } from './pickItemDates.ts';
 import { atomText } from './atomText.ts';
 import { ATOM_ENTRY_AUTHOR, ATOM_ENTRY_SUMMARY, ATOM_ENTRY_TITLE, RSS_CHANNEL_AUTHOR, RSS_CHANNEL_DESCRIPTION, RSS_CHANNEL_TITLE, RSS_ITEM_AUTHOR, RSS_ITEM_SUMMARY, RSS_ITEM_TITLE, atomCategories, readField, rssCategories } from './itemFields.ts';
 import { toPlainText, truncate } from './text.ts';
@@ -130,11 +130,14 @@ function mapRssItem(item: unknown, base: string | undefined, inherited: Inherite
     url: absolutize(href, base) ?? null,
     title: readField(RSS_ITEM_TITLE, item)?.value ?? null,
     author: cleanAuthor(readField(RSS_ITEM_AUTHOR, item)?.value ?? inherited.author ?? undefined),
-    publishedAt: parseDate(firstText(item, 'pubDate', 'dc:date', 'a10:updated', 'atom:published')),
-    updatedAt: parseDate(firstText(item, 'atom:updated', 'dcterms:modified')),
+    ...datesOf(pickItemDates(item, RSS_PUBLISHED_DATES, RSS_UPDATED_DATES)),
     categories: own.length ? own : categories(inherited.categories),
     summary: truncate(readField(RSS_ITEM_SUMMARY, item)?.value ?? null, SUMMARY_MAX),
   };
+}
+
+function datesOf(d: ItemDates): Pick<RawItem, 'publishedAt' | 'updatedAt'> {
+  return { publishedAt: d.publishedAt, updatedAt: d.updatedAt };
 }
 
 /** The first enclosure with an http(s) URL (RSS <enclosure url>, Media RSS <media:content url>). */
@@ -166,7 +169,6 @@ function mapAtom(feed: XmlNode, feedUrl: string | undefined): XmlFeed {
 }
 
 function mapAtomEntry(entry: unknown, base: string | undefined, inherited: Inherited): RawItem {
-  const published = firstText(entry, 'published', 'issued', 'created', 'dc:date');
   const id = firstText(entry, 'id');
   const own = categories(atomCategories(entry));
   return {
@@ -175,8 +177,7 @@ function mapAtomEntry(entry: unknown, base: string | undefined, inherited: Inher
     url: alternateLink(entry, base) ?? firstText(entry, 'feedburner:origLink') ?? absolutize(id && /^https?:\/\//i.test(id) ? id : undefined, undefined) ?? null,
     title: readField(ATOM_ENTRY_TITLE, entry)?.value ?? null,
     author: cleanAuthor(readField(ATOM_ENTRY_AUTHOR, entry)?.value ?? inherited.author ?? undefined),
-    publishedAt: parseDate(published),
-    updatedAt: parseDate(firstText(entry, 'updated', 'modified')),
+    ...datesOf(pickItemDates(entry, ATOM_PUBLISHED_DATES, ATOM_UPDATED_DATES)),
     categories: own.length ? own : categories(inherited.categories),
     summary: truncate(readField(ATOM_ENTRY_SUMMARY, entry)?.value ?? null, SUMMARY_MAX),
   };
