@@ -7,7 +7,6 @@ const C1_AS_WINDOWS_1252 = [
   '', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '', 'ž', 'Ÿ',
 ] as const;
 
-// eslint-disable-next-line no-control-regex -- exactly the C1 controls U+0080–U+009F
 const C1 = /[\u0080-\u009f]/g;
 
 /**

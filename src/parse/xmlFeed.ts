@@ -1,6 +1,7 @@
 import RssParser from 'rss-parser';
 import { ParseError } from '../errors.ts';
 import { escapeXhtmlConstructs, hardenXml, unprefixAtom } from './hardenXml.ts';
+import { normalizeLanguage } from './normalizeLanguage.ts';
 import { parseDate } from './parseDate.ts';
 import { toPlainText, truncate } from './text.ts';
 import { MAX_CATEGORIES, SUMMARY_MAX, type FeedFormat, type FeedMeta, type RawItem } from './types.ts';
@@ -100,7 +101,7 @@ function mapRss(root: XmlNode, format: 'rss' | 'rdf', feedUrl: string | undefine
       title: toPlainText(firstText(channel, 'title', 'dc:title')),
       link: link ?? null,
       description: toPlainText(firstText(channel, 'description', 'dc:description')),
-      language: firstText(channel, 'language', 'dc:language') ?? null,
+      language: normalizeLanguage(firstText(channel, 'language')) ?? normalizeLanguage(firstText(channel, 'dc:language')) ?? normalizeLanguage(attr(root, 'xml:lang')),
     },
     items: rawItems.map((item) => mapRssItem(item, baseOf(item, itemBase))),
     ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
@@ -133,7 +134,7 @@ function mapAtom(feed: XmlNode, feedUrl: string | undefined): XmlFeed {
       title: toPlainText(firstText(feed, 'title')),
       link: alternateLink(feed, base) ?? null,
       description: toPlainText(firstText(feed, 'subtitle', 'tagline')),
-      language: attr(feed, 'xml:lang') ?? null,
+      language: normalizeLanguage(attr(feed, 'xml:lang')),
     },
     items: children(feed, 'entry').map((entry) => mapAtomEntry(entry, baseOf(entry, base), feedAuthor)),
     ttlMinutes: null,
