@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParseError } from '../errors.ts';
+import { normalizeLanguage } from './normalizeLanguage.ts';
 import { parseDate } from './parseDate.ts';
 import { toPlainText, truncate } from './text.ts';
 import { SUMMARY_MAX, type FeedMeta, type RawItem } from './types.ts';
@@ -82,7 +83,7 @@ export function parseJsonFeed(json: string, feedUrl: string | undefined): { feed
       title: toPlainText(d.title),
       link: absolutize(d.home_page_url, base) ?? null,
       description: toPlainText(d.description),
-      language: d.language ?? null,
+      language: normalizeLanguage(d.language),
     },
     items,
     skipped,

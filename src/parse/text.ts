@@ -1,17 +1,16 @@
 import { decodeHTML } from 'entities';
 import { stripBidiControls } from './bidi.ts';
 import { isXmlChar } from './hardenXml.ts';
+import { stripMarkup } from './stripMarkup.ts';
+import { fixWindows1252 } from './windows1252.ts';
 
-const DROP_BLOCKS = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
-// A tag starts with a letter (or "/" and a letter), so "x < y" in a title survives.
-const TAG = /<\/?[a-zA-Z][^<>]*>/g;
 const NUMERIC_REF = /&#(?:[xX]([0-9a-fA-F]+)|(\d+));?/g;
-const BLOCK_TAG = /<\/?(p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|tr|td|th|table|figure|figcaption|pre|hr)\b[^<>]*>/gi;
 
 /**
- * Plain text from text that may hold HTML: markup removed (scripts and styles with their content),
- * entities decoded (feeds often escape twice), bidi controls removed (also when sent as references),
- * whitespace collapsed. Used for titles and summaries, which must never carry markup into the desk.
+ * Plain text from text that may hold HTML: markup removed (`stripMarkup`: scripts, styles, embedded documents and
+ * comments with their content, also when never closed), entities decoded (feeds often escape twice, so markup is
+ * stripped again after decoding), windows-1252 characters sent as C1 controls repaired, bidi controls removed
+ * (also when sent as references), whitespace collapsed. Used for titles and summaries, which must never carry markup into the desk.
  */
 export interface PlainTextOptions {
   /**
@@ -31,21 +30,24 @@ export interface PlainTextOptions {
 export function toPlainText(value: string | null | undefined, options: PlainTextOptions = {}): string | null {
   if (value === null || value === undefined) return null;
   let text = value;
-  if (options.literal) return finish(text.includes('<') ? text.replace(DROP_BLOCKS, ' ') : text);
-  if (text.includes('<')) text = text.replace(DROP_BLOCKS, ' ').replace(BLOCK_TAG, ' ').replace(TAG, '');
+  if (options.literal) return finish(stripMarkup(text, { codeOnly: true }));
+  text = stripMarkup(text);
   // A reference escaped twice (&amp;#0;), left as text by CDATA or beyond hardenXml's digits (&#99999999;) would
   // decode to U+FFFD or a control character here: references to characters XML 1.0 forbids are dropped first.
   if (text.includes('&')) text = decodeHTML(text.replace(NUMERIC_REF, (ref: string, hex?: string, dec?: string) => (isXmlChar(hex ? parseInt(hex, 16) : Number(dec)) ? ref : '')));
-  // Decoding can reveal markup that was escaped twice ("&lt;b&gt;"): strip once more.
-  // Even then, code revealed by decoding never reaches a title or summary.
-  if (text.includes('<')) text = options.once ? text.replace(DROP_BLOCKS, ' ') : text.replace(DROP_BLOCKS, ' ').replace(TAG, '');
-  return finish(text);
+  // Decoding can reveal markup that was escaped twice ("&lt;b&gt;"): stripped once more. Text that was HTML once
+  // keeps what decoding reveals as text, but code never reaches a title or summary in either mode.
+  return finish(stripMarkup(text, { codeOnly: options.once === true }));
 }
 
-/** The same characters sent raw (JSON Feed "\u0000", a lone surrogate "\ud800") dropped as hardenXml does, bidi controls removed, whitespace collapsed. */
+/**
+ * The last clean-up of every text: windows-1252 characters sent as C1 controls repaired ("don\u0092t"; a reference
+ * &#146; decodes to ’ already), characters XML 1.0 forbids sent raw (JSON Feed "\u0000", a lone surrogate "\ud800")
+ * dropped as hardenXml does, bidi controls removed, whitespace collapsed.
+ */
 function finish(value: string): string | null {
   // eslint-disable-next-line no-control-regex -- exactly the characters XML 1.0 §2.2 forbids
-  const text = stripBidiControls(value.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+  const text = stripBidiControls(fixWindows1252(value).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
   return text === '' ? null : text;
 }
 

@@ -4,6 +4,7 @@ import { escapeXhtmlConstructs, hardenXml, unprefixAtom } from './hardenXml.ts';
 import { ATOM_PUBLISHED_DATES, ATOM_UPDATED_DATES, RSS_PUBLISHED_DATES, RSS_UPDATED_DATES, pickItemDates, type ItemDates } from './pickItemDates.ts';
 import { atomText } from './atomText.ts';
 import { ATOM_ENTRY_AUTHOR, ATOM_ENTRY_SUMMARY, ATOM_ENTRY_TITLE, RSS_CHANNEL_AUTHOR, RSS_CHANNEL_DESCRIPTION, RSS_CHANNEL_TITLE, RSS_ITEM_AUTHOR, RSS_ITEM_SUMMARY, RSS_ITEM_TITLE, atomCategories, readField, rssCategories } from './itemFields.ts';
+import { normalizeLanguage } from './normalizeLanguage.ts';
 import { toPlainText, truncate } from './text.ts';
 import { MAX_CATEGORIES, SUMMARY_MAX, type FeedFormat, type FeedMeta, type RawItem } from './types.ts';
 import { absolutize, attr, baseOf, child, children, firstText, text, type XmlNode } from './xmlNodes.ts';
@@ -103,7 +104,7 @@ function mapRss(root: XmlNode, format: 'rss' | 'rdf', feedUrl: string | undefine
       title: readField(RSS_CHANNEL_TITLE, channel)?.value ?? null,
       link: link ?? null,
       description: readField(RSS_CHANNEL_DESCRIPTION, channel)?.value ?? null,
-      language: firstText(channel, 'language', 'dc:language') ?? null,
+      language: normalizeLanguage(firstText(channel, 'language')) ?? normalizeLanguage(firstText(channel, 'dc:language')) ?? normalizeLanguage(attr(channel, 'xml:lang')) ?? normalizeLanguage(attr(root, 'xml:lang')),
     },
     items: rawItems.map((item) => mapRssItem(item, baseOf(item, itemBase), inherited)),
     ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : null,
@@ -161,7 +162,7 @@ function mapAtom(feed: XmlNode, feedUrl: string | undefined): XmlFeed {
       title: atomText(child(feed, 'title')),
       link: link ?? null,
       description: atomText(child(feed, 'subtitle')) ?? atomText(child(feed, 'tagline')),
-      language: attr(feed, 'xml:lang') ?? null,
+      language: normalizeLanguage(attr(feed, 'xml:lang')),
     },
     items: children(feed, 'entry').map((entry) => mapAtomEntry(entry, baseOf(entry, entryBase), inherited)),
     ttlMinutes: null,

@@ -16,6 +16,8 @@ describe('decodeBody', () => {
     ['charset from Content-Type beats the declaration', iconv.encode(xml('utf-8', 'Größe'), 'windows-1252'), 'text/xml; charset=windows-1252', 'Größe', 'windows-1252'],
     ['declared Latin-1 but bytes are UTF-8', Buffer.from(xml('iso-8859-1', 'Café ☕')), undefined, 'Café ☕', 'utf-8'],
     ['declared UTF-8 but bytes are windows-1252', iconv.encode(xml('utf-8', 'naïve'), 'windows-1252'), undefined, 'naïve', 'windows-1252'],
+    ['ISO-8859-1 byte 0x92 is the windows-1252 quote (WHATWG)', Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>don', 'latin1'), Buffer.from([0x92]), Buffer.from('t</title></channel></rss>')]), undefined, 'don’t', 'windows-1252'],
+    ['ISO-8859-1 from Content-Type, byte 0x80 is the euro sign', Buffer.concat([Buffer.from(xml('iso-8859-1', '5 ').replace('</title></channel></rss>', ''), 'latin1'), Buffer.from([0x80]), Buffer.from('</title></channel></rss>')]), 'text/xml; charset=iso-8859-1', '5 €', 'windows-1252'],
     ['unknown label falls back on the bytes', Buffer.from(xml('x-klingon', 'plain')), undefined, 'plain', 'utf-8'],
   ])('%s', (_name, body, contentType, title, charset) => {
     const out = decodeBody(body, contentType);

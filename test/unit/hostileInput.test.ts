@@ -54,6 +54,21 @@ describe('parseFeed survives hostile documents', () => {
     ]);
   });
 
+  it('reads a megabyte of unclosed comments, scripts and tags in a summary in one pass, keeping the title', async () => {
+    // A backtracking regex would be quadratic over each. A JSON Feed, so that the test measures our text
+    // coercer alone (xml2js itself is slow on a megabyte of references or CDATA).
+    const MB = 1 << 20;
+    const item = (id: string, unit: string) => ({ id, title: `${id}<!-- x -->`, url: `https://e.example/${id}`, content_html: `lead ${unit.repeat(MB / unit.length)}` });
+    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'T', items: [item('comments', '<!--'), item('scripts', '<script>'), item('tags', '<a '), item('escaped', '&lt;script&gt;')] });
+    const feed = await parseFeed(json);
+    expect(feed.items.map((i) => [i.title, i.summary?.slice(0, 10)])).toEqual([
+      ['comments', 'lead'],
+      ['scripts', 'lead'],
+      ['tags', 'lead <a <a'],
+      ['escaped', 'lead'],
+    ]);
+  });
+
   it('drops control characters XML forbids instead of failing the feed', async () => {
     const feed = await parseFeed(wrap('<item><title>Bell\u0007 and form\u000c feed</title><link>https://e.example/c</link></item>'));
     expect(feed.items[0]!.title).toBe('Bell and form feed');
