@@ -38,12 +38,12 @@ export async function parseFeed(body: Buffer | string, options: ParseOptions = {
     case 'jsonfeed': {
       const json = parseJsonFeed(text, options.url);
       const keyed = assignKeys(json.items);
-      return { format: 'jsonfeed', version: detected.version, feed: json.feed, items: keyed.items, skipped: json.skipped + keyed.skipped, ttlMinutes: null };
+      return { format: 'jsonfeed', version: detected.version, feed: json.feed, items: keyed.items, skipped: json.skipped + keyed.skipped, ttlMinutes: null, recovered: null };
     }
     default: {
       const xml = await parseXmlFeed(text, detected.format, detected.root, options.url);
       const keyed = assignKeys(xml.items);
-      return { format: detected.format, version: detected.version, feed: xml.feed, items: keyed.items, skipped: keyed.skipped, ttlMinutes: xml.ttlMinutes };
+      return { format: detected.format, version: detected.version, feed: xml.feed, items: keyed.items, skipped: keyed.skipped, ttlMinutes: xml.ttlMinutes, recovered: xml.recovered };
     }
   }
 }
