@@ -1,6 +1,6 @@
 import RssParser from 'rss-parser';
 import { ParseError } from '../errors.ts';
-import { escapeXhtmlConstructs, hardenXml, unprefixAtom } from './hardenXml.ts';
+import { escapeXhtmlConstructs, hardenXmlReporting, unprefixAtom, type XmlRepairs } from './hardenXml.ts';
 import { parseDate } from './parseDate.ts';
 import { toPlainText, truncate } from './text.ts';
 import { readLenientXml } from './lenientXml.ts';
@@ -74,7 +74,8 @@ export interface XmlFeed {
 }
 
 export async function parseXmlFeed(xml: string, format: Exclude<FeedFormat, 'jsonfeed'>, rootName: string, feedUrl: string | undefined): Promise<XmlFeed> {
-  let safe = hardenXml(xml.trimStart());
+  const repairs = hardenXmlReporting(xml.trimStart());
+  let safe = repairs.xml;
   if (format === 'atom') safe = escapeXhtmlConstructs(unprefixAtom(safe, rootName));
   let built: Built;
   try {
@@ -84,7 +85,18 @@ export async function parseXmlFeed(xml: string, format: Exclude<FeedFormat, 'jso
   }
   const root = built[ROOT];
   if (!root || typeof root !== 'object') throw new ParseError('not_a_feed', `the <${rootName}> document has no feed content`);
-  return { ...(format === 'atom' ? mapAtom(root, feedUrl) : mapRss(root, format, feedUrl)), recovered: null };
+  return { ...(format === 'atom' ? mapAtom(root, feedUrl) : mapRss(root, format, feedUrl)), recovered: describeRepairs(repairs) };
+}
+
+/**
+ * Forbidden characters dropped (raw or as a character reference such as `&#0;`) lose content, so they are
+ * reported, as `xml_repaired`. HTML entities and bare ampersands are repaired without loss (the text reads as
+ * the publisher meant it) and are so common that a warning for them would be noise: not reported.
+ */
+function describeRepairs(repairs: XmlRepairs): XmlFeed['recovered'] {
+  if (repairs.dropped === 0) return null;
+  const count = repairs.dropped === 1 ? 'a character XML forbids was' : `${repairs.dropped} characters XML forbids were`;
+  return { code: 'xml_repaired', message: `${count} dropped (first: ${repairs.firstDropped}); the rest of the feed was read as usual`, truncated: false };
 }
 
 /**
