@@ -17,5 +17,5 @@ export function parseListing(body: Buffer | string, options: { url: string; cont
   if (listing.items.length === 0) {
     throw new ParseError('selectors_broken', `the item selector matches ${listing.matched} elements but the title selector "${options.selectors.title}" finds no headline or link in them`);
   }
-  return { format: 'html', version: null, feed: { title: listing.title, link: options.url, description: null, language: null }, items: listing.items, skipped: listing.skipped, ttlMinutes: null };
+  return { format: 'html', version: null, feed: { title: listing.title, link: options.url, description: null, language: null }, items: listing.items, skipped: listing.skipped, ttlMinutes: null, recovered: null };
 }

@@ -24,6 +24,11 @@ export interface SourceState {
   lastMessage?: string;
   lastStatus?: string;
   lastNewItems?: string;
+  /**
+   * JSON `{code, message, at}`: the last read feed was recovered (not well-formed XML read leniently, or
+   * forbidden characters dropped); a warning, not a failure. Cleared by a clean parse.
+   */
+  lastWarning?: string;
   // Health and schedule (written by the poll worker and the scheduler sync).
   /** The URL polled now: the configured one, or where a permanent redirect moved it. */
   url?: string;

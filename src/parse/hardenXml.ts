@@ -1,11 +1,14 @@
 import { decodeHTMLStrict } from 'entities';
 import { ParseError } from '../errors.ts';
+import { expandInternalEntities } from './expandInternalEntities.ts';
 
 export const MAX_DEPTH = 256;
 
 /**
  * Makes untrusted XML safe and readable before the XML parser sees it:
- * - the DOCTYPE goes, so no entity declared in it can ever be expanded (billion laughs, XXE);
+ * - general entities declared in the internal DTD subset are expanded as text, within bounds
+ *   (expandInternalEntities: never external ones), then the DOCTYPE goes, so nothing else declared in it can
+ *   ever be expanded (billion laughs, XXE);
  * - HTML named entities (&nbsp; &eacute;…), which XML does not define but feeds use all the time, become
  *   character references; unknown ones and bare ampersands become literal text (XML 1.0 §4.6);
  * - characters XML 1.0 forbids (§2.2: C0 controls other than tab, CR, LF, U+FFFE/U+FFFF) are dropped, and so
@@ -16,20 +19,41 @@ export const MAX_DEPTH = 256;
  * CDATA sections and comments are left untouched.
  */
 export function hardenXml(xml: string): string {
+  return hardenXmlReporting(xml).xml;
+}
+
+/** What hardenXml changed that loses content: characters XML forbids, raw or as references, dropped. */
+export interface XmlRepairs {
+  xml: string;
+  /** How many forbidden characters and character references were dropped. */
+  dropped: number;
+  /** The first one dropped, as written (`&#0;`) or as U+XXXX for a raw character. */
+  firstDropped: string | null;
+}
+
+/** hardenXml, also counting what it dropped (HTML entities and bare ampersands are repaired without loss: not counted). */
+export function hardenXmlReporting(xml: string): XmlRepairs {
+  let dropped = 0;
+  let firstDropped: string | null = null;
+  const drop = (what: string) => {
+    if (dropped++ === 0) firstDropped = what;
+    return '';
+  };
   // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 §2.2 forbids
-  let out = xml.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '');
+  let out = xml.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => drop(`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`));
+  out = expandInternalEntities(out);
   out = out.replace(/<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>/i, '');
-  if (out.includes('&')) out = mapOutsideCdata(out, repairEntities);
+  if (out.includes('&')) out = mapOutsideCdata(out, (text) => repairEntities(text, drop));
   checkDepth(out);
-  return out;
+  return { xml: out, dropped, firstDropped };
 }
 
 const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
-function repairEntities(text: string): string {
+function repairEntities(text: string, drop: (what: string) => string): string {
   return text.replace(/&(#\d{1,7};|#x[0-9a-fA-F]{1,6};|([A-Za-z][A-Za-z0-9]{0,31});)?/g, (whole, ref: string | undefined, name: string | undefined) => {
     if (!ref) return '&amp;';
-    if (!name) return isXmlChar(codePointOf(ref)) ? whole : '';
+    if (!name) return isXmlChar(codePointOf(ref)) ? whole : drop(whole);
     if (XML_ENTITIES.has(name)) return whole;
     const decoded = decodeHTMLStrict(`&${name};`);
     if (decoded === `&${name};`) return `&amp;${name};`;

@@ -43,12 +43,12 @@ export async function parseFeed(body: Buffer | string, options: ParseOptions = {
     case 'jsonfeed': {
       const json = parseJsonFeed(text, base);
       const keyed = assignKeys(json.items);
-      return { format: 'jsonfeed', version: detected.version, feed: completeMeta(json.feed, options.url), items: keyed.items, skipped: json.skipped + keyed.skipped, ttlMinutes: null };
+      return { format: 'jsonfeed', version: detected.version, feed: completeMeta(json.feed, options.url), items: keyed.items, skipped: json.skipped + keyed.skipped, ttlMinutes: null, recovered: null };
     }
     default: {
       const xml = await parseXmlFeed(text, detected.format, detected.root, base);
       const keyed = assignKeys(xml.items);
-      return { format: detected.format, version: detected.version, feed: completeMeta(xml.feed, options.url), items: keyed.items, skipped: keyed.skipped, ttlMinutes: xml.ttlMinutes };
+      return { format: detected.format, version: detected.version, feed: completeMeta(xml.feed, options.url), items: keyed.items, skipped: keyed.skipped, ttlMinutes: xml.ttlMinutes, recovered: xml.recovered };
     }
   }
 }

@@ -35,6 +35,19 @@ export interface ParsedFeed {
   skipped: number;
   /** Hints for cache control: RSS <ttl> in minutes, when present. */
   ttlMinutes: number | null;
+  /** Set when the strict XML parser refused the document and a lenient re-read kept its whole items; null otherwise. */
+  recovered: Recovered | null;
+}
+
+/**
+ * A feed read although it is not well-formed XML: `message` is the strict parser's first error (with line and
+ * column), `truncated` says an item or entry was cut off by the end of the document and dropped. A warning on
+ * the source's health, not a failure.
+ */
+export interface Recovered {
+  code: 'malformed_xml' | 'xml_repaired';
+  message: string;
+  truncated: boolean;
 }
 
 export const SUMMARY_MAX = 500;

@@ -1,12 +1,13 @@
 import RssParser from 'rss-parser';
 import { ParseError } from '../errors.ts';
-import { escapeXhtmlConstructs, hardenXml, unprefixAtom } from './hardenXml.ts';
+import { escapeXhtmlConstructs, hardenXmlReporting, unprefixAtom, type XmlRepairs } from './hardenXml.ts';
 import { ATOM_PUBLISHED_DATES, ATOM_UPDATED_DATES, RSS_PUBLISHED_DATES, RSS_UPDATED_DATES, pickItemDates, type ItemDates } from './pickItemDates.ts';
 import { atomText } from './atomText.ts';
 import { ATOM_ENTRY_AUTHOR, ATOM_ENTRY_SUMMARY, ATOM_ENTRY_TITLE, RSS_CHANNEL_AUTHOR, RSS_CHANNEL_DESCRIPTION, RSS_CHANNEL_TITLE, RSS_ITEM_AUTHOR, RSS_ITEM_SUMMARY, RSS_ITEM_TITLE, atomCategories, readField, rssCategories } from './itemFields.ts';
 import { normalizeLanguage } from './normalizeLanguage.ts';
 import { toPlainText, truncate } from './text.ts';
-import { MAX_CATEGORIES, SUMMARY_MAX, type FeedFormat, type FeedMeta, type RawItem } from './types.ts';
+import { readLenientXml } from './lenientXml.ts';
+import { MAX_CATEGORIES, SUMMARY_MAX, type FeedFormat, type FeedMeta, type RawItem, type Recovered } from './types.ts';
 import { absolutize, attr, baseOf, child, children, firstText, text, type XmlNode } from './xmlNodes.ts';
 
 const ROOT = Symbol('root');
@@ -72,24 +73,61 @@ export interface XmlFeed {
   feed: FeedMeta;
   items: RawItem[];
   ttlMinutes: number | null;
+  recovered: Recovered | null;
 }
 
 export async function parseXmlFeed(xml: string, format: Exclude<FeedFormat, 'jsonfeed'>, rootName: string, feedUrl: string | undefined): Promise<XmlFeed> {
-  let safe = hardenXml(xml.trimStart());
+  const repairs = hardenXmlReporting(xml.trimStart());
+  let safe = repairs.xml;
   if (format === 'atom') safe = escapeXhtmlConstructs(unprefixAtom(safe, rootName));
   let built: Built;
   try {
     built = await newParser().parseString(safe);
   } catch (err) {
-    const reason = (err as Error).message.split('\n')[0];
-    throw new ParseError('malformed_xml', `the XML is malformed (${reason}); a truncated download or a broken feed`, { cause: err });
+    return recoverXmlFeed(safe, format, feedUrl, err);
   }
   const root = built[ROOT];
   if (!root || typeof root !== 'object') throw new ParseError('not_a_feed', `the <${rootName}> document has no feed content`);
-  return format === 'atom' ? mapAtom(root, feedUrl) : mapRss(root, format, feedUrl);
+  return { ...(format === 'atom' ? mapAtom(root, feedUrl) : mapRss(root, format, feedUrl)), recovered: describeRepairs(repairs) };
 }
 
-function mapRss(root: XmlNode, format: 'rss' | 'rdf', feedUrl: string | undefined): XmlFeed {
+/**
+ * Forbidden characters dropped (raw or as a character reference such as `&#0;`) lose content, so they are
+ * reported, as `xml_repaired`. HTML entities and bare ampersands are repaired without loss (the text reads as
+ * the publisher meant it) and are so common that a warning for them would be noise: not reported.
+ */
+function describeRepairs(repairs: XmlRepairs): XmlFeed['recovered'] {
+  if (repairs.dropped === 0) return null;
+  const count = repairs.dropped === 1 ? 'a character XML forbids was' : `${repairs.dropped} characters XML forbids were`;
+  return { code: 'xml_repaired', message: `${count} dropped (first: ${repairs.firstDropped}); the rest of the feed was read as usual`, truncated: false };
+}
+
+/**
+ * The strict parser refused the document: read it again leniently and keep its whole items, marked `recovered`
+ * with the strict parser's first error. Runs only after a strict failure, so well-formed feeds never pay for it.
+ * Without one whole item or entry the strict error stands: a page of markup soup is not a feed.
+ */
+function recoverXmlFeed(safe: string, format: Exclude<FeedFormat, 'jsonfeed'>, feedUrl: string | undefined, err: unknown): XmlFeed {
+  const reason = describeXmlError(err);
+  const malformed = new ParseError('malformed_xml', `the XML is malformed (${reason}); a truncated download or a broken feed`, { cause: err });
+  const tree = readLenientXml(safe, format === 'atom' ? 'entry' : 'item');
+  if (!tree.root || tree.items === 0) throw malformed;
+  const mapped = format === 'atom' ? mapAtom(tree.root, feedUrl) : mapRss(tree.root, format, feedUrl);
+  if (mapped.items.length === 0) throw malformed;
+  const cut = tree.truncated ? '; an item cut off at the end was dropped' : '';
+  return { ...mapped, recovered: { code: 'malformed_xml', message: `the XML is malformed (${reason}); read leniently${cut}`, truncated: tree.truncated } };
+}
+
+/** The strict parser's first error in words, with its place: "Unexpected close tag at line 3, column 12". */
+export function describeXmlError(err: unknown): string {
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+  const line = /^Line: (\d+)$/.exec(lines.find((l) => l.startsWith('Line: ')) ?? '')?.[1];
+  const column = /^Column: (\d+)$/.exec(lines.find((l) => l.startsWith('Column: ')) ?? '')?.[1];
+  // sax counts lines from 0.
+  return line !== undefined && column !== undefined ? `${lines[0]} at line ${Number(line) + 1}, column ${column}` : lines[0]!;
+}
+
+function mapRss(root: XmlNode, format: 'rss' | 'rdf', feedUrl: string | undefined): Omit<XmlFeed, 'recovered'> {
   const channel = child(root, 'channel') as XmlNode | undefined;
   const docBase = baseOf(root, feedUrl);
   const channelBase = baseOf(channel, docBase);
@@ -150,7 +188,7 @@ function enclosureUrl(item: unknown, base: string | undefined): string | undefin
   return undefined;
 }
 
-function mapAtom(feed: XmlNode, feedUrl: string | undefined): XmlFeed {
+function mapAtom(feed: XmlNode, feedUrl: string | undefined): Omit<XmlFeed, 'recovered'> {
   const base = baseOf(feed, feedUrl);
   const link = alternateLink(feed, base);
   // Relative entry links resolve against xml:base, else the feed's site link, else the feed's URL: the rule

@@ -36,11 +36,31 @@ export interface SourceHealth {
   validators: { etag: string | null; lastModified: string | null };
   redirect: { from: string; to: string } | null;
   pausedReason: string | null;
+  /** The last feed read was recovered (malformed XML read leniently, forbidden characters dropped): a warning, never a failure. */
+  warning: SourceWarning | null;
   /** Drafts from this source that a drop rule of the rules file took out of the queue (rejected, reopenable). */
   drops24h: number;
   drops7d: number;
   /** The last 7 days' drops by rule, most first. */
   dropsByRule: { rule: string; count: number }[];
+}
+
+export interface SourceWarning {
+  code: string;
+  message: string;
+  at: string | null;
+}
+
+/** The stored warning, or null when absent or unreadable (a hand-edited hash never breaks the health). */
+export function readWarning(stored: string | undefined): SourceWarning | null {
+  if (!stored) return null;
+  try {
+    const w = JSON.parse(stored) as Record<string, unknown>;
+    if (typeof w.code !== 'string' || typeof w.message !== 'string') return null;
+    return { code: w.code, message: w.message, at: typeof w.at === 'string' ? w.at : null };
+  } catch {
+    return null;
+  }
 }
 
 /** A source is quiet when nothing new came for this many times its interval (and at least QUIET_MIN_MS). */
@@ -135,6 +155,7 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
     validators: { etag: s.etag ?? null, lastModified: s.lastModified ?? null },
     redirect: s.movedFrom && s.url && s.configUrl === source.url ? { from: s.movedFrom, to: s.url } : null,
     pausedReason: s.pausedReason ?? null,
+    warning: readWarning(s.lastWarning),
     drops24h: drops.day,
     drops7d: drops.week,
     dropsByRule: drops.byRule,

@@ -99,8 +99,16 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
     if (state.pausedReason) Object.assign(update, { pausedReason: null, pausedAt: null, pausedUrl: null });
   }
   if (parsed && response) {
-    Object.assign(update, { validatorsUrl: url, etag: response.headers.etag ?? null, lastModified: response.headers['last-modified'] ?? null, ingestJobId: poll.ingestJobId ?? null });
+    // A truncated document read leniently keeps no validators: the next poll must fetch it whole, not get a 304.
+    const cut = parsed.recovered?.truncated === true;
+    Object.assign(update, {
+      validatorsUrl: url,
+      etag: cut ? null : (response.headers.etag ?? null),
+      lastModified: cut ? null : (response.headers['last-modified'] ?? null),
+      ingestJobId: poll.ingestJobId ?? null,
+    });
   }
+  if (parsed) update.lastWarning = parsed.recovered ? JSON.stringify({ code: parsed.recovered.code, message: parsed.recovered.message, at: at(startedAt) }) : null;
   if (response?.movedTo) {
     // A permanent redirect (301/308 at every hop) is applied: the next polls go to the new address.
     Object.assign(update, { url: response.movedTo, configUrl: source.url, movedFrom: url, movedTo: response.movedTo });

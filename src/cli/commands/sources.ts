@@ -152,7 +152,7 @@ export async function statusCommand(settings: Settings, sources: Source[], optio
       `${h.newItems24h}/${h.newItems7d}`,
       h.drops7d ? `${h.drops24h}/${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})` : '',
       h.code ?? '',
-      truncate(h.redirect ? `moved to ${h.redirect.to}; ${h.summary}` : h.summary, 80)!,
+      truncate(h.redirect ? `moved to ${h.redirect.to}; ${h.summary}` : h.summary, 80)! + (h.warning ? `; warning ${h.warning.code}: ${truncate(h.warning.message, 80)!}` : ''),
     ]);
     out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'schedule', 'in force', 'why', 'next', 'new 24h/7d', 'dropped 24h/7d', 'code', 'detail'], rows)}\n`);
     const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
