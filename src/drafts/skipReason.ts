@@ -42,3 +42,12 @@ export const SKIP_RULES: readonly SkipRule[] = [
 export function skipReason(item: RawItem, source: { filters?: KeywordFilters | undefined }): SkipReason | undefined {
   return SKIP_RULES.find((rule) => rule.skips(item, source))?.reason;
 }
+
+/** Counts by reason in a user's words, most first: "no title or link 2, filtered out by the source's rules 1". Pure. */
+export function describeSkipCounts(byReason: Record<string, number>): string {
+  return Object.entries(byReason)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([reason, n]) => `${skipLabel(reason)} ${n}`)
+    .join(', ');
+}

@@ -18,7 +18,7 @@ import type { Metrics } from '../../metrics/metrics.ts';
 import { formatTable } from '../table.ts';
 import { readSourceState } from '../../fetch/sourceState.ts';
 import { describeHealth } from '../../schedule/health.ts';
-import { skipLabel } from '../../drafts/skipReason.ts';
+import { describeSkipCounts } from '../../drafts/skipReason.ts';
 
 export interface RunOptions {
   once?: boolean;
@@ -337,10 +337,10 @@ function formatSkipped(s: Pick<SourceSummary, 'skipped'>): string {
  * "skipped: no title or link 3, filtered out by the source's rules 1". Empty when nothing was skipped.
  */
 export function formatSkipNote(summaries: Pick<SourceSummary, 'skipped'>[]): string {
-  const counts = new Map<string, number>();
-  for (const s of summaries) for (const [reason, n] of Object.entries(s.skipped)) if (n > 0) counts.set(reason, (counts.get(reason) ?? 0) + n);
-  const reasons = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return reasons.length === 0 ? '' : `skipped: ${reasons.map(([r, n]) => `${skipLabel(r)} ${n}`).join(', ')}`;
+  const counts: Record<string, number> = {};
+  for (const s of summaries) for (const [reason, n] of Object.entries(s.skipped)) counts[reason] = (counts[reason] ?? 0) + n;
+  const words = describeSkipCounts(counts);
+  return words === '' ? '' : `skipped: ${words}`;
 }
 
 export function formatSummary(summaries: SourceSummary[]): string {
