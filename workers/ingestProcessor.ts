@@ -1,6 +1,9 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { commitDrafts } from '../src/dedupe/seenStore.ts';
 import { ageRank, reviewRank } from '../src/drafts/score.ts';
+import { recordSkips, tallySkips, type ItemSkip } from '../src/drafts/recordSkips.ts';
+import type { DraftSignal } from '../src/drafts/schema.ts';
+import { skipReason } from '../src/drafts/skipReason.ts';
 import { toCoverageJson, toDraft, toStoredJson } from '../src/drafts/toDraft.ts';
 import { JobDataError } from '../src/errors.ts';
 import { queueEnrichment } from '../src/enrich/queueEnrichment.ts';
@@ -45,9 +48,24 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
     if (err instanceof JobDataError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  const records = data.items.map((item) => {
-    const draft = toDraft(item, data.source, data.discoveredAt);
-    return {
+  // The draft stage's own checks: an item that cannot be a signal (queued by a version that did not skip it at
+  // the poll), or that toDraft refuses, costs that item only; each is counted once in the source's skips.
+  const skips: ItemSkip[] = [];
+  const records = data.items.flatMap((item) => {
+    const reason = skipReason(item, {});
+    if (reason) {
+      skips.push({ reason, itemHash: item.itemHash });
+      return [];
+    }
+    let draft: DraftSignal;
+    try {
+      draft = toDraft(item, data.source, data.discoveredAt);
+    } catch (err) {
+      ctx.logger.warn({ source_id: data.source.id, job_id: job.id, item_key: item.key.slice(0, 200), error: (err as Error).message.slice(0, 500) }, 'item not readable as a draft: skipped');
+      skips.push({ reason: 'unreadable', itemHash: item.itemHash });
+      return [];
+    }
+    return [{
       itemHash: item.itemHash,
       urlHash: item.urlHash ?? undefined,
       draftId: draft.id,
@@ -55,8 +73,10 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
       age: ageRank(draft.publishedAt, draft.discoveredAt),
       json: toStoredJson(draft),
       coverage: toCoverageJson(draft),
-    };
+    }];
   });
+  await recordSkips(ctx.redis, ctx.keys, data.source.id, skips, ctx.clock.now(), ctx.metrics);
+  const skipped = tallySkips(skips);
   failpoint('ingest.beforeCommit');
   const outcomes = await commitDrafts(ctx.redis, ctx.keys, data.source.id, records, ctx.clock.now(), ctx.settings.seenTtlMs);
   failpoint('ingest.afterCommit');
@@ -80,9 +100,9 @@ async function commitItems(ctx: WorkerContext, job: Job): Promise<IngestResult |
   if (duplicates > 0) ctx.metrics.items.inc({ kind: 'duplicate' }, duplicates);
   if (related > 0) ctx.metrics.items.inc({ kind: 'related' }, related);
   ctx.logger.info({ source_id: data.source.id, job_id: job.id, created: ids.length, duplicates, related }, 'drafts created');
-  if (job.parent) return { drafted: ids, duplicates, related };
+  if (job.parent) return { drafted: ids, duplicates, related, skipped };
   await recordIngestDone(ctx.redis, ctx.keys, data.source.id, { id: job.id!, discoveredAt: data.discoveredAt });
-  return { created: ids, duplicates, related };
+  return { created: ids, duplicates, related, skipped };
 }
 
 /** The parent of a chunked poll: every chunk has committed; their drafts are the poll's. */
@@ -94,12 +114,13 @@ async function finishPoll(ctx: WorkerContext, job: Job): Promise<IngestResult> {
     if (err instanceof JobDataError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  const result: IngestResult = { created: [], duplicates: 0, related: 0 };
+  const result: IngestResult = { created: [], duplicates: 0, related: 0, skipped: {} };
   for (const value of Object.values(await job.getChildrenValues())) {
     const chunk = IngestChunkResult.parse(value);
     for (const id of chunk.drafted) result.created.push(id);
     result.duplicates += chunk.duplicates;
     result.related += chunk.related;
+    for (const [reason, n] of Object.entries(chunk.skipped)) result.skipped[reason] = (result.skipped[reason] ?? 0) + n;
   }
   await recordIngestDone(ctx.redis, ctx.keys, data.sourceId, { id: job.id!, discoveredAt: data.discoveredAt });
   ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates, related: result.related }, 'drafts of a large poll created');

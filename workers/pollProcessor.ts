@@ -3,7 +3,8 @@ import type { Source } from '../src/config/sourceSchema.ts';
 import { effectiveUrl, readSourceState, validatorsFor } from '../src/fetch/sourceState.ts';
 import { seenDigests } from '../src/dedupe/itemKey.ts';
 import { partitionSeen } from '../src/dedupe/seenStore.ts';
-import { matchFilters } from '../src/drafts/matchFilters.ts';
+import { recordSkips, tallySkips, type ItemSkip } from '../src/drafts/recordSkips.ts';
+import { skipReason } from '../src/drafts/skipReason.ts';
 import { JobDataError } from '../src/errors.ts';
 import { failpoint } from '../src/failpoint.ts';
 import { IngestJobData, PollJobData, validateJobData, type PollResult } from '../src/queue/jobs.ts';
@@ -19,7 +20,7 @@ import { cachedRobots, fetchRobotsFile, isAllowedByRobots } from '../src/fetch/r
 export const RECONCILE_JOB = 'reconcile';
 
 /**
- * The poll job: fetch → classify → parse → filter → drop already-seen → hand new items to the draft
+ * The poll job: fetch → classify → parse → skip what cannot be a draft (counted) → drop already-seen → hand new items to the draft
  * stage → record the source's health → queue its next poll. Wiring only; the decisions live in the
  * stages (classifyOutcome, planNextPoll). Outcomes map onto BullMQ: in a source's chain of polls a
  * failure fails the job at once (it stays visible) and the chain's backoff retries it; one-off polls
@@ -36,10 +37,10 @@ export function createPollProcessor(ctx: WorkerContext) {
     if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its polls stop`);
     // Disabled in the sources file (sources disable) while a poll of it ran or waited: that poll, or the next one it
     // queued before the reload reached it, fetches nothing and ends the chain (sources enable starts it again).
-    if (!source.enabled) return { sourceId: source.id, outcome: 'not_modified', code: 'disabled', message: `disabled in ${ctx.settings.sourcesFile}: not polled (signal-desk sources enable ${source.id})`, items: 0, filtered: 0, alreadySeen: 0, candidates: 0 } satisfies PollResult;
+    if (!source.enabled) return { sourceId: source.id, outcome: 'not_modified', code: 'disabled', message: `disabled in ${ctx.settings.sourcesFile}: not polled (signal-desk sources enable ${source.id})`, items: 0, filtered: 0, skipped: {}, alreadySeen: 0, candidates: 0 } satisfies PollResult;
     // Paused by an operator (sources pause): no fetch, no health change, no next poll until resumed.
     const pausedBy = await ctx.redis.hget(ctx.keys.sourceState(source.id), 'pausedBy');
-    if (pausedBy) return { sourceId: source.id, outcome: 'not_modified', code: 'paused', message: `paused by ${pausedBy}: not polled (signal-desk sources resume ${source.id})`, items: 0, filtered: 0, alreadySeen: 0, candidates: 0 } satisfies PollResult;
+    if (pausedBy) return { sourceId: source.id, outcome: 'not_modified', code: 'paused', message: `paused by ${pausedBy}: not polled (signal-desk sources resume ${source.id})`, items: 0, filtered: 0, skipped: {}, alreadySeen: 0, candidates: 0 } satisfies PollResult;
     const log = ctx.logger.child({ source_id: source.id, job_id: job.id });
     const startedAt = ctx.clock.now();
     // Validators whose items never became drafts (their ingest failed) are not sent: a 304 would hide them.
@@ -93,20 +94,29 @@ export function createPollProcessor(ctx: WorkerContext) {
       throw new DelayedError();
     }
 
-    const base = { sourceId: source.id, status: response?.status, items: 0, filtered: 0, alreadySeen: 0, candidates: 0, ...(response?.movedTo ? { movedTo: response.movedTo } : {}) };
+    const base = { sourceId: source.id, status: response?.status, items: 0, filtered: 0, skipped: {}, alreadySeen: 0, candidates: 0, ...(response?.movedTo ? { movedTo: response.movedTo } : {}) };
     let fresh: IngestJobData['items'] = [];
     // What a finished poll reports (ok, 304, 429); failures throw below instead.
     let pollResult: PollResult;
     if (parsed && response) {
-      const kept = parsed.items.filter((item) => matchFilters(item, source.filters));
+      // The draft stage's rules (drafts/skipReason.ts), applied here so that what cannot become a draft never
+      // crosses the queue: each skipped item is counted once per reason in the source's skips.
+      const skips: ItemSkip[] = [];
+      const kept = parsed.items.filter((item) => {
+        const reason = skipReason(item, source);
+        if (reason) skips.push({ reason, itemHash: seenDigests(item).itemHash });
+        return reason === undefined;
+      });
+      await recordSkips(ctx.redis, ctx.keys, source.id, skips, ctx.clock.now(), ctx.metrics);
+      const skipped = tallySkips(skips);
       const digests = kept.map(seenDigests);
       const seen = await partitionSeen(ctx.redis, ctx.keys, source.id, digests, ctx.clock.now());
       fresh = kept.flatMap((item, i) => (seen[i] ? [] : [{ ...item, itemHash: digests[i]!.itemHash, urlHash: digests[i]!.urlHash ?? null }]));
       let ingestJobId: string | undefined;
       if (fresh.length > 0) ingestJobId = await enqueueIngest(ctx, job, source, fresh, startedAt);
       failpoint('poll.afterEnqueue');
-      pollResult = { ...base, outcome: 'ok', code: 'ok', message: outcome.message, items: parsed.items.length, filtered: parsed.items.length - kept.length, alreadySeen: kept.length - fresh.length, candidates: fresh.length, ...(ingestJobId ? { ingestJobId } : {}) };
-      log.info({ outcome: 'ok', items: parsed.items.length, new: fresh.length, ...timing, total_ms: ctx.clock.now() - startedAt }, 'polled');
+      pollResult = { ...base, outcome: 'ok', code: 'ok', message: outcome.message, items: parsed.items.length, filtered: skipped.filtered ?? 0, skipped, alreadySeen: kept.length - fresh.length, candidates: fresh.length, ...(ingestJobId ? { ingestJobId } : {}) };
+      log.info({ outcome: 'ok', items: parsed.items.length, new: fresh.length, skipped: skips.length, ...timing, total_ms: ctx.clock.now() - startedAt }, 'polled');
     } else {
       log.info({ outcome: outcome.kind, code: outcome.code, ...timing, total_ms: ctx.clock.now() - startedAt }, outcome.message);
       pollResult = { ...base, outcome: outcome.kind === 'rate_limited' ? 'rate_limited' : 'not_modified', code: outcome.code, message: outcome.message };

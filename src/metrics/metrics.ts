@@ -21,6 +21,8 @@ export interface Metrics {
   enrichments: Counter<'state'>;
   /** Drafts a rule of config/rules.yaml dropped, by rule name (each draft once, however often its annotation is retried). */
   ruleDrops: Counter<'rule'>;
+  /** Items the draft stage made no draft of, by source and reason (drafts/skipReason.ts), each item once per reason. */
+  itemsSkipped: Counter<'source' | 'reason'>;
   /** Story decisions of the story stage: new (started a story), joined (an existing one), skipped (already placed, or decided). */
   stories: Counter<'decision'>;
 }
@@ -35,6 +37,7 @@ export function createMetrics(): Metrics {
     fetchSeconds: new Histogram({ name: 'signal_desk_fetch_duration_seconds', help: 'Fetch and parse time of one poll', labelNames: ['outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
     enrichments: new Counter({ name: 'signal_desk_enrichments_total', help: 'Article page enrichments by the state recorded on the draft: done, refused (robots.txt, a private address), failed, non_html, skipped (draft gone or decided)', labelNames: ['state'], registers: [registry] }),
     ruleDrops: new Counter({ name: 'signal_desk_rule_drops_total', help: 'Drafts dropped by a rule of the rules file (rejected, reopenable), by rule name', labelNames: ['rule'], registers: [registry] }),
+    itemsSkipped: new Counter({ name: 'signal_desk_items_skipped_total', help: 'Feed items the draft stage made no draft of, by source and reason: no_title_or_link (neither a title nor an http(s) link), filtered (the source\'s include/exclude filters), unreadable (not readable as a draft); each item counted once per reason, however often it is polled or its job retried', labelNames: ['source', 'reason'], registers: [registry] }),
     stories: new Counter({ name: 'signal_desk_story_decisions_total', help: 'Drafts placed in stories by decision: new (started a story), joined (an existing story), skipped (already in a story, or no longer pending)', labelNames: ['decision'], registers: [registry] }),
     stateRebuilds: new Counter({ name: 'signal_desk_redis_state_rebuilds_total', help: 'Times this process found Signal Desk\'s state gone from Redis (restarted empty, flushed) and rebuilt the job schedulers and chains, by trigger (reconnect, timer)', labelNames: ['trigger'], registers: [registry] }),
   };

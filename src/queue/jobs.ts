@@ -28,7 +28,10 @@ export const PollResult = z.object({
   message: z.string(),
   status: z.number().optional(),
   items: z.number().int(),
+  /** Items the source's include/exclude filters left out (also in `skipped` as `filtered`). */
   filtered: z.number().int(),
+  /** Items of this poll the draft stage made no draft of, by reason (drafts/skipReason.ts); recorded once each in `{sd}:skips:<id>`. */
+  skipped: z.record(z.string(), z.number().int()).default({}),
   alreadySeen: z.number().int(),
   candidates: z.number().int(),
   /** The poll's ingest: its single job, or the parent of its chunks (queue/queueIngest.ts). */
@@ -78,6 +81,8 @@ export const IngestResult = z.object({
   duplicates: z.number().int(),
   /** Items recorded as related coverage on an existing draft of the same article (another source's link to it). */
   related: z.number().int().default(0),
+  /** Items this job made no draft of, by reason (an item `toDraft` refuses: `unreadable`); recorded once each in `{sd}:skips:<id>`. */
+  skipped: z.record(z.string(), z.number().int()).default({}),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
 
@@ -100,6 +105,7 @@ export const IngestChunkResult = z.object({
   drafted: z.array(z.string()),
   duplicates: z.number().int(),
   related: z.number().int().default(0),
+  skipped: z.record(z.string(), z.number().int()).default({}),
 });
 export type IngestChunkResult = z.infer<typeof IngestChunkResult>;
 

@@ -67,6 +67,8 @@ export interface Keys {
   storyDf: string;
   /** Sorted set: drafts a rule dropped from a source, member "<rule>\u0000<draft id>", scored by when (last 8 days). Written by the annotate stage (rules/recordRuleDrops.ts). */
   ruleDrops(sourceId: string): string;
+  /** Sorted set, PX 8 days: items of a source the draft stage made no draft of, member "<reason>:<item digest>", scored by when first skipped (drafts/recordSkips.ts). Written by the poll and ingest workers. */
+  skips(sourceId: string): string;
   /** String with the window's TTL: the story an item (draft id) was placed in, written with the decision (a retried story job does not place it twice). Written by the story stage. */
   storyItem(itemId: string): string;
   /** Mutex (redis-semaphore, which prefixes "mutex:"), short TTL: held by the process making a story decision (stories/storyLock.ts). Written by the story stage. */
@@ -113,6 +115,7 @@ export function createKeys(prefix: string): Keys {
     storyLock: `${prefix}:story-lock`,
     classifier: `${prefix}:classifier`,
     ruleDrops: (id) => `${prefix}:rule-drops:${id}`,
+    skips: (id) => `${prefix}:skips:${id}`,
     sourceActions: `${prefix}:source-actions`,
   };
 }

@@ -28,6 +28,8 @@ export interface SourceSummary {
   storyPending: number;
   /** New drafts a `drop` rule took out of the queue, by rule name. */
   dropped: Record<string, number>;
+  /** Items of this poll the draft stage made no draft of, by reason (drafts/skipReason.ts: no_title_or_link, filtered, unreadable). */
+  skipped: Record<string, number>;
   error: string | null;
 }
 
@@ -133,14 +135,15 @@ async function settleInterrupted(deps: RunOnceDeps, jobId: string, sourceId: str
     const parsed = PollResult.safeParse(job.returnvalue);
     if (parsed.success) {
       const result = parsed.data;
-      const base = { items: result.items, duplicates: result.alreadySeen };
+      const base = { items: result.items, duplicates: result.alreadySeen, skipped: result.skipped };
       const ingest = result.ingestJobId ? await Job.fromId(deps.queues.ingest, result.ingestJobId) : undefined;
       if (ingest && (await ingest.getState()) !== 'completed') return cancelled(sourceId, 'ingest_queued', base);
       const drafted = ingest ? IngestResult.safeParse(ingest.returnvalue) : undefined;
       const created = drafted?.success ? drafted.data.created : [];
       const duplicates = result.alreadySeen + (drafted?.success ? drafted.data.duplicates : 0);
       const enrichment = await countDrafts(deps, created);
-      return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related: drafted?.success ? drafted.data.related : 0, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
+      const skipped = addCounts(result.skipped, drafted?.success ? drafted.data.skipped : {});
+      return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related: drafted?.success ? drafted.data.related : 0, ...enrichment, skipped, error: result.outcome === 'rate_limited' ? result.message : null };
     }
   }
   if (state === 'failed') {
@@ -167,6 +170,7 @@ async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEve
   let created: string[] = [];
   let related = 0;
   let duplicates = result.alreadySeen;
+  let skipped = result.skipped;
   if (result.ingestJobId) {
     const ingest = await Job.fromId(deps.queues.ingest, result.ingestJobId);
     if (ingest) {
@@ -175,17 +179,25 @@ async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEve
         created = r.created;
         related = r.related;
         duplicates += r.duplicates;
+        skipped = addCounts(skipped, r.skipped);
       } catch (err) {
-        return { sourceId, outcome: 'failed', code: 'ingest_failed', items: result.items, newDrafts: 0, duplicates, ...none, error: (err as Error).message };
+        return { sourceId, outcome: 'failed', code: 'ingest_failed', items: result.items, newDrafts: 0, duplicates, ...none, skipped, error: (err as Error).message };
       }
     }
   }
   const enrichment = await waitForDrafts(deps, created, enrichWaitMs, storyWaitMs);
-  return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related, ...enrichment, error: result.outcome === 'rate_limited' ? result.message : null };
+  return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related, ...enrichment, skipped, error: result.outcome === 'rate_limited' ? result.message : null };
+}
+
+/** Two counts by reason added up. Pure. */
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
 }
 
 /** What a summary says of drafts it has not read (none made, or the run stopped before reading them). */
-const NOTHING_YET = { related: 0, enriched: 0, enrichPending: 0, stories: 0, storyPending: 0, dropped: {} as Record<string, number> };
+const NOTHING_YET = { related: 0, enriched: 0, enrichPending: 0, stories: 0, storyPending: 0, dropped: {} as Record<string, number>, skipped: {} as Record<string, number> };
 
 type DraftCounts = Pick<SourceSummary, 'enriched' | 'enrichPending' | 'stories' | 'storyPending' | 'dropped'>;
 

@@ -1,6 +1,7 @@
 import type { Source } from '../config/sourceSchema.ts';
 import type { SourceState } from '../fetch/sourceState.ts';
 import { NO_DROPS, type RuleDropCounts } from '../rules/recordRuleDrops.ts';
+import { NO_SKIPS, type SkipCounts } from '../drafts/recordSkips.ts';
 import { describeSchedule, storedDuration, storedTime, type ScheduleView } from './describeSchedule.ts';
 
 export const HEALTH_STATES = ['paused', 'failing', 'selectors_broken', 'quiet', 'pending', 'ok', 'disabled'] as const;
@@ -43,6 +44,11 @@ export interface SourceHealth {
   drops7d: number;
   /** The last 7 days' drops by rule, most first. */
   dropsByRule: { rule: string; count: number }[];
+  /** Items of this source the draft stage made no draft of (drafts/skipReason.ts), each counted once: in 24 hours, in 7 days. */
+  skippedItems24h: number;
+  skippedItems7d: number;
+  /** The last 7 days' skipped items by reason code (no_title_or_link, filtered, unreadable). */
+  skippedByReason: Record<string, number>;
 }
 
 export interface SourceWarning {
@@ -72,7 +78,7 @@ export const QUIET_MIN_MS = 6 * 3_600_000;
  * the new-item counts and `now` in, a verdict out. Problems first: paused, failing (an ingest that failed for
  * good, then failed polls), broken selectors, quiet.
  */
-export function describeHealth(source: Source, s: SourceState, counts: { day: number; week: number }, now: number, drops: RuleDropCounts = NO_DROPS): SourceHealth {
+export function describeHealth(source: Source, s: SourceState, counts: { day: number; week: number }, now: number, drops: RuleDropCounts = NO_DROPS, skips: SkipCounts = NO_SKIPS): SourceHealth {
   // Read defensively: the hash may be hand-edited or written by another version ("abc", NaN, 9e99).
   const storedFailures = Number(s.consecutiveFailures ?? 0);
   const failures = Number.isSafeInteger(storedFailures) && storedFailures > 0 ? storedFailures : 0;
@@ -159,6 +165,9 @@ export function describeHealth(source: Source, s: SourceState, counts: { day: nu
     drops24h: drops.day,
     drops7d: drops.week,
     dropsByRule: drops.byRule,
+    skippedItems24h: skips.day,
+    skippedItems7d: skips.week,
+    skippedByReason: skips.byReason,
   };
 }
 

@@ -66,7 +66,7 @@ describe('CLI against a local publisher', () => {
     const r = await cli(['run', '--once', '--sources', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/\[\d\/2\] good: ok, 2 new/);
-    expect(r.stdout).toMatch(/^source\s+outcome\s+new\s+duplicates\s+related\s+enriched\s+stories\s+dropped\s+error$/m);
+    expect(r.stdout).toMatch(/^source\s+outcome\s+new\s+duplicates\s+related\s+enriched\s+stories\s+dropped\s+skipped\s+error$/m);
     expect(r.stdout).toMatch(/^good\s+ok\s+2\s+0\s+0\s+\d\/2\b/m);
     expect(r.stdout).toMatch(/^gone\s+failed \(gone\)\s+0\s+0\s+0\s+HTTP 410 Gone/m);
     expect(r.stdout).toContain('2 sources, 2 new drafts, 1 failed');

@@ -215,7 +215,7 @@ describe('sources status', () => {
         const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
         await statusCommand(h.runtime.ctx.settings, sources, {}, sink, h.clock.now());
         const lines = out.trim().split('\n');
-        expect(lines[0]).toMatch(/^source\s+health\s+polled\s+ok\s+fails\s+schedule\s+in force\s+why\s+next\s+new 24h\/7d\s+dropped 24h\/7d\s+code\s+detail$/);
+        expect(lines[0]).toMatch(/^source\s+health\s+polled\s+ok\s+fails\s+schedule\s+in force\s+why\s+next\s+new 24h\/7d\s+dropped 24h\/7d\s+skipped 24h\/7d\s+code\s+detail$/);
         expect(lines.slice(2, 5).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['bad failing', 'later pending', 'good ok']);
         // The schedule says why; the code has its own column, the detail is the message alone; "due now", never "in 0m".
         expect(lines[2]).toMatch(/every 15m, adaptive 5m–24h\s+3m 45s|every 15m, adaptive 5m–24h\s+4m\s+1 failure in a row/);

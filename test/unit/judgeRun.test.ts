@@ -19,7 +19,7 @@ describe('run --once exit code (--fail-on, issue 11 item 9)', () => {
   });
 
   it('progress lines: one readable line per source', () => {
-    const base = { items: 1, duplicates: 0, related: 0, enriched: 0, enrichPending: 0, stories: 0, storyPending: 0, dropped: {} };
+    const base = { items: 1, duplicates: 0, related: 0, enriched: 0, enrichPending: 0, stories: 0, storyPending: 0, dropped: {}, skipped: {} };
     expect(describeProgress({ ...base, sourceId: 'wire', outcome: 'ok', code: 'ok', newDrafts: 3, error: null }, 2, 5)).toBe('[2/5] wire: ok, 3 new');
     expect(describeProgress({ ...base, sourceId: 'blog', outcome: 'failed', code: 'not_found', newDrafts: 0, error: 'HTTP 404' }, 5, 5)).toBe('[5/5] blog: failed (not_found)');
   });

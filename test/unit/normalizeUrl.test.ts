@@ -93,7 +93,27 @@ describe('assignKeys', () => {
     expect(items[0]!.key).toMatch(/^hash:/);
     expect(items[0]!.key).not.toBe(items[1]!.key);
   });
-  it('skips an item with nothing to identify or show', () => {
-    expect(assignKeys([item({ categories: ['x'] })])).toEqual({ items: [], skipped: 1 });
+  it('keys an item with only a category and a date by a hash of all its content (the draft stage decides whether it can be a signal)', () => {
+    const { items, skipped } = assignKeys([
+      item({ categories: ['x'], publishedAt: '2020-01-01T00:00:00.000Z' }),
+      item({ categories: ['y'], publishedAt: '2020-01-01T00:00:00.000Z' }),
+      item({ categories: ['x'], publishedAt: '2020-01-01T00:00:00.000Z' }),
+      item({ categories: ['x'] }),
+    ]);
+    expect(skipped).toBe(0);
+    expect(items).toHaveLength(4);
+    expect(items[0]!.key).toMatch(/^content:[\w-]{22}$/);
+    expect(items[0]!.key).not.toBe(items[1]!.key);
+    expect(items[0]!.key).toBe(items[2]!.key);
+    expect(items[0]!.key).not.toBe(items[3]!.key);
+    expect(items[0]).toMatchObject({ categories: ['x'], publishedAt: '2020-01-01T00:00:00.000Z' });
+  });
+  it('keys an item with only an author or an update date by its content too', () => {
+    const { items } = assignKeys([item({ author: 'Ann' }), item({ updatedAt: '2020-01-01T00:00:00.000Z' })]);
+    expect(items.map((i) => i.key)).toEqual([expect.stringMatching(/^content:/), expect.stringMatching(/^content:/)]);
+    expect(items[0]!.key).not.toBe(items[1]!.key);
+  });
+  it('skips only an item with no field at all', () => {
+    expect(assignKeys([item({})])).toEqual({ items: [], skipped: 1 });
   });
 });

@@ -18,6 +18,7 @@ import type { Metrics } from '../../metrics/metrics.ts';
 import { formatTable } from '../table.ts';
 import { readSourceState } from '../../fetch/sourceState.ts';
 import { describeHealth } from '../../schedule/health.ts';
+import { describeSkipCounts } from '../../drafts/skipReason.ts';
 
 export interface RunOptions {
   once?: boolean;
@@ -267,6 +268,8 @@ export async function pollOnce(runtime: Runtime, sources: Source[], out: NodeJS.
     { signal: options.signal, stopWorkers: runtime.stopWorkers },
   );
   out.write(`${formatSummary(summaries)}\n`);
+  const skipNote = formatSkipNote(summaries);
+  if (skipNote) out.write(`${skipNote}\n`);
   const verdict = judgeRun(summaries, failOn, failingBefore);
   const cancelled = summaries.filter((s) => s.outcome === 'cancelled').length;
   const created = summaries.reduce((n, s) => n + s.newDrafts, 0);
@@ -323,9 +326,26 @@ export function formatDropped(s: Pick<SourceSummary, 'dropped'>): string {
   return total === 0 ? '' : `${total} (${rules.map(([r, c]) => `${r} ${c}`).join(', ')})`;
 }
 
+/** Items of the poll the draft stage made no draft of: "2", blank for none (the reasons are in the footnote). */
+function formatSkipped(s: Pick<SourceSummary, 'skipped'>): string {
+  const total = Object.values(s.skipped).reduce((n, c) => n + c, 0);
+  return total === 0 ? '' : String(total);
+}
+
+/**
+ * The footnote under the table: every reason items were skipped for in this run, in a user's words, most first:
+ * "skipped: no title or link 3, filtered out by the source's rules 1". Empty when nothing was skipped.
+ */
+export function formatSkipNote(summaries: Pick<SourceSummary, 'skipped'>[]): string {
+  const counts: Record<string, number> = {};
+  for (const s of summaries) for (const [reason, n] of Object.entries(s.skipped)) counts[reason] = (counts[reason] ?? 0) + n;
+  const words = describeSkipCounts(counts);
+  return words === '' ? '' : `skipped: ${words}`;
+}
+
 export function formatSummary(summaries: SourceSummary[]): string {
   return formatTable(
-    ['source', 'outcome', 'new', 'duplicates', 'related', 'enriched', 'stories', 'dropped', 'error'],
-    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.related, formatEnriched(s), formatStories(s), formatDropped(s), s.error ?? '']),
+    ['source', 'outcome', 'new', 'duplicates', 'related', 'enriched', 'stories', 'dropped', 'skipped', 'error'],
+    summaries.map((s) => [s.sourceId, s.outcome === 'failed' || s.outcome === 'cancelled' ? `${s.outcome} (${s.code})` : s.outcome, s.newDrafts, s.duplicates, s.related, formatEnriched(s), formatStories(s), formatDropped(s), formatSkipped(s), s.error ?? '']),
   );
 }

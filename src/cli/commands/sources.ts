@@ -4,7 +4,7 @@ import type { Settings } from '../../config/settings.ts';
 import { ConfigError, formatConfigIssue } from '../../errors.ts';
 import { createGuardedAgent } from '../../fetch/guardedAgent.ts';
 import { userAgent } from '../../fetch/userAgent.ts';
-import { matchFilters } from '../../drafts/matchFilters.ts';
+import { describeSkipCounts, skipReason } from '../../drafts/skipReason.ts';
 import { toDraft } from '../../drafts/toDraft.ts';
 import { truncate } from '../../parse/text.ts';
 import { fetchAndParse } from '../../../workers/fetchAndParse.ts';
@@ -97,14 +97,20 @@ export async function testCommand(settings: Settings, sources: Source[], id: str
       return outcome.kind === 'permanent' || outcome.kind === 'transient' ? 1 : 0;
     }
     const now = new Date().toISOString();
-    const kept = parsed.items.filter((i) => matchFilters(i, source.filters));
+    // What the pipeline would do: the draft stage's skip rules (drafts/skipReason.ts), filters among them.
+    const reasons = parsed.items.map((i) => skipReason(i, source));
+    const kept = parsed.items.filter((_, n) => reasons[n] === undefined);
+    const skippedByReason: Record<string, number> = {};
+    for (const r of reasons) if (r) skippedByReason[r] = (skippedByReason[r] ?? 0) + 1;
+    const filtered = skippedByReason.filtered ?? 0;
+    const { filtered: _filtered, ...otherSkips } = skippedByReason;
     const drafts = kept.map((i) => toDraft(i, source, now));
     if (options.json) {
       const enrichment = settings.enrich && source.enrich !== false ? await previewEnrichment(settings, agent, userAgent(settings.contactUrl), drafts.flatMap((d) => (d.link ? [{ link: d.link, excerpt: d.excerpt }] : [])).slice(0, PREVIEW_ITEMS), Date.now) : [];
-      process.stdout.write(`${JSON.stringify({ source: source.id, format: parsed.format, feed: parsed.feed, items: parsed.items.length, filtered: parsed.items.length - kept.length, skipped: parsed.skipped, drafts, enrichment })}\n`);
+      process.stdout.write(`${JSON.stringify({ source: source.id, format: parsed.format, feed: parsed.feed, items: parsed.items.length, filtered, skipped: parsed.skipped, skippedByReason, drafts, enrichment })}\n`);
       return 0;
     }
-    process.stdout.write(`${parsed.format} ${parsed.version ?? ''} "${parsed.feed.title ?? ''}": ${parsed.items.length} items, ${parsed.items.length - kept.length} filtered out, ${parsed.skipped} unreadable\n\n`);
+    process.stdout.write(`${parsed.format} ${parsed.version ?? ''} "${parsed.feed.title ?? ''}": ${parsed.items.length} items, ${filtered} filtered out, ${parsed.skipped} unreadable${Object.keys(otherSkips).length > 0 ? `, skipped: ${describeSkipCounts(otherSkips)}` : ''}\n\n`);
     process.stdout.write(`${formatTable(['score', 'age', 'headline', 'link'], drafts.map((d) => [d.score, formatAge(d.publishedAt, Date.now()), truncate(d.headline, 60)!, d.link ?? '']))}\n`);
     await printEnrichmentPreview(settings, source, agent, drafts);
     process.stdout.write('\n(dry run: nothing was written)\n');
@@ -151,10 +157,11 @@ export async function statusCommand(settings: Settings, sources: Source[], optio
       h.schedule.due ?? '',
       `${h.newItems24h}/${h.newItems7d}`,
       h.drops7d ? `${h.drops24h}/${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})` : '',
+      h.skippedItems7d ? `${h.skippedItems24h}/${h.skippedItems7d} (${describeSkipCounts(h.skippedByReason)})` : '',
       h.code ?? '',
       truncate(h.redirect ? `moved to ${h.redirect.to}; ${h.summary}` : h.summary, 80)! + (h.warning ? `; warning ${h.warning.code}: ${truncate(h.warning.message, 80)!}` : ''),
     ]);
-    out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'schedule', 'in force', 'why', 'next', 'new 24h/7d', 'dropped 24h/7d', 'code', 'detail'], rows)}\n`);
+    out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'schedule', 'in force', 'why', 'next', 'new 24h/7d', 'dropped 24h/7d', 'skipped 24h/7d', 'code', 'detail'], rows)}\n`);
     const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
     out.write(`\n${health.length} sources, ${problems} need attention\n`);
     return 0;

@@ -1,4 +1,5 @@
 import type { SourceHealth } from '../../schedule/health.ts';
+import { describeSkipCounts } from '../../drafts/skipReason.ts';
 import { html, safeHref, type SafeHtml } from '../html.ts';
 import { ago, when } from './format.ts';
 import { layout, notice, type PageContext } from './layout.ts';
@@ -29,7 +30,7 @@ ${notice(notice_, noticeKind)}
     <td>${h.lastSuccessAt ? html`<time datetime="${h.lastSuccessAt}" title="${when(h.lastSuccessAt)}">${ago(h.lastSuccessAt, now)}</time>` : ''}</td>
     <td>${scheduleCell(h)}</td>
     <td>${h.schedule.dueAt ? html`<time datetime="${h.schedule.dueAt}" title="${when(h.schedule.dueAt)}">${h.schedule.due}</time>` : ''}</td>
-    <td>${h.newItems24h} / ${h.newItems7d}${h.drops7d ? html`<div class="muted">dropped by rules: ${h.drops24h} / ${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})</div>` : ''}</td>
+    <td>${h.newItems24h} / ${h.newItems7d}${h.drops7d ? html`<div class="muted">dropped by rules: ${h.drops24h} / ${h.drops7d} (${h.dropsByRule.slice(0, 3).map((d) => `${d.rule} ${d.count}`).join(', ')}${h.dropsByRule.length > 3 ? ', …' : ''})</div>` : ''}${h.skippedItems7d ? html`<div class="muted">skipped: ${h.skippedItems24h} / ${h.skippedItems7d} (${describeSkipCounts(h.skippedByReason)})</div>` : ''}</td>
     <td>${h.code ? html`<code class="health-code">${h.code}</code> ` : ''}${h.summary}${h.redirect ? html`<div class="muted">moved permanently to ${h.redirect.to}: update the sources file</div>` : ''}${h.warning ? html`<div class="health-warning">warning <code class="health-code">${h.warning.code}</code> ${h.warning.message}</div>` : ''}${h.state === 'paused' && canManage ? html`<form method="post" action="/sources/${h.id}/resume" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Resume polling</button></form>` : ''}</td>
   </tr>`,
   )}</tbody>
