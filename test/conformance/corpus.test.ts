@@ -17,9 +17,43 @@ if (!present) console.warn(`conformance: SKIPPED, no corpus at ${CORPUS} (set SI
 const FEED_DIRS = ['gofeed/testdata/translator', 'miniflux/extracted', 'rss-parser/test/input', 'feed-extractor/tests/test-data', 'node-feedparser/test/feeds'];
 // SIGNAL_DESK_CONFORMANCE_MISSES=1 prints every miss (file, field, expected, actual): the list to work from.
 const SHOW_MISSES = process.env.SIGNAL_DESK_CONFORMANCE_MISSES === '1';
+const missed = new Set<string>();
 const showMiss = (where: string, field: string, expected: unknown, actual: unknown) => {
+  missed.add(`${where} ${field}`);
   if (SHOW_MISSES) console.log(`miss ${where} ${field}: expected ${JSON.stringify(expected)} got ${JSON.stringify(actual)}`);
 };
+
+/**
+ * Every check we miss on purpose, and why. A miss not listed here fails the test (a regression, or a new case to
+ * decide); a listed one that passes again should be taken off the list.
+ */
+const ACCEPTED: Record<string, string> = {
+  'gofeed/rss/feed_item_links_-_rss_channel_item_links.xml item.link':
+    'RSS 2.0 <link> is text: the first text link is the item\'s. gofeed takes a later attribute-only <link href> (an Atom link without its namespace).',
+  'gofeed/rss/feed_links_-_rss_channel_links.xml feed.link': 'as above, for the channel',
+  'gofeed/rss/feed_links_-_rdf_channel_links.xml feed.link': 'as above, for an RSS 1.0 channel',
+  'extracted/rss/TestParseEntryWithoutLink.xml feed.Entries[0].URL':
+    "miniflux gives a link-less item its site's home page; a signal's \"Read at\" link must be the story, and every link-less item would share one URL identity. It stays without a link.",
+  'extracted/atom10/TestParseEntryWithIDAsURL.xml feed.Entries[1].URL': 'as above (the entry\'s id is a mailto: URI, not a link)',
+  'extracted/atom10/TestParseEntryWithHTMLTitle.xml feed.Entries[0].Title':
+    'miniflux keeps HTML in titles ("<code>Code</code> Test"); ours are plain text, so markup never reaches the desk, feeds or webhook ("Code Test").',
+  'extracted/atom10/TestParseEntryWithXHTMLTitle.xml feed.Entries[0].Title': 'as above, for an xhtml title',
+  'extracted/json/TestParseItemWithMultipleDuplicateAuthors.json feed.Entries[0].Author':
+    'miniflux sorts authors by name; we keep the order the feed gives (the first is usually the lead author), once each.',
+  'extracted/json/TestParseItemWithTooLongUnicodeTitle.json feed.Entries[0].Title':
+    'miniflux cuts titles at 110 characters; we keep the title whole (a headline is cut at 300 on the draft).',
+  'extracted/rdf/TestParseRDFSampleWithDublinCore.xml feed.Entries[0].Author':
+    'an author is a name: "Simon St.Laurent (mailto:…)" is kept as "Simon St.Laurent", as "Name (address)" is (no addresses in drafts).',
+  'extracted/rdf/TestParseItemWithOnlyFeedAuthor.xml feed.Entries[0].Author': 'as above (the inherited channel author, without its address)',
+  'extracted/rdf/TestParseRDFFeedWithEmptyTitle.xml feed.Title':
+    "an untitled feed is called by its site link (<link>), as miniflux does for RSS and Atom; for RDF it uses the feed's own URL instead.",
+  'extracted/rdf/TestParseItemWithoutLink.xml feed.Entries[0].URL':
+    "RSS 1.0 §5.5: an item's rdf:about is its URI, \"identical to the value of the <link> sub-element\": the item's link, not the channel's.",
+};
+
+function unexpectedMisses(prefix: string): string[] {
+  return [...missed].filter((m) => m.startsWith(prefix) && !(m in ACCEPTED));
+}
 const PARSE_CODES = new Set(['empty_body', 'not_a_feed', 'malformed_xml', 'malformed_json', 'too_deep']);
 
 function filesUnder(dir: string): string[] {
@@ -98,8 +132,9 @@ describe.skipIf(!present)('corpus conformance', () => {
     }
     const share = matched / total;
     console.log(`conformance: gofeed translator fields matched ${matched}/${total} (${(share * 100).toFixed(1)}%); misses by field: ${JSON.stringify(Object.fromEntries(misses))}`);
-    // A regression floor under the share measured when this test was written (see the README).
-    expect(share).toBeGreaterThanOrEqual(0.6);
+    // Every miss is named in ACCEPTED with its reason; the floor is the share measured (55/58, see the README).
+    expect(unexpectedMisses('gofeed/')).toEqual([]);
+    expect(share).toBeGreaterThanOrEqual(0.94);
   });
 
   it('passes miniflux simple checks (share printed)', { timeout: 60_000 }, async () => {
@@ -125,8 +160,9 @@ describe.skipIf(!present)('corpus conformance', () => {
     }
     const share = matched / total;
     console.log(`conformance: miniflux simple checks passed ${matched}/${total} (${(share * 100).toFixed(1)}%)`);
-    // A regression floor under the share measured when this test was written (see the README).
-    expect(share).toBeGreaterThanOrEqual(0.7);
+    // Every miss is named in ACCEPTED with its reason; the floor is the share measured (235/245, see the README).
+    expect(unexpectedMisses('extracted/')).toEqual([]);
+    expect(share).toBeGreaterThanOrEqual(0.95);
   });
 });
 
