@@ -137,3 +137,35 @@ describe('normalizeLanguage', () => {
     ['undefined', undefined],
   ])('%s is not a tag', (_n, raw) => expect(normalizeLanguage(raw)).toBeNull());
 });
+
+describe('what counts as a tag (htmlElements.ts) and text read once', () => {
+  it.each([
+    ['a generic type', 'Why vector<int> is fast', 'Why vector<int> is fast'],
+    ['a tag-like word naming no element', 'The </example> end tag', 'The </example> end tag'],
+    ['an HTML element', 'Some <b>bold</b> words', 'Some bold words'],
+    ['an obsolete element', '<font color="red">Red</font> alert', 'Red alert'],
+    ['a namespaced element', 'Word<o:p></o:p> salad', 'Word salad'],
+    ['a custom element', '<my-widget>Inside</my-widget> out', 'Inside out'],
+    ['a script is code whatever surrounds it', 'Before <script>x()</script> after', 'Before after'],
+  ])('%s', (_name, input, expected) => {
+    expect(toPlainText(input)).toBe(expected);
+  });
+
+  it('text that was HTML once keeps revealed tags as text, but never code', () => {
+    expect(toPlainText('The &lt;blink&gt; tag', { once: true })).toBe('The <blink> tag');
+    expect(toPlainText('How the &lt;script&gt; tag works', { once: true })).toBe('How the <script> tag works');
+    expect(toPlainText('Safe &lt;script&gt;steal()&lt;/script&gt; text', { once: true })).toBe('Safe text');
+    expect(toPlainText('Kept &lt;!-- hidden', { once: true })).toBe('Kept');
+  });
+
+  it('literal text (Atom type="text") is not decoded, and still loses code', () => {
+    expect(toPlainText('AT&amp;T <b>x</b>', { literal: true })).toBe('AT&amp;T <b>x</b>');
+    expect(toPlainText('A <script>steal()</script> title', { literal: true })).toBe('A title');
+  });
+
+  it('a megabyte of "<script>" without an end tag, read once, stays one pass and stays text', () => {
+    const text = '&lt;script&gt;'.repeat(80_000);
+    const out = toPlainText(text, { once: true });
+    expect(out?.startsWith('<script><script>')).toBe(true);
+  });
+});
