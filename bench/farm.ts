@@ -1,22 +1,47 @@
-// A local feed farm: SOURCES feeds of ITEMS items each, with ETags. GET /bump changes every ETag (same
-// items), so the next poll is a 200 of already-seen items. Loopback only.
-import { createServer } from 'node:http';
+// A local feed farm: SOURCES feeds of ITEMS items each, with an ETag and a Last-Modified, as real publishers
+// send. GET /bump changes every ETag and moves Last-Modified on (same items), so the next poll is a 200 of
+// already-seen items. GET /counters answers the farm's own counts (feed requests, 200s, 304s, and which
+// validators came) as JSON. Loopback only.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 
 const sources = Number(process.env.SOURCES ?? 1000);
 const items = Number(process.env.ITEMS ?? 20);
 let generation = 0;
+// Whole seconds (HTTP dates have no more), an hour in the past, one second on per bump.
+let lastModified = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
+const counters = { requests: 0, ok200: 0, notModified304: 0, withIfNoneMatch: 0, withIfModifiedSince: 0 };
 const bodies = Array.from({ length: sources }, (_, s) =>
   Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Farm ${s}</title><link>https://farm${s}.example/</link><description>Bench feed</description>${Array.from({ length: items }, (_, i) => `<item><title>Farm ${s} story ${i}: a headline of realistic length about chips and clouds</title><link>https://farm${s}.example/2026/11/story-${i}?utm_source=rss</link><guid isPermaLink="false">farm-${s}-${i}</guid><pubDate>${new Date(Date.now() - i * 3600_000).toUTCString()}</pubDate><category>Cloud</category><description>&lt;p&gt;A summary of about two hundred characters that stands in for the teaser a publisher puts in its feed, with &lt;a href="https://farm${s}.example"&gt;a link&lt;/a&gt; and some more words.&lt;/p&gt;</description></item>`).join('')}</channel></rss>`),
 );
+
+// RFC 9110 §13.2.2: If-None-Match decides when it is sent, and If-Modified-Since is then ignored.
+function isNotModified(headers: IncomingHttpHeaders, etag: string): boolean {
+  const inm = headers['if-none-match'];
+  if (inm !== undefined) return inm.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+  const ims = headers['if-modified-since'];
+  if (ims === undefined) return false;
+  const since = Date.parse(ims);
+  return Number.isFinite(since) && lastModified <= since;
+}
+
 const server = createServer((req, res) => {
   if (req.url === '/bump') {
     generation++;
+    lastModified += 1000;
     return res.end('ok');
   }
+  if (req.url === '/counters') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counters));
   const s = Number(/^\/feed\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
   if (!(s >= 0 && s < sources)) return res.writeHead(404).end();
-  const etag = `"${s}-${generation}"`;
-  if (req.headers['if-none-match'] === etag) return res.writeHead(304, { etag }).end();
-  res.writeHead(200, { etag, 'content-type': 'application/rss+xml' }).end(bodies[s]);
+  counters.requests++;
+  if (req.headers['if-none-match'] !== undefined) counters.withIfNoneMatch++;
+  if (req.headers['if-modified-since'] !== undefined) counters.withIfModifiedSince++;
+  const validators = { etag: `"${s}-${generation}"`, 'last-modified': new Date(lastModified).toUTCString() };
+  if (isNotModified(req.headers, validators.etag)) {
+    counters.notModified304++;
+    return res.writeHead(304, validators).end();
+  }
+  counters.ok200++;
+  res.writeHead(200, { ...validators, 'content-type': 'application/rss+xml' }).end(bodies[s]);
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as { port: number }).port}\n`));

@@ -11,6 +11,8 @@ import { startRuntime } from '../workers/runtime.ts';
 
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 1000);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20);
+// BENCH_ROWS=pipeline: the three polling rows only (bench/peer.ts runs them beside newsboat), no memory or ceiling.
+const PIPELINE_ONLY = process.env.BENCH_ROWS === 'pipeline';
 const prefix = `{sd-bench-${randomBytes(3).toString('hex')}}`;
 
 const farm = spawn(process.execPath, ['--import', 'tsx', 'bench/farm.ts'], { env: { ...process.env, SOURCES: String(SOURCES), ITEMS: String(ITEMS) }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,25 +59,6 @@ try {
     seen = r.reduce((n, s) => n + s.duplicates, 0);
   });
 
-  // Memory: the de-duplication index (per-source seen sets + the cross-source URL set), and the drafts.
-  let seenBytes = 0;
-  for (const s of sources) seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seen(s.id), 'SAMPLES', '0'));
-  seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seenUrls, 'SAMPLES', '0'));
-  const draftIds = await redis.zrange(runtime.ctx.keys.review, 0, 99);
-  let draftBytes = 0;
-  for (const id of draftIds) draftBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.draft(id)));
-
-  // The ceiling: raw BullMQ addBulk of one job per item, with an item-sized payload, in the same run.
-  const scratch = new Queue('bench-ceiling', { connection: redis, prefix });
-  const payload = { source: 'farm-0', item: { key: 'guid:farm-0-1', title: 'Farm 0 story 1: a headline of realistic length about chips and clouds', url: 'https://farm0.example/2026/11/story-1', summary: 'x'.repeat(200) } };
-  const total = SOURCES * ITEMS;
-  const tBulk = await timed('addBulk ceiling', async () => {
-    for (let i = 0; i < total; i += 1000) await scratch.addBulk(Array.from({ length: Math.min(1000, total - i) }, () => ({ name: 'item', data: payload })));
-  });
-  await scratch.obliterate({ force: true });
-  await scratch.close();
-
-  const ceiling = total / tBulk;
   const endToEnd = created / tNew;
   Object.assign(results, {
     sources: String(SOURCES),
@@ -83,11 +66,34 @@ try {
     'new items → drafts in review queue': `${Math.round(endToEnd)} items/s (${created} drafts in ${tNew.toFixed(2)} s)`,
     '304 polls': `${Math.round(SOURCES / t304)} polls/s`,
     'already-seen items (200, all seen)': `${Math.round(seen / tSeen)} items/s`,
-    'Redis bytes per seen item (dedupe index)': `${(seenBytes / created).toFixed(1)}`,
-    'Redis bytes per draft': `${Math.round(draftBytes / Math.max(1, draftIds.length))}`,
-    'BullMQ addBulk ceiling': `${Math.round(ceiling)} jobs/s`,
-    'end-to-end / ceiling': `${((endToEnd / ceiling) * 100).toFixed(0)}%`,
   });
+  if (!PIPELINE_ONLY) {
+    // Memory: the de-duplication index (per-source seen sets + the cross-source URL set), and the drafts.
+    let seenBytes = 0;
+    for (const s of sources) seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seen(s.id), 'SAMPLES', '0'));
+    seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seenUrls, 'SAMPLES', '0'));
+    const draftIds = await redis.zrange(runtime.ctx.keys.review, 0, 99);
+    let draftBytes = 0;
+    for (const id of draftIds) draftBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.draft(id)));
+
+    // The ceiling: raw BullMQ addBulk of one job per item, with an item-sized payload, in the same run.
+    const scratch = new Queue('bench-ceiling', { connection: redis, prefix });
+    const payload = { source: 'farm-0', item: { key: 'guid:farm-0-1', title: 'Farm 0 story 1: a headline of realistic length about chips and clouds', url: 'https://farm0.example/2026/11/story-1', summary: 'x'.repeat(200) } };
+    const total = SOURCES * ITEMS;
+    const tBulk = await timed('addBulk ceiling', async () => {
+      for (let i = 0; i < total; i += 1000) await scratch.addBulk(Array.from({ length: Math.min(1000, total - i) }, () => ({ name: 'item', data: payload })));
+    });
+    await scratch.obliterate({ force: true });
+    await scratch.close();
+
+    const ceiling = total / tBulk;
+    Object.assign(results, {
+      'Redis bytes per seen item (dedupe index)': `${(seenBytes / created).toFixed(1)}`,
+      'Redis bytes per draft': `${Math.round(draftBytes / Math.max(1, draftIds.length))}`,
+      'BullMQ addBulk ceiling': `${Math.round(ceiling)} jobs/s`,
+      'end-to-end / ceiling': `${((endToEnd / ceiling) * 100).toFixed(0)}%`,
+    });
+  }
 } finally {
   await runtime.stop();
   let cursor = '0';
