@@ -69,6 +69,19 @@ describe('parseFeed survives hostile documents', () => {
     ]);
   });
 
+  // rss-parser's own item builder stripped HTML with a quadratic regex: 16,000 escaped "<!--" took 2 s, a megabyte
+  // minutes. Its builders no longer run (src/parse/xmlFeed.ts). No time is asserted: a quadratic pass would not
+  // finish within the test's timeout, a linear one takes about a second.
+  it.each([
+    ['escaped comment openers', `<description>${'&lt;!--'.repeat(150_000)}</description>`],
+    ['comment openers in CDATA', `<description><![CDATA[${'<!--'.repeat(250_000)}]]></description>`],
+    ['tag openers without an end', `<description>${'&lt;a '.repeat(200_000)}</description>`],
+  ])('reads an RSS feed whose description is a megabyte of %s, keeping its title', { timeout: 60_000 }, async (_name, description) => {
+    const xml = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>Still here</title><link>https://x.example/1</link>${description}</item></channel></rss>`;
+    const feed = await parseFeed(xml);
+    expect(feed.items[0]).toMatchObject({ title: 'Still here', url: 'https://x.example/1' });
+  });
+
   it('drops control characters XML forbids instead of failing the feed', async () => {
     const feed = await parseFeed(wrap('<item><title>Bell\u0007 and form\u000c feed</title><link>https://e.example/c</link></item>'));
     expect(feed.items[0]!.title).toBe('Bell and form feed');
