@@ -10,19 +10,19 @@ import type { SeenCandidate } from './seenStore.ts';
  * title and date (or summary), for feeds whose items have neither; otherwise a hash of every field it has
  * (`content:`: categories, dates, author…). The parser reports every item that has any field: whether it
  * can become a signal is the draft stage's decision (drafts/skipReason.ts), which counts what it skips.
- * Only an item with no field at all is skipped here.
+ * An item with no field at all (`<item/>`, or markup with no words and nothing else) is still reported, keyed by
+ * its place among the feed's empty items (`empty:<n>`): it can never become a draft, and the draft stage counts it.
  */
 export function assignKeys(items: RawItem[]): { items: FeedItem[]; skipped: number } {
   const guidCounts = new Map<string, number>();
   for (const it of items) if (it.guid) guidCounts.set(it.guid, (guidCounts.get(it.guid) ?? 0) + 1);
   const out: FeedItem[] = [];
-  let skipped = 0;
+  let empty = 0;
   for (const it of items) {
-    const key = itemKey(it, (guidCounts.get(it.guid ?? '') ?? 0) === 1);
-    if (key === undefined) skipped++;
-    else out.push({ key, ...it });
+    const key = itemKey(it, (guidCounts.get(it.guid ?? '') ?? 0) === 1) ?? `empty:${++empty}`;
+    out.push({ key, ...it });
   }
-  return { items: out, skipped };
+  return { items: out, skipped: 0 };
 }
 
 export function itemKey(item: RawItem, guidUsable: boolean): string | undefined {

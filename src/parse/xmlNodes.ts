@@ -26,11 +26,25 @@ export function childrenNamed(node: unknown, name: string): unknown[] {
   if (!node || typeof node !== 'object') return [];
   const exact = children(node, name);
   if (exact.length) return exact;
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(node)) {
-    if (key !== name && key.toLowerCase() === lower) return children(node, key);
+  const key = lowerKeys(node as XmlNode).get(name.toLowerCase());
+  return key === undefined || key === name ? [] : children(node, key);
+}
+
+// Each element's child names by lower case, built once per element (most lookups miss: a feed uses few of the
+// places a field may be read from).
+const lowerKeyIndex = new WeakMap<XmlNode, Map<string, string>>();
+
+function lowerKeys(node: XmlNode): Map<string, string> {
+  let index = lowerKeyIndex.get(node);
+  if (!index) {
+    index = new Map();
+    for (const key of Object.keys(node)) {
+      const lower = key.toLowerCase();
+      if (!index.has(lower)) index.set(lower, key);
+    }
+    lowerKeyIndex.set(node, index);
   }
-  return [];
+  return index;
 }
 
 export function attr(node: unknown, name: string): string | undefined {

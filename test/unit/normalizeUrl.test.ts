@@ -113,7 +113,9 @@ describe('assignKeys', () => {
     expect(items.map((i) => i.key)).toEqual([expect.stringMatching(/^content:/), expect.stringMatching(/^content:/)]);
     expect(items[0]!.key).not.toBe(items[1]!.key);
   });
-  it('skips only an item with no field at all', () => {
-    expect(assignKeys([item({})])).toEqual({ items: [], skipped: 1 });
+  it('reports even an item with no field at all, keyed by its place among the empty ones', () => {
+    const { items, skipped } = assignKeys([item({}), item({ title: 'x' }), item({})]);
+    expect(items.map((i) => i.key.split(':')[0] === 'empty' ? i.key : 'other')).toEqual(['empty:1', 'other', 'empty:2']);
+    expect(skipped).toBe(0);
   });
 });
