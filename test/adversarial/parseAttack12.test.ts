@@ -17,3 +17,12 @@ describe('attack 12: links', () => {
     expect(relative.items[0]!.url).toBe('https://feeds.example/p/1');
   });
 });
+
+describe('attack 12: credentials in the feed URL', () => {
+  it('a relative item link and the site link do not inherit the user name and password of the source URL', async () => {
+    const feed = await parseFeed(rss('<title>x</title><link>/post/1</link>'), { url: 'https://user:secret@feeds.example/feed' });
+    expect(feed.items[0]!.url).toBe('https://feeds.example/post/1');
+    expect(feed.feed.link).toBe('https://feeds.example/feed');
+    expect(JSON.stringify(feed)).not.toContain('secret');
+  });
+});
