@@ -26,3 +26,18 @@ describe('attack 12: credentials in the feed URL', () => {
     expect(JSON.stringify(feed)).not.toContain('secret');
   });
 });
+
+describe('attack 12: entity bombs', () => {
+  it('a chain of 20,000 internal entities, each naming the one before, leaves the reference unexpanded instead of overflowing the stack', async () => {
+    let declarations = '<!ENTITY e0 "x">';
+    for (let i = 1; i < 20_000; i++) declarations += `<!ENTITY e${i} "&e${i - 1};">`;
+    const feed = await parseFeed(rss('<title>Chain &e19999; end</title><link>https://a.example/</link>', `<!DOCTYPE rss [${declarations}]>`), { url: FEED });
+    expect(feed.items[0]!.title).toBe('Chain &e19999; end');
+    // The bound is unchanged, however an entity was first reached: 8 levels expand (e7), 9 do not (e8, e9),
+    // and e7 reached first 2 levels down, under the refused e9, is not remembered as refused.
+    let short = '<!ENTITY e0 "x">';
+    for (let i = 1; i < 10; i++) short += `<!ENTITY e${i} "&e${i - 1};">`;
+    const bounded = await parseFeed(rss('<title>&e9; &e7; &e8;</title><link>https://a.example/</link>', `<!DOCTYPE rss [${short}]>`), { url: FEED });
+    expect(bounded.items[0]!.title).toBe('&e9; x &e8;');
+  });
+});
