@@ -1,7 +1,13 @@
 /** Bounds on internal entity expansion: a document cannot make itself bigger than this (billion laughs). */
 export const ENTITY_LIMITS = { perEntity: 16 * 1024, total: 1024 * 1024, depth: 8 } as const;
 
-const DOCTYPE = /<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>/i;
+/**
+ * A DOCTYPE with its internal subset, whose `]` ends the subset only outside quoted literals and comments: an
+ * entity value or comment may hold `]` or `>` ("[1]", even a whole DOCTYPE as text). Each alternative starts
+ * differently, so a document without a closing `]` costs linear time, never backtracking.
+ */
+export const DOCTYPE_PATTERN = String.raw`<!DOCTYPE(?:[^[>]|\[(?:<!--(?:[^-]|-(?!->))*-->|"[^"]*"|'[^']*'|[^\]"'<]|<(?!!--))*\])*>`;
+const DOCTYPE = new RegExp(DOCTYPE_PATTERN, 'i');
 /** A general entity with a literal value. `<!ENTITY % p …>` (parameter) and SYSTEM/PUBLIC (external) ones do not match. */
 const DECLARATION = /<!ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(?:"([^"]*)"|'([^']*)')\s*>/g;
 const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);

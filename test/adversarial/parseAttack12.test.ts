@@ -41,3 +41,23 @@ describe('attack 12: entity bombs', () => {
     expect(bounded.items[0]!.title).toBe('&e9; x &e8;');
   });
 });
+
+describe('attack 12: the internal subset', () => {
+  it('a "]" or ">" inside an entity value or a comment of the internal subset does not end it: the feed is read', async () => {
+    const cases: [string, string][] = [
+      ['<!ENTITY note "see [1]">', 'Budget see [1]'],
+      // The value is text; as a title, its declaration-like markup is stripped as any title's is.
+      [`<!ENTITY note "<!DOCTYPE y [<!ENTITY z 'b'>]> now">`, 'Budget now'],
+      ['<!-- old: ]> --><!ENTITY note "ok">', 'Budget ok'],
+    ];
+    for (const [subset, title] of cases) {
+      const feed = await parseFeed(rss('<title>Budget &note;</title><link>https://a.example/</link>', `<!DOCTYPE rss [${subset}]>`), { url: FEED });
+      expect(feed.items.map((i) => i.title), subset).toEqual([title]);
+      expect(feed.recovered, subset).toBeNull();
+    }
+    // A subset that never closes still costs linear time (the pattern never backtracks).
+    const started = Date.now();
+    await expect(parseFeed(`<?xml version="1.0"?><!DOCTYPE rss [${'<!-- - '.repeat(20_000)}"${"'".repeat(20_000)}<rss/>`, { url: FEED })).rejects.toMatchObject({ code: 'not_a_feed' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
