@@ -1,3 +1,4 @@
+import { DOCTYPE_PATTERN } from './expandInternalEntities.ts';
 import type { FeedFormat } from './types.ts';
 
 export type Detected =
@@ -39,7 +40,7 @@ export function detectFormat(text: string): Detected {
 
 /** Skips the XML declaration, processing instructions, comments and the DOCTYPE (with its internal subset). */
 function rootElement(text: string, from: number): { name: string; attrs: string } | undefined {
-  const re = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>|<([A-Za-z_][\w.:-]*)([^>]*)>|\S/gi;
+  const re = new RegExp(String.raw`<\?[\s\S]*?\?>|<!--[\s\S]*?-->|${DOCTYPE_PATTERN}|<([A-Za-z_][\w.:-]*)([^>]*)>|\S`, 'gi');
   re.lastIndex = from;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[1]) return { name: m[1], attrs: m[2] ?? '' };

@@ -1,7 +1,13 @@
 /** Bounds on internal entity expansion: a document cannot make itself bigger than this (billion laughs). */
 export const ENTITY_LIMITS = { perEntity: 16 * 1024, total: 1024 * 1024, depth: 8 } as const;
 
-const DOCTYPE = /<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>/i;
+/**
+ * A DOCTYPE with its internal subset, whose `]` ends the subset only outside quoted literals and comments: an
+ * entity value or comment may hold `]` or `>` ("[1]", even a whole DOCTYPE as text). Each alternative starts
+ * differently, so a document without a closing `]` costs linear time, never backtracking.
+ */
+export const DOCTYPE_PATTERN = String.raw`<!DOCTYPE(?:[^[>]|\[(?:<!--(?:[^-]|-(?!->))*-->|"[^"]*"|'[^']*'|[^\]"'<]|<(?!!--))*\])*>`;
+const DOCTYPE = new RegExp(DOCTYPE_PATTERN, 'i');
 /** A general entity with a literal value. `<!ENTITY % p …>` (parameter) and SYSTEM/PUBLIC (external) ones do not match. */
 const DECLARATION = /<!ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(?:"([^"]*)"|'([^']*)')\s*>/g;
 const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
@@ -26,27 +32,33 @@ export function expandInternalEntities(xml: string): string {
   }
   if (declared.size === 0) return xml;
 
-  // Each entity's expansion and nesting height (1 for a value without references), once: bounds that do not depend on where it is used.
+  // Each entity's expansion and nesting height (1 for a value without references), once: bounds that do not
+  // depend on where it is used. The descent stops ENTITY_LIMITS.depth entities down, so a chain of thousands
+  // of entities each naming the next cannot exhaust the stack: the outermost one is then too deep (null, for
+  // good), while the ones in between, cut short only by where they were reached from, are not remembered.
   const memo = new Map<string, { value: string; height: number } | null>();
-  const expand = (name: string, open: Set<string>): { value: string; height: number } | null => {
-    if (memo.has(name)) return memo.get(name)!;
-    if (open.has(name)) return null; // a cycle: never expandable
+  const expand = (name: string, open: Set<string>): { result: { value: string; height: number } | null; cut: boolean } => {
+    if (memo.has(name)) return { result: memo.get(name)!, cut: false };
+    if (open.has(name)) return { result: null, cut: false }; // a cycle: never expandable
+    if (open.size >= ENTITY_LIMITS.depth) return { result: null, cut: true };
     open.add(name);
     let failed = false;
+    let cut = false;
     let length = 0;
     let height = 1;
     const value = declared.get(name)!.replace(REFERENCE, (whole, ref: string) => {
       if (failed) return '';
       if (!declared.has(ref)) return whole;
-      const inner = expand(ref, open);
+      const { result: inner, cut: innerCut } = expand(ref, open);
+      cut ||= innerCut;
       if (inner === null || (length += inner.value.length) > ENTITY_LIMITS.perEntity) failed = true;
       height = Math.max(height, (inner?.height ?? 0) + 1);
       return inner?.value ?? '';
     });
     open.delete(name);
     const result = failed || height > ENTITY_LIMITS.depth || value.length > ENTITY_LIMITS.perEntity ? null : { value: value.replace(/</g, '&lt;'), height };
-    memo.set(name, result);
-    return result;
+    if (!cut || open.size === 0) memo.set(name, result);
+    return { result, cut: cut && open.size > 0 };
   };
 
   const end = doctype.index + doctype[0].length;
@@ -54,7 +66,7 @@ export function expandInternalEntities(xml: string): string {
   const body = mapOutsideCdata(xml.slice(end), (text) =>
     text.replace(REFERENCE, (whole, name: string) => {
       if (!declared.has(name)) return whole;
-      const value = expand(name, new Set())?.value;
+      const value = expand(name, new Set()).result?.value;
       if (value === undefined || value.length > budget) return whole;
       budget -= value.length;
       return value;

@@ -1,6 +1,6 @@
 import { decodeHTMLStrict } from 'entities';
 import { ParseError } from '../errors.ts';
-import { expandInternalEntities } from './expandInternalEntities.ts';
+import { DOCTYPE_PATTERN, expandInternalEntities } from './expandInternalEntities.ts';
 
 export const MAX_DEPTH = 256;
 
@@ -42,7 +42,7 @@ export function hardenXmlReporting(xml: string): XmlRepairs {
   // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 §2.2 forbids
   let out = xml.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => drop(`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`));
   out = expandInternalEntities(out);
-  out = out.replace(/<!DOCTYPE(?:[^[>]|\[[\s\S]*?\])*>/i, '');
+  out = out.replace(new RegExp(DOCTYPE_PATTERN, 'i'), '');
   if (out.includes('&')) out = mapOutsideCdata(out, (text) => repairEntities(text, drop));
   checkDepth(out);
   return { xml: out, dropped, firstDropped };

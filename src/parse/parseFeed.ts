@@ -2,7 +2,7 @@ import { assignKeys } from '../dedupe/itemKey.ts';
 import { ParseError } from '../errors.ts';
 import { decodeBody } from './decodeBody.ts';
 import { detectFormat } from './detectFormat.ts';
-import { documentBase } from './documentBase.ts';
+import { documentBase, withoutCredentials } from './documentBase.ts';
 import { parseJsonFeed } from './jsonFeed.ts';
 import type { FeedMeta, ParsedFeed } from './types.ts';
 import { parseXmlFeed } from './xmlFeed.ts';
@@ -58,6 +58,6 @@ export async function parseFeed(body: Buffer | string, options: ParseOptions = {
  * site link (as miniflux and most readers list it): both say where it is, never invent what it says.
  */
 function completeMeta(feed: FeedMeta, feedUrl: string | undefined): FeedMeta {
-  const link = feed.link ?? absolutize(feedUrl, undefined) ?? null;
+  const link = feed.link ?? withoutCredentials(absolutize(feedUrl, undefined)) ?? null;
   return { ...feed, link, title: feed.title ?? link };
 }

@@ -196,7 +196,7 @@ function mapAtomEntry(entry: unknown, base: string | undefined, inherited: Inher
   return {
     guid: id ?? null,
     // An entry without an alternate link whose id is an http(s) URL is at that URL (RFC 4287 §4.2.6 allows it).
-    url: alternateLink(entry, base) ?? firstText(entry, 'feedburner:origLink') ?? absolutize(id && /^https?:\/\//i.test(id) ? id : undefined, undefined) ?? null,
+    url: alternateLink(entry, base) ?? absolutize(firstText(entry, 'feedburner:origLink'), base) ?? absolutize(id && /^https?:\/\//i.test(id) ? id : undefined, undefined) ?? null,
     title: readField(ATOM_ENTRY_TITLE, entry)?.value ?? null,
     author: cleanAuthor(readField(ATOM_ENTRY_AUTHOR, entry)?.value ?? inherited.author ?? undefined),
     ...datesOf(pickItemDates(entry, ATOM_PUBLISHED_DATES, ATOM_UPDATED_DATES)),
