@@ -10,6 +10,12 @@ export interface LenientTree {
   items: number;
   /** True when an item or entry was cut off by the end of the document (a truncated download) and dropped. */
   truncated: boolean;
+  /**
+   * True when the end of the document came before the element holding the items closed (RSS <channel>, the
+   * RDF or Atom root): a download cut off, perhaps between two items, so items after the cut may be missing
+   * though every item kept is whole. A document missing only its root's final `>` after </channel> is not.
+   */
+  unfinished: boolean;
 }
 
 interface Frame {
@@ -32,6 +38,7 @@ export function readLenientXml(xml: string, itemName: string): LenientTree {
   let root: XmlNode | undefined;
   let items = 0;
   let truncated = false;
+  let unfinished = false;
   let ending = false;
   let skipped = 0; // open elements past MAX_DEPTH, not in the tree
   const parser = new Parser(
@@ -67,6 +74,8 @@ export function readLenientXml(xml: string, itemName: string): LenientTree {
         }
         const frame = stack.pop();
         if (!frame) return;
+        // Still open at the end though it holds items: the document may have been cut between two of them.
+        if (ending && implied && frame.node[itemName] !== undefined) unfinished = true;
         const value = finish(frame);
         const parent = stack[stack.length - 1];
         if (frame.name === itemName && implied) {
@@ -89,7 +98,7 @@ export function readLenientXml(xml: string, itemName: string): LenientTree {
   parser.write(xml);
   ending = true;
   parser.end();
-  return { root, items, truncated };
+  return { root, items, truncated, unfinished };
 }
 
 /** An element's value as xml2js gives it (its onclosetag, with the options rss-parser uses). */

@@ -41,7 +41,8 @@ export interface ParsedFeed {
 
 /**
  * A feed read although it is not well-formed XML: `message` is the strict parser's first error (with line and
- * column), `truncated` says an item or entry was cut off by the end of the document and dropped. A warning on
+ * column), `truncated` says the document was cut off by its end: an item or entry cut off and dropped, or the element
+ * holding the items never closed (items after the cut may be missing). A warning on
  * the source's health, not a failure.
  */
 export interface Recovered {

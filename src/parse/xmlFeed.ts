@@ -97,8 +97,10 @@ function recoverXmlFeed(safe: string, format: Exclude<FeedFormat, 'jsonfeed'>, f
   if (!tree.root || tree.items === 0) throw malformed;
   const mapped = format === 'atom' ? mapAtom(tree.root, feedUrl) : mapRss(tree.root, format, feedUrl);
   if (mapped.items.length === 0) throw malformed;
-  const cut = tree.truncated ? '; an item cut off at the end was dropped' : '';
-  return { ...mapped, recovered: { code: 'malformed_xml', message: `the XML is malformed (${reason}); read leniently${cut}`, truncated: tree.truncated } };
+  // A document that ends before the element holding its items closes was cut off, maybe between two items: truncated too, so its
+  // validators are not kept and the next poll fetches it whole instead of a 304 on the items before the cut.
+  const cut = tree.truncated ? '; an item cut off at the end was dropped' : tree.unfinished ? '; the document ends before its items do, so items after the end may be missing' : '';
+  return { ...mapped, recovered: { code: 'malformed_xml', message: `the XML is malformed (${reason}); read leniently${cut}`, truncated: tree.truncated || tree.unfinished } };
 }
 
 /** The strict parser's first error in words, with its place: "Unexpected close tag at line 3, column 12". */

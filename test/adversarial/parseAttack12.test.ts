@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../src/parse/parseFeed.ts';
+import { rss as rssFeed, startServer, type TestServer } from '../helpers/httpServer.ts';
+import { source, withPipeline } from '../helpers/pipeline.ts';
+
+let servers: TestServer[] = [];
+afterEach(async () => {
+  for (const s of servers) await s.close();
+  servers = [];
+});
 
 // Attack on issue 12 (feed parsing fidelity), from outside: each `it` is one hole found, asserting what a
 // reader of the feed should see.
@@ -59,5 +67,27 @@ describe('attack 12: the internal subset', () => {
     const started = Date.now();
     await expect(parseFeed(`<?xml version="1.0"?><!DOCTYPE rss [${'<!-- - '.repeat(20_000)}"${"'".repeat(20_000)}<rss/>`, { url: FEED })).rejects.toMatchObject({ code: 'not_a_feed' });
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('attack 12: a feed cut off between two items', () => {
+  it('served with an ETag and polled twice, it keeps no validators: the second poll fetches the whole feed, not a 304', { timeout: 60_000 }, async () => {
+    const items = [1, 2, 3].map((n) => ({ guid: `g${n}`, title: `Story ${n}`, link: `https://news.example/${n}` }));
+    const whole = rssFeed(items);
+    let body = whole.slice(0, whole.indexOf('<item>', whole.indexOf('</item>'))); // ends right after the first item
+    const server = await startServer((req, res) => {
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' }).end(body);
+    });
+    servers.push(server);
+    await withPipeline([source('cut', server.url('/feed'))], async (p) => {
+      const [first] = await p.once();
+      expect(first!.newDrafts).toBe(1);
+      expect((await p.state('cut')).etag).toBeUndefined();
+      body = whole;
+      const [second] = await p.once();
+      expect(server.requests[1]!.headers['if-none-match']).toBeUndefined();
+      expect(second!.newDrafts).toBe(2);
+    });
   });
 });
