@@ -18,7 +18,7 @@ const REFERENCE = /&([A-Za-z_][\w.-]{0,63});/g;
  * before hardenXml drops the DOCTYPE. Bounded: an entity whose expansion passes 16 KB or nests more than 8
  * levels is not expanded, and the document gains at most 1 MB; a reference left unexpanded stays literal
  * text (hardenXml escapes it). External entities (SYSTEM/PUBLIC) are never fetched nor expanded; parameter
- * entities are ignored. An expansion is text: `<` in a value becomes `&lt;`, so an entity never adds markup.
+ * entities are ignored. An expansion is text: `<` in a value becomes `&lt;` and quotes `&quot;`/`&apos;`, so an entity never adds markup nor leaves the attribute it stands in.
  * Character and predefined references in a value are kept as references for the XML parser to read.
  */
 export function expandInternalEntities(xml: string): string {
@@ -56,7 +56,7 @@ export function expandInternalEntities(xml: string): string {
       return inner?.value ?? '';
     });
     open.delete(name);
-    const result = failed || height > ENTITY_LIMITS.depth || value.length > ENTITY_LIMITS.perEntity ? null : { value: value.replace(/</g, '&lt;'), height };
+    const result = failed || height > ENTITY_LIMITS.depth || value.length > ENTITY_LIMITS.perEntity ? null : { value: value.replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;'), height };
     if (!cut || open.size === 0) memo.set(name, result);
     return { result, cut: cut && open.size > 0 };
   };

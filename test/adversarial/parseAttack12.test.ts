@@ -91,3 +91,17 @@ describe('attack 12: a feed cut off between two items', () => {
     });
   });
 });
+
+describe('attack 12, second pass: what the outside attack left open', () => {
+  it('an internal entity holding a quote stays inside the attribute it stands in', async () => {
+    const xml = `<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY q 'Chips" label="pwned'>]><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>urn:1</id><link href="https://site.example/1"/><title>a</title><category term="&q;"/></entry></feed>`;
+    const feed = await parseFeed(xml);
+    expect(feed.items[0]!.categories).toEqual(['Chips" label="pwned']);
+  });
+
+  it('a Content-Location naming another origin (an internal address a proxy leaked) is not the base of relative links', async () => {
+    const xml = '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>a</title><link>story.html</link></item></channel></rss>';
+    const feed = await parseFeed(xml, { url: 'https://feeds.example/news/rss', contentLocation: 'http://10.0.0.5/internal/rss.xml' });
+    expect(feed.items[0]!.url).toBe('https://feeds.example/news/story.html');
+  });
+});

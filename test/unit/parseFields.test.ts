@@ -84,7 +84,9 @@ describe('feed and headline fallbacks', () => {
 
 describe('documentBase: Content-Location', () => {
   it.each([
-    ['https://feeds.example/a/feed.xml', 'https://mirror.example/b/feed.xml', 'https://mirror.example/b/feed.xml'],
+    ['https://feeds.example/a/feed.xml', 'https://feeds.example/b/feed.xml', 'https://feeds.example/b/feed.xml'],
+    ['https://feeds.example/a/feed.xml', 'http://10.0.0.5/b/feed.xml', 'https://feeds.example/a/feed.xml'],
+    ['https://feeds.example/a/feed.xml', 'https://mirror.example/b/feed.xml', 'https://feeds.example/a/feed.xml'],
     ['https://feeds.example/a/feed.xml', '/c/feed.xml', 'https://feeds.example/c/feed.xml'],
     ['https://feeds.example/a/feed.xml', 'javascript:alert(1)', 'https://feeds.example/a/feed.xml'],
     ['https://feeds.example/a/feed.xml', 'file:///etc/passwd', 'https://feeds.example/a/feed.xml'],
@@ -96,7 +98,7 @@ describe('documentBase: Content-Location', () => {
 
   it('relative item links resolve against Content-Location when the pipeline passes it', async () => {
     const xml = '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>a</title><link>story.html</link></item></channel></rss>';
-    const feed = await parseFeed(xml, { url: 'https://feeds.example/rss', contentLocation: 'https://site.example/news/rss.xml' });
-    expect(feed.items[0]!.url).toBe('https://site.example/news/story.html');
+    const feed = await parseFeed(xml, { url: 'https://feeds.example/rss', contentLocation: '/news/rss.xml' });
+    expect(feed.items[0]!.url).toBe('https://feeds.example/news/story.html');
   });
 });
