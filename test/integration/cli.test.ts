@@ -95,7 +95,7 @@ describe('the CLI', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
-    expect(Object.keys(lines[0])).toEqual(['file', 'ok', 'format', 'feed', 'items', 'error']);
+    expect(Object.keys(lines[0])).toEqual(['file', 'ok', 'format', 'feed', 'items', 'skipped', 'recovered', 'error']);
     expect(lines[0]).toMatchObject({ ok: true, format: 'atom', error: null, feed: { title: 'The Register (demo)', language: 'en' } });
     expect(Object.keys(lines[0].items[0])).toEqual(['key', 'guid', 'url', 'title', 'author', 'publishedAt', 'updatedAt', 'categories', 'summary']);
     expect(lines[0].items.map((i: { url: string }) => i.url)).toContain('https://www.theregister.com/2026/11/26/cloud_egress_fees/');

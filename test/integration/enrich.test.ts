@@ -160,7 +160,7 @@ describe('run --once and enrichment', () => {
       let out = '';
       const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
       await pollOnce(p.runtime, [source('pub', server.url('/feed.xml'))], sink);
-      expect(out).toMatch(/^source\s+outcome\s+new\s+duplicates\s+related\s+enriched\s+stories\s+dropped\s+error$/m);
+      expect(out).toMatch(/^source\s+outcome\s+new\s+duplicates\s+related\s+enriched\s+stories\s+dropped\s+skipped\s+error$/m);
       expect(out).toMatch(/^pub\s+ok\s+1\s+0\s+0\s+1\/1\s+1\s*$/m);
     }, ON);
     let release: () => void = () => undefined;

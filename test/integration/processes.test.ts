@@ -63,7 +63,7 @@ describe('worker processes against one Redis', () => {
     t.workers.push(spawnWorker(t.prefix, t.file, fast));
     await expect.poll(async () => t.ingest.getCompletedCount(), { timeout: 20_000, interval: 200 }).toBe(1);
     const [done] = await t.ingest.getCompleted();
-    expect(IngestResult.parse(done!.returnvalue)).toEqual({ created: [], duplicates: 20, related: 0 });
+    expect(IngestResult.parse(done!.returnvalue)).toEqual({ created: [], duplicates: 20, related: 0, skipped: {} });
     expect(await t.redis.zcard(t.keys.review)).toBe(20);
     expect(await t.redis.keys(`${t.prefix}:draft:*`)).toHaveLength(20);
   });
