@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { commitDrafts } from '../src/dedupe/seenStore.ts';
 import { ageRank, reviewRank } from '../src/drafts/score.ts';
-import { recordSkips, tallySkips, type ItemSkip } from '../src/drafts/recordSkips.ts';
+import { addCounts, recordSkips, tallySkips, type ItemSkip } from '../src/drafts/recordSkips.ts';
 import type { DraftSignal } from '../src/drafts/schema.ts';
 import { skipReason } from '../src/drafts/skipReason.ts';
 import { toCoverageJson, toDraft, toStoredJson } from '../src/drafts/toDraft.ts';
@@ -120,7 +120,7 @@ async function finishPoll(ctx: WorkerContext, job: Job): Promise<IngestResult> {
     for (const id of chunk.drafted) result.created.push(id);
     result.duplicates += chunk.duplicates;
     result.related += chunk.related;
-    for (const [reason, n] of Object.entries(chunk.skipped)) result.skipped[reason] = (result.skipped[reason] ?? 0) + n;
+    result.skipped = addCounts(result.skipped, chunk.skipped);
   }
   await recordIngestDone(ctx.redis, ctx.keys, data.sourceId, { id: job.id!, discoveredAt: data.discoveredAt });
   ctx.logger.info({ source_id: data.sourceId, job_id: job.id, chunks: data.chunks, created: result.created.length, duplicates: result.duplicates, related: result.related }, 'drafts of a large poll created');

@@ -77,3 +77,10 @@ export function tallySkips(skips: Pick<ItemSkip, 'reason'>[]): Record<string, nu
   for (const s of skips) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
   return counts;
 }
+
+/** Two counts by reason added up (a chunked poll's chunks, a poll's and its ingest's). Pure. */
+export function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
+}

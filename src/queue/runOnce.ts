@@ -1,3 +1,4 @@
+import { addCounts } from '../drafts/recordSkips.ts';
 import { randomBytes } from 'node:crypto';
 import { Job, QueueEvents } from 'bullmq';
 import type { Source } from '../config/sourceSchema.ts';
@@ -187,13 +188,6 @@ async function followPoll(deps: RunOnceDeps, job: Job, sourceId: string, pollEve
   }
   const enrichment = await waitForDrafts(deps, created, enrichWaitMs, storyWaitMs);
   return { sourceId, outcome: result.outcome, code: result.code, items: result.items, newDrafts: created.length, duplicates, related, ...enrichment, skipped, error: result.outcome === 'rate_limited' ? result.message : null };
-}
-
-/** Two counts by reason added up. Pure. */
-function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out = { ...a };
-  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
-  return out;
 }
 
 /** What a summary says of drafts it has not read (none made, or the run stopped before reading them). */
