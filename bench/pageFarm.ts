@@ -2,17 +2,11 @@
 // pages served here too (JSON-LD on even items, OpenGraph only on odd ones, about 20 KB each), plus robots.txt.
 // Loopback only. Prints its port.
 import { createServer } from 'node:http';
+import { articlePage } from './articlePage.ts';
 
 const sources = Number(process.env.SOURCES ?? 200);
 const items = Number(process.env.ITEMS ?? 20);
 let origin = '';
-const filler = '<p>Paragraph of the article body with ordinary words about chips, clouds, markets and the people who run them. </p>'.repeat(160);
-
-function page(s: number, i: number): string {
-  const ld = i % 2 === 0 ? `<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Farm ${s} story ${i}","datePublished":"2026-11-30T10:00:00Z","author":{"@type":"Person","name":"Writer ${s}"},"publisher":{"@type":"Organization","name":"Farm ${s}"}}</script>` : '';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Farm ${s} story ${i} | Farm ${s}</title><meta property="og:title" content="Farm ${s} story ${i}"><meta property="og:site_name" content="Farm ${s}"><meta property="og:image" content="${origin}/img/${s}/${i}.jpg"><meta name="description" content="What story ${i} is about."><link rel="canonical" href="${origin}/page/${s}/${i}">${ld}</head><body><nav>menu</nav><article><h1>Farm ${s} story ${i}</h1>${filler}</article><footer>footer</footer></body></html>`;
-}
-
 function feed(s: number): string {
   return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Farm ${s}</title><link>${origin}/</link><description>Bench feed</description>${Array.from({ length: items }, (_, i) => `<item><title>Farm ${s} story ${i}: a headline of realistic length about chips and clouds</title><link>${origin}/page/${s}/${i}?utm_source=rss</link><guid isPermaLink="false">farm-${s}-${i}</guid><pubDate>${new Date(Date.now() - i * 3600_000).toUTCString()}</pubDate><description>A summary of about two hundred characters that stands in for the teaser a publisher puts in its feed.</description></item>`).join('')}</channel></rss>`;
 }
@@ -23,7 +17,7 @@ const server = createServer((req, res) => {
   const f = /^\/feed\/(\d+)$/.exec(url);
   if (f && Number(f[1]) < sources) return res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(Number(f[1])));
   const p = /^\/page\/(\d+)\/(\d+)$/.exec(url);
-  if (p) return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(Number(p[1]), Number(p[2])));
+  if (p) return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(articlePage(origin, Number(p[1]), Number(p[2])));
   res.writeHead(404).end();
 });
 server.listen(0, '127.0.0.1', () => {
