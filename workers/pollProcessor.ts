@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Source } from '../src/config/sourceSchema.ts';
-import { effectiveUrl, readSourceState, validatorsFor } from '../src/fetch/sourceState.ts';
+import { effectiveUrl, validatorsFor } from '../src/fetch/sourceState.ts';
 import { seenDigests } from '../src/dedupe/itemKey.ts';
 import { partitionSeen } from '../src/dedupe/seenStore.ts';
 import { recordSkips, tallySkips, type ItemSkip } from '../src/drafts/recordSkips.ts';
@@ -10,6 +10,7 @@ import { failpoint } from '../src/failpoint.ts';
 import { IngestJobData, PollJobData, validateJobData, type PollResult } from '../src/queue/jobs.ts';
 import { planIngest, queueIngest } from '../src/queue/queueIngest.ts';
 import { syncSources } from '../src/schedule/chain.ts';
+import { beginPoll } from '../src/schedule/beginPoll.ts';
 import { checkLastIngest } from '../src/schedule/ingestHealth.ts';
 import { recordPollOutcome } from '../src/schedule/recordPollOutcome.ts';
 import type { WorkerContext } from './context.ts';
@@ -38,13 +39,15 @@ export function createPollProcessor(ctx: WorkerContext) {
     // Disabled in the sources file (sources disable) while a poll of it ran or waited: that poll, or the next one it
     // queued before the reload reached it, fetches nothing and ends the chain (sources enable starts it again).
     if (!source.enabled) return { sourceId: source.id, outcome: 'not_modified', code: 'disabled', message: `disabled in ${ctx.settings.sourcesFile}: not polled (signal-desk sources enable ${source.id})`, items: 0, filtered: 0, skipped: {}, alreadySeen: 0, candidates: 0 } satisfies PollResult;
+    const startedAt = ctx.clock.now();
+    // The source's state and the outage window, in one read.
+    const begun = await beginPoll(ctx.redis, ctx.keys, source.id, startedAt);
     // Paused by an operator (sources pause): no fetch, no health change, no next poll until resumed.
-    const pausedBy = await ctx.redis.hget(ctx.keys.sourceState(source.id), 'pausedBy');
+    const pausedBy = begun.state.pausedBy;
     if (pausedBy) return { sourceId: source.id, outcome: 'not_modified', code: 'paused', message: `paused by ${pausedBy}: not polled (signal-desk sources resume ${source.id})`, items: 0, filtered: 0, skipped: {}, alreadySeen: 0, candidates: 0 } satisfies PollResult;
     const log = ctx.logger.child({ source_id: source.id, job_id: job.id });
-    const startedAt = ctx.clock.now();
     // Validators whose items never became drafts (their ingest failed) are not sent: a 304 would hide them.
-    const state = await checkLastIngest(ctx.redis, ctx.keys, ctx.queues.ingest, source.id, await readSourceState(ctx.redis, ctx.keys, source.id), startedAt);
+    const state = await checkLastIngest(ctx.redis, ctx.keys, ctx.queues.ingest, source.id, begun.state, startedAt);
     const url = effectiveUrl(state, source.url);
 
     // Politeness: a turn at the host, shared by every process; a long wait hands the job back as delayed
@@ -124,7 +127,7 @@ export function createPollProcessor(ctx: WorkerContext) {
 
     // Validators are stored only once the new items are durably queued (above): a crash before this point
     // means the next poll fetches the full body again instead of getting a 304 and losing them.
-    await recordPollOutcome(ctx, { source, state, url, ...result, fresh, ingestJobId: pollResult.ingestJobId, startedAt, seq: data.seq });
+    await recordPollOutcome(ctx, { source, state, outageBefore: begun.outage, url, ...result, fresh, ingestJobId: pollResult.ingestJobId, startedAt, seq: data.seq });
     ctx.metrics.polls.inc({ outcome: outcome.kind, code: outcome.code });
     if (parsed) ctx.metrics.items.inc({ kind: 'duplicate' }, pollResult.alreadySeen);
 

@@ -4,7 +4,7 @@ import { scheduleBounds, type Source } from '../config/sourceSchema.ts';
 import type { Settings } from '../config/settings.ts';
 import type { Outcome } from '../fetch/classify.ts';
 import type { FetchResponse } from '../fetch/fetchFeed.ts';
-import { stageSourceState, type SourceState, type SourceStateUpdate } from '../fetch/sourceState.ts';
+import type { SourceState, SourceStateUpdate } from '../fetch/sourceState.ts';
 import { failpoint } from '../failpoint.ts';
 import type { Logger } from '../log.ts';
 import type { ParsedFeed } from '../parse/types.ts';
@@ -13,13 +13,9 @@ import type { RedisClient } from '../redisClient.ts';
 import { freshnessFloor } from './cacheHints.ts';
 import { readScheduleWhy } from './describeSchedule.ts';
 import { pollJobId, queueNextPoll } from './chain.ts';
-import { clearIngestFailure } from './ingestHealth.ts';
-import { recordPoll } from './outage.ts';
+import { finishPoll } from './finishPoll.ts';
+import { projectOutage, type OutageSnapshot } from './outage.ts';
 import { planNextPoll, type PublishingHistory } from './planNextPoll.ts';
-
-const NEW_ITEMS_KEEP_MS = 8 * 86_400_000;
-/** Members per ZADD of the new-items index: a 100,000-item poll must not spread 200,000 arguments into one call. */
-const ZADD_CHUNK = 1000;
 
 /** What recording a poll needs from its process (the worker context fits). */
 export interface RecordPollDeps {
@@ -37,8 +33,10 @@ export interface RecordPollDeps {
 /** One poll as it happened. */
 export interface PollFacts {
   source: Source;
-  /** The source's state as read before the poll. */
+  /** The source's state as read before the poll (beginPoll). */
   state: SourceState;
+  /** The outage window as read before the poll (beginPoll). */
+  outageBefore: OutageSnapshot;
   /** The URL polled. */
   url: string;
   response?: FetchResponse | undefined;
@@ -57,12 +55,13 @@ export interface PollFacts {
  * transaction with the last attempt and outcome, validators (on success, with the ingest that holds the
  * items of that response), failures, interval, next poll, pause (410), the URL a permanent redirect moved
  * it to, new items. Every kind of poll updates the health; only chain polls queue the next one. Called once
- * the new items are durably queued: validators saved earlier could hide them behind a 304.
+ * the new items are durably queued: validators saved earlier could hide them behind a 304. Redis: the next
+ * poll (BullMQ) for a chain poll, then one script (finishPoll) for all the rest.
  */
 export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): Promise<void> {
   const { source, state, url, response, outcome, parsed, fresh, startedAt, seq } = poll;
   const now = deps.clock.now();
-  const { outage } = await recordPoll(deps.redis, deps.keys, source.id, outcome.code, now);
+  const { outage } = projectOutage(poll.outageBefore, outcome.code);
   const freshness = response ? freshnessFloor(response.headers, parsed?.ttlMinutes ?? null, now) : undefined;
   const plan = planNextPoll({
     now,
@@ -121,32 +120,37 @@ export async function recordPollOutcome(deps: RecordPollDeps, poll: PollFacts): 
   if (fresh.length > 0) update.lastNewItemAt = at(startedAt);
 
   if (seq !== undefined) update.pollSeq = String(seq);
+  // The chain's owner as this poll found it: a chain started again since (Redis lost its state and a sync rebuilt
+  // it) is checked once more by finishPoll, which then leaves that chain's fields alone.
+  const owns = seq !== undefined && ownsChain(state, source.id, seq);
+  let chain: { owners: string[]; fields: Record<string, string> } | undefined;
+  let queued: string | undefined;
   if (seq !== undefined && plan.delayMs !== null && deps.sources.get(source.id)?.enabled !== false) {
-    if (await ownsChain(deps, source.id, seq)) {
-      update.nextJobId = await queueNextPoll(deps.queues.poll, deps.settings, source.id, seq + 1, plan.delayMs);
-      update.nextPollAt = String(plan.nextAt);
-      update.scheduleReason = plan.reason;
-      update.scheduleWhy = JSON.stringify(plan.why);
+    if (owns) {
+      queued = await queueNextPoll(deps.queues.poll, deps.settings, source.id, seq + 1, plan.delayMs);
+      chain = { owners: [pollJobId(source.id, seq), pollJobId(source.id, seq + 1)], fields: { nextJobId: queued, nextPollAt: String(plan.nextAt), scheduleReason: plan.reason, scheduleWhy: JSON.stringify(plan.why) } };
       failpoint('poll.afterNextQueued');
     } else {
-      deps.logger.warn({ source_id: source.id, seq }, `${source.id}'s chain was started again while this poll ran (Redis lost its state): this poll does not queue a next one, so the source keeps one chain`);
+      warnSecondChain(deps, source.id, seq);
     }
-  } else if (seq !== undefined && (await ownsChain(deps, source.id, seq))) {
+  } else if (owns) {
     // No next poll (paused, disabled): one that this poll's earlier attempt queued before it was killed goes too,
     // or it would poll at that attempt's plan what this one paused.
-    const leftover = await Job.fromId(deps.queues.poll, pollJobId(source.id, seq + 1));
+    const leftover = await Job.fromId(deps.queues.poll, pollJobId(source.id, seq! + 1));
     if (leftover && ['delayed', 'waiting', 'prioritized'].includes(await leftover.getState())) await leftover.remove().catch(() => undefined);
   }
-  // The health and the new-items index in one round trip.
-  const tx = stageSourceState(deps.redis.multi(), deps.keys, source.id, update);
-  if (fresh.length > 0) {
-    const key = deps.keys.sourceNew(source.id);
-    for (let i = 0; i < fresh.length; i += ZADD_CHUNK) tx.zadd(key, ...fresh.slice(i, i + ZADD_CHUNK).flatMap((f) => [startedAt, f.itemHash]));
-    tx.zremrangebyscore(key, '-inf', `(${now - NEW_ITEMS_KEEP_MS}`);
-  }
-  await tx.exec();
   // A whole feed read after an ingest failed, and nothing in it is waiting for a draft: the failure is over.
-  if (parsed && fresh.length === 0 && state.ingestFailedAt) await clearIngestFailure(deps.redis, deps.keys, source.id, startedAt);
+  const clearFailureSince = parsed && fresh.length === 0 && state.ingestFailedAt ? at(startedAt) : undefined;
+  const written = await finishPoll(deps.redis, deps.keys, { sourceId: source.id, now, code: outcome.code, update, chain, newItems: { discoveredAt: startedAt, itemHashes: fresh.map((f) => f.itemHash) }, clearFailureSince });
+  if (queued && !written.ownsChain) {
+    // The chain was started again while this poll fetched: the poll queued above would be a second chain.
+    warnSecondChain(deps, source.id, seq!);
+    if (written.owner !== queued) await (await Job.fromId(deps.queues.poll, queued))?.remove().catch(() => undefined);
+  }
+}
+
+function warnSecondChain(deps: RecordPollDeps, sourceId: string, seq: number): void {
+  deps.logger.warn({ source_id: sourceId, seq }, `${sourceId}'s chain was started again while this poll ran (Redis lost its state): this poll does not queue a next one, so the source keeps one chain`);
 }
 
 /** The stored publishing history, or undefined when absent or unreadable. */
@@ -161,7 +165,7 @@ function readHistory(s: SourceState): PublishingHistory | undefined {
  * naming another job means the chain was started again while this poll ran (a Redis restarted empty or flushed,
  * then rebuilt): a next poll queued here would be a second chain, polling the source twice as often for good.
  */
-async function ownsChain(deps: RecordPollDeps, sourceId: string, seq: number): Promise<boolean> {
-  const owner = await deps.redis.hget(deps.keys.sourceState(sourceId), 'nextJobId');
-  return owner === null || owner === pollJobId(sourceId, seq) || owner === pollJobId(sourceId, seq + 1);
+function ownsChain(state: SourceState, sourceId: string, seq: number): boolean {
+  const owner = state.nextJobId;
+  return owner === undefined || owner === pollJobId(sourceId, seq) || owner === pollJobId(sourceId, seq + 1);
 }
