@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applySources, digestSources, readAppliedSources, SourcesFollower } from '../../src/config/appliedSources.ts';
+import { ConfigError } from '../../src/errors.ts';
+import { createLogger } from '../../src/log.ts';
+import { createKeys } from '../../src/queue/keys.ts';
+import { source } from '../helpers/pipeline.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn().catch(() => {});
+  cleanup = [];
+});
+
+function rig() {
+  const prefix = testPrefix();
+  const redis = new Redis(REDIS_URL);
+  cleanup.push(async () => {
+    await redis.quit();
+    await dropPrefix(prefix);
+  });
+  return { redis, keys: createKeys(prefix) };
+}
+
+const fileA = [source('x', 'https://x.example/rss'), source('y', 'https://y.example/rss')];
+const fileB = [source('x', 'https://x.example/rss')];
+
+describe('the applied sources configuration: compare-and-set on the version', () => {
+  it('a start applies; the same sources again change nothing; a reload on top of the version held applies', async () => {
+    const { redis, keys } = rig();
+    const first = await applySources(redis, keys, fileA, { mode: 'start', held: 0, now: 1000, by: 'a:1' });
+    expect(first).toMatchObject({ outcome: 'applied', version: 1, otherHash: '' });
+    expect(await applySources(redis, keys, fileA, { mode: 'reload', held: 0, now: 2000, by: 'b:2' })).toMatchObject({ outcome: 'same', version: 1 });
+    const second = await applySources(redis, keys, fileB, { mode: 'reload', held: 1, now: 3000, by: 'a:1' });
+    expect(second).toMatchObject({ outcome: 'applied', version: 2, otherHash: first.hash, otherBy: 'a:1' });
+    const stored = await redis.hgetall(keys.configSources);
+    expect(stored).toMatchObject({ version: '2', hash: digestSources(fileB).hash, appliedAt: '3000', appliedBy: 'a:1' });
+  });
+
+  it('an older scheduler cannot overwrite a newer version: its reload is refused and nothing is written', async () => {
+    const { redis, keys } = rig();
+    await applySources(redis, keys, fileA, { mode: 'start', held: 0, now: 1000, by: 'old:1' });
+    const newer = await applySources(redis, keys, fileB, { mode: 'start', held: 0, now: 2000, by: 'new:2' });
+    expect(newer.version).toBe(2);
+    // The old scheduler holds version 1 and reloads its (different) file.
+    const stale = await applySources(redis, keys, [...fileA, source('z', 'https://z.example/rss')], { mode: 'reload', held: 1, now: 3000, by: 'old:1' });
+    expect(stale).toMatchObject({ outcome: 'stale', version: 2, otherHash: newer.hash, otherBy: 'new:2' });
+    expect(await redis.hget(keys.configSources, 'hash')).toBe(newer.hash);
+    expect(await redis.hget(keys.configSources, 'version')).toBe('2');
+  });
+
+  it('a Redis that lost the key does not restart the versions below the one held', async () => {
+    const { redis, keys } = rig();
+    await applySources(redis, keys, fileA, { mode: 'start', held: 0, now: 1000, by: 'a:1' });
+    await redis.del(keys.configSources);
+    expect(await applySources(redis, keys, fileA, { mode: 'reload', held: 5, now: 2000, by: 'a:1' })).toMatchObject({ outcome: 'applied', version: 6 });
+  });
+
+  it('an invalid or corrupted stored configuration is refused, and a follower keeps the last good one', async () => {
+    const { redis, keys } = rig();
+    await applySources(redis, keys, fileA, { mode: 'start', held: 0, now: 1000, by: 'a:1' });
+    const seen: number[] = [];
+    const follower = new SourcesFollower({ redis, keys, options: {}, logger: createLogger('silent'), onVersion: (a) => seen.push(a.version) });
+    await follower.refresh();
+    expect(follower.version).toBe(1);
+    // Valid JSON with a matching hash, but a source the schema refuses.
+    const bad = JSON.stringify({ sources: [{ id: 'x', name: 'X', url: 'ftp://x.example/' }] });
+    await redis.hset(keys.configSources, { version: '2', json: bad, hash: createHash('sha256').update(bad).digest('hex') });
+    await expect(readAppliedSources(redis, keys)).rejects.toBeInstanceOf(ConfigError);
+    await follower.refresh();
+    expect(follower.version).toBe(1);
+    // Edited by hand: the hash no longer matches.
+    const { json } = digestSources(fileB);
+    await redis.hset(keys.configSources, { version: '3', json, hash: 'f'.repeat(64) });
+    await expect(readAppliedSources(redis, keys)).rejects.toThrow(/do not match their hash/);
+    await follower.refresh();
+    expect(follower.version).toBe(1);
+    expect(seen).toEqual([1]);
+    // A good version after them is followed.
+    await applySources(redis, keys, fileB, { mode: 'reload', held: 3, now: 4000, by: 'a:1' });
+    await follower.refresh();
+    expect(follower.version).toBe(4);
+    expect(seen).toEqual([1, 4]);
+  });
+});
