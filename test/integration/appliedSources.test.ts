@@ -5,8 +5,13 @@ import { applySources, digestSources, readAppliedSources, SourcesFollower } from
 import { ConfigError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { createKeys } from '../../src/queue/keys.ts';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { publishSources, reloadSources } from '../../src/cli/commands/run.ts';
+import { startRuntime } from '../../workers/runtime.ts';
 import { source } from '../helpers/pipeline.ts';
-import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { dropPrefix, REDIS_URL, testPrefix, testSettings } from '../helpers/redis.ts';
+import { writeSourcesFile } from '../helpers/workerProcess.ts';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -83,5 +88,45 @@ describe('the applied sources configuration: compare-and-set on the version', ()
     await follower.refresh();
     expect(follower.version).toBe(4);
     expect(seen).toEqual([1, 4]);
+  });
+});
+
+describe('a scheduler whose reload meets a newer version in Redis', () => {
+  it('follows the newer version, does not re-apply its unchanged file, and applies it once the file changes', { timeout: 30_000 }, async () => {
+    const prefix = testPrefix();
+    const file = writeSourcesFile([{ id: 'x', url: 'https://x.example/rss' }, { id: 'y', url: 'https://y.example/rss' }]);
+    const settings = testSettings(prefix, { SIGNAL_DESK_SOURCES: file });
+    const runtime = await startRuntime(settings, fileA, { follow: 'apply', workers: false });
+    cleanup.push(async () => {
+      await runtime.stop();
+      await dropPrefix(prefix);
+    });
+    const { redis, keys } = runtime.ctx;
+    const follower = runtime.ctx.appliedSources!;
+    const me = `${hostname()}:${process.pid}`;
+    expect(await publishSources(runtime, fileA, 'start')).toBe(true);
+    expect(follower.version).toBe(1);
+    // Another scheduler wrote version 2 (x only), and its notice has not reached this process yet: the notices
+    // are turned off here (the subscription closed, then one read to settle any notice handled before).
+    await follower.stop();
+    await follower.refresh();
+    expect(follower.version).toBe(1);
+    const { json, hash } = digestSources(fileB);
+    await redis.hset(keys.configSources, { version: '2', json, hash, appliedAt: '5000', appliedBy: 'other:9' });
+    // This one's file changes: the reload meets the newer version, writes nothing, and follows it.
+    writeFileSync(file, `sources:\n  - id: x\n    name: x\n    url: https://x.example/rss\n  - id: w\n    name: w\n    url: https://w.example/rss\n`);
+    expect(await reloadSources(runtime, settings, 'file changed', true)).toBe(true);
+    expect(await redis.hmget(keys.configSources, 'version', 'hash')).toEqual(['2', hash]);
+    expect(follower.version).toBe(2);
+    expect([...runtime.ctx.sources.keys()]).toEqual(['x']);
+    // SIGHUP with that same file: still not applied.
+    await reloadSources(runtime, settings, 'SIGHUP', true);
+    expect(await redis.hget(keys.configSources, 'version')).toBe('2');
+    expect([...runtime.ctx.sources.keys()]).toEqual(['x']);
+    // The file changes again: applied on top of version 2.
+    writeFileSync(file, `sources:\n  - id: z\n    name: z\n    url: https://z.example/rss\n`);
+    await reloadSources(runtime, settings, 'file changed', true);
+    expect(await redis.hmget(keys.configSources, 'version', 'appliedBy')).toEqual(['3', me]);
+    expect([...runtime.ctx.sources.keys()]).toEqual(['z']);
   });
 });

@@ -283,7 +283,7 @@ const ownFileHash = new WeakMap<Runtime, string>();
  * Redis holds (the latest applied file wins; a warning names the version replaced); 'reload' applies them
  * only on top of the version this process holds, else follows Redis's newer version and says so.
  */
-async function publishSources(runtime: Runtime, sources: Source[], mode: 'start' | 'reload', rollback = false): Promise<boolean> {
+export async function publishSources(runtime: Runtime, sources: Source[], mode: 'start' | 'reload', rollback = false): Promise<boolean> {
   const { ctx } = runtime;
   const follower = ctx.appliedSources;
   if (!follower) return true;
