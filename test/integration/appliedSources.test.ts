@@ -7,7 +7,9 @@ import { createLogger } from '../../src/log.ts';
 import { createKeys } from '../../src/queue/keys.ts';
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { publishSources, reloadSources } from '../../src/cli/commands/run.ts';
+import { statusCommand } from '../../src/cli/commands/sources.ts';
 import { startRuntime } from '../../workers/runtime.ts';
 import { source } from '../helpers/pipeline.ts';
 import { dropPrefix, REDIS_URL, testPrefix, testSettings } from '../helpers/redis.ts';
@@ -128,5 +130,26 @@ describe('a scheduler whose reload meets a newer version in Redis', () => {
     await reloadSources(runtime, settings, 'file changed', true);
     expect(await redis.hmget(keys.configSources, 'version', 'appliedBy')).toEqual(['3', me]);
     expect([...runtime.ctx.sources.keys()]).toEqual(['z']);
+  });
+});
+
+describe('sources status', () => {
+  it('names the applied version under its table, and whether this file is the one applied', { timeout: 30_000 }, async () => {
+    const prefix = testPrefix();
+    cleanup.push(() => dropPrefix(prefix));
+    const settings = testSettings(prefix);
+    const status = async (sources: typeof fileA) => {
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (d) => (text += d));
+      await statusCommand(settings, sources, {}, out, 10_000);
+      return text;
+    };
+    expect(await status(fileA)).not.toMatch(/applied configuration/);
+    const redis = new Redis(REDIS_URL);
+    cleanup.push(async () => void (await redis.quit()));
+    const applied = await applySources(redis, createKeys(prefix), fileA, { mode: 'start', held: 0, now: Date.UTC(2026, 11, 2, 9, 30), by: 'sched:42' });
+    expect(await status(fileA)).toMatch(`applied configuration: version 1 (${applied.hash.slice(0, 12)}), by sched:42 at 2026-12-02 09:30 UTC; this file is the one applied`);
+    expect(await status(fileB)).toMatch(`this file (${digestSources(fileB).hash.slice(0, 12)}) differs: the workers poll from the applied one`);
   });
 });
