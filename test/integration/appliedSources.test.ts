@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { publishSources, reloadSources } from '../../src/cli/commands/run.ts';
 import { statusCommand } from '../../src/cli/commands/sources.ts';
+import { readSourcesInForce } from '../../src/config/readSourcesInForce.ts';
 import { startRuntime } from '../../workers/runtime.ts';
 import { source } from '../helpers/pipeline.ts';
 import { dropPrefix, REDIS_URL, testPrefix, testSettings } from '../helpers/redis.ts';
@@ -151,5 +152,18 @@ describe('sources status', () => {
     const applied = await applySources(redis, createKeys(prefix), fileA, { mode: 'start', held: 0, now: Date.UTC(2026, 11, 2, 9, 30), by: 'sched:42' });
     expect(await status(fileA)).toMatch(`applied configuration: version 1 (${applied.hash.slice(0, 12)}), by sched:42 at 2026-12-02 09:30 UTC; this file is the one applied`);
     expect(await status(fileB)).toMatch(`this file (${digestSources(fileB).hash.slice(0, 12)}) differs: the workers poll from the applied one`);
+  });
+});
+
+describe('readSourcesInForce (the desk\'s health pages and gauges)', () => {
+  it('reads the applied configuration when Redis holds one, else the sources file', async () => {
+    const { redis, keys } = rig();
+    const file = writeSourcesFile([{ id: 'from-file', url: 'https://f.example/rss' }]);
+    expect((await readSourcesInForce(redis, keys, { sourcesFile: file })).map((s) => s.id)).toEqual(['from-file']);
+    await applySources(redis, keys, fileA, { mode: 'start', held: 0, now: 1000, by: 'a:1' });
+    expect((await readSourcesInForce(redis, keys, { sourcesFile: '/nonexistent/sources.yaml' })).map((s) => s.id)).toEqual(['x', 'y']);
+    // A refused stored configuration: the file, as before.
+    await redis.hset(keys.configSources, 'hash', 'f'.repeat(64));
+    expect((await readSourcesInForce(redis, keys, { sourcesFile: file })).map((s) => s.id)).toEqual(['from-file']);
   });
 });
