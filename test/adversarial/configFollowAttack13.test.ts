@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rss, startServer, type TestServer } from '../helpers/httpServer.ts';
+import { startRedis, startScheduling } from '../helpers/privateRedis.ts';
 import { REDIS_URL } from '../helpers/redis.ts';
 import { spawnWorker, workerRig, writeSourcesFile, type WorkerProcess, type WorkerRig } from '../helpers/workerProcess.ts';
 
@@ -100,5 +101,18 @@ describe('attack 13.6: workers with another sources file, or none, against one s
     await schedulerAppliesThenStops(t, fileA);
     await expect.poll(async () => (await t.poll.getWorkers()).length, { timeout: 30_000, interval: 100 }).toBe(1);
     await chainOfYGoesOn(t, server);
+  });
+});
+
+describe('attack 13.6: Redis restarted empty', () => {
+  it('the scheduler writes its configuration again, numbered above the version it held', { timeout: 90_000 }, async () => {
+    const redisServer = await startRedis(cleanup);
+    const t = await startScheduling(cleanup, redisServer, { SIGNAL_DESK_STATE_CHECK_MS: '200' });
+    await expect.poll(async () => (await t.client.hget(t.keys.configSources, 'version')) ?? '', { timeout: 30_000, interval: 100 }).toBe('1');
+    const hash = await t.client.hget(t.keys.configSources, 'hash');
+    await t.client.flushall();
+    await expect.poll(async () => (await t.client.hget(t.keys.configSources, 'version')) ?? '', { timeout: 30_000, interval: 100 }).toBe('2');
+    expect(await t.client.hget(t.keys.configSources, 'hash')).toBe(hash);
+    await t.pollNow('alpha');
   });
 });
