@@ -126,10 +126,17 @@ describe('a scheduler whose reload meets a newer version in Redis', () => {
     await reloadSources(runtime, settings, 'SIGHUP', true);
     expect(await redis.hget(keys.configSources, 'version')).toBe('2');
     expect([...runtime.ctx.sources.keys()]).toEqual(['x']);
-    // The file changes again: applied on top of version 2.
+    // Redis loses the key: the state check writes back the configuration in force (the other one, version 3), and
+    // that does not make it this process's file: a SIGHUP with the same file still applies nothing.
+    await redis.del(keys.configSources);
+    expect(await publishSources(runtime, [...runtime.ctx.sources.values()], 'reload', 'in-force')).toBe(true);
+    expect(await redis.hmget(keys.configSources, 'version', 'hash')).toEqual(['3', hash]);
+    await reloadSources(runtime, settings, 'SIGHUP', true);
+    expect(await redis.hmget(keys.configSources, 'version', 'hash')).toEqual(['3', hash]);
+    // The file changes again: applied on top of version 3.
     writeFileSync(file, `sources:\n  - id: z\n    name: z\n    url: https://z.example/rss\n`);
     await reloadSources(runtime, settings, 'file changed', true);
-    expect(await redis.hmget(keys.configSources, 'version', 'appliedBy')).toEqual(['3', me]);
+    expect(await redis.hmget(keys.configSources, 'version', 'appliedBy')).toEqual(['4', me]);
     expect([...runtime.ctx.sources.keys()]).toEqual(['z']);
   });
 });

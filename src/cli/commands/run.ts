@@ -140,7 +140,7 @@ function listenForInterrupt(notice: Notice, settings: Settings) {
 async function syncAll(runtime: Runtime): Promise<{ report: SourcesSyncReport; schedulers: string[] }> {
   const { ctx } = runtime;
   // Redis restarted empty: the configuration in force is written again (a no-op while Redis holds it).
-  await publishSources(runtime, [...ctx.sources.values()], 'reload');
+  await publishSources(runtime, [...ctx.sources.values()], 'reload', 'in-force');
   const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings: ctx.settings, now: ctx.clock.now(), random: ctx.random }, [...ctx.sources.values()]);
   await ensureReconcile(ctx.queues.poll);
   const schedulers = [RECONCILE_SCHEDULER];
@@ -264,7 +264,7 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
     const report = await syncSources(deps, sources).catch(async (err: unknown) => {
       apply(before);
       await syncSources(deps, before).catch(() => undefined);
-      await publishSources(runtime, before, 'reload', true).catch(() => undefined);
+      await publishSources(runtime, before, 'reload', 'rollback').catch(() => undefined);
       throw err;
     });
     ctx.logger.info({ report }, `sources reloaded (${why}): ${sources.length} sources; ${report.started.length} started, ${report.stopped.length} stopped, ${report.resumed.length} resumed`);
@@ -281,19 +281,26 @@ const ownFileHash = new WeakMap<Runtime, string>();
  * A scheduler's sources written as the applied configuration (config/appliedSources.ts has the rule).
  * Returns true when these sources are the configuration in force afterwards. 'start' applies them whatever
  * Redis holds (the latest applied file wins; a warning names the version replaced); 'reload' applies them
- * only on top of the version this process holds, else follows Redis's newer version and says so.
+ * only on top of the version this process holds, else follows Redis's newer version and says so. `what`: the
+ * scheduler's file, or the configuration in force written back (after Redis lost it, or after a failed apply:
+ * the file is then tried again on the next reload), which never counts as this process's file.
  */
-export async function publishSources(runtime: Runtime, sources: Source[], mode: 'start' | 'reload', rollback = false): Promise<boolean> {
+export async function publishSources(runtime: Runtime, sources: Source[], mode: 'start' | 'reload', what: 'file' | 'in-force' | 'rollback' = 'file'): Promise<boolean> {
   const { ctx } = runtime;
   const follower = ctx.appliedSources;
   if (!follower) return true;
   const { hash } = digestSources(sources);
-  if (mode === 'reload' && !rollback && hash === ownFileHash.get(runtime) && hash !== follower.hash) {
+  if (what === 'rollback') ownFileHash.delete(runtime);
+  if (mode === 'reload' && what === 'file' && hash === ownFileHash.get(runtime) && hash !== follower.hash) {
     ctx.logger.info({ file_hash: hash, in_force: follower.hash, version: follower.version }, `sources file unchanged (${shortHash(hash)}): the applied configuration version ${follower.version} (${shortHash(follower.hash)}, by ${follower.appliedBy}) stays`);
     return false;
   }
   const by = `${hostname()}:${process.pid}`;
   const r = await applySources(ctx.redis, ctx.keys, sources, { mode, held: follower.version, now: ctx.clock.now(), by });
+  if (r.outcome === 'stale' && what !== 'file') {
+    await follower.refresh();
+    return false;
+  }
   if (r.outcome === 'stale') {
     ownFileHash.set(runtime, hash);
     ctx.logger.warn(
@@ -304,11 +311,11 @@ export async function publishSources(runtime: Runtime, sources: Source[], mode: 
     await follower.refresh();
     return false;
   }
-  ownFileHash.set(runtime, hash);
-  follower.hold(r.version, r.hash, by);
+  if (what === 'file') ownFileHash.set(runtime, hash);
+  follower.hold(r.version, r.hash, r.outcome === 'same' ? r.otherBy : by);
   if (r.outcome === 'applied') {
     const replaced = r.otherHash ? `; it replaces ${shortHash(r.otherHash)} applied by ${r.otherBy}` : '';
-    const text = `sources configuration version ${r.version} applied (${shortHash(r.hash)}, ${sources.length} sources, from ${ctx.settings.sourcesFile})${replaced}`;
+    const text = `sources configuration version ${r.version} applied (${shortHash(r.hash)}, ${sources.length} sources, from ${what === 'file' ? ctx.settings.sourcesFile : 'the configuration in force'})${replaced}`;
     if (r.otherHash && mode === 'start') ctx.logger.warn({ version: r.version, hash: r.hash, replaced_hash: r.otherHash, replaced_by: r.otherBy }, `${text}: every worker process now follows this file`);
     else ctx.logger.info({ version: r.version, hash: r.hash, replaced_hash: r.otherHash || undefined }, text);
   }
