@@ -10,6 +10,7 @@ import type { Metrics } from '../src/metrics/metrics.ts';
 import type { PageReader } from '../src/enrich/pageReader.ts';
 import type { RulesSource } from '../src/rules/types.ts';
 import type { TaxonomySource } from '../src/categories/types.ts';
+import type { SourcesFollower } from '../src/config/appliedSources.ts';
 
 /** What the processors need, built once per process by startRuntime. */
 export interface WorkerContext {
@@ -18,6 +19,11 @@ export interface WorkerContext {
   keys: Keys;
   queues: Queues;
   sources: Map<string, Source>;
+  /**
+   * A long-running `run`: the applied configuration in Redis it follows (ctx.sources holds it). Refreshed on a
+   * reconcile and on a poll of a source ctx.sources does not know. Absent in `run --once` and the demo.
+   */
+  appliedSources?: SourcesFollower;
   clock: Clock;
   metrics: Metrics;
   /** Randomness for jitter, injected like the clock. */

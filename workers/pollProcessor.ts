@@ -31,11 +31,15 @@ export const RECONCILE_JOB = 'reconcile';
 export function createPollProcessor(ctx: WorkerContext) {
   return async (job: Job, token?: string): Promise<PollResult | object> => {
     if (job.name === RECONCILE_JOB) {
+      // The configuration applied in Redis, not this process's file (config/appliedSources.ts).
+      await ctx.appliedSources?.refresh();
       return syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings: ctx.settings, now: ctx.clock.now(), random: ctx.random }, [...ctx.sources.values()]);
     }
     const data = parseJob(job.data);
+    // Unknown here: a newer applied configuration may know it; only the newest one ends its chain.
+    if (!ctx.sources.has(data.sourceId)) await ctx.appliedSources?.refresh();
     const source = ctx.sources.get(data.sourceId);
-    if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.settings.sourcesFile} any more; its polls stop`);
+    if (!source) throw new UnrecoverableError(`source "${data.sourceId}" is not in ${ctx.appliedSources ? `the applied sources configuration (version ${ctx.appliedSources.version})` : ctx.settings.sourcesFile} any more; its polls stop`);
     // Disabled in the sources file (sources disable) while a poll of it ran or waited: that poll, or the next one it
     // queued before the reload reached it, fetches nothing and ends the chain (sources enable starts it again).
     if (!source.enabled) return { sourceId: source.id, outcome: 'not_modified', code: 'disabled', message: `disabled in ${ctx.settings.sourcesFile}: not polled (signal-desk sources enable ${source.id})`, items: 0, filtered: 0, skipped: {}, alreadySeen: 0, candidates: 0 } satisfies PollResult;

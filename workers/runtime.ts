@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { systemClock, type Clock } from '../src/clock.ts';
 import type { Source } from '../src/config/sourceSchema.ts';
+import { SourcesFollower } from '../src/config/appliedSources.ts';
 import type { Settings } from '../src/config/settings.ts';
 import { createGuardedAgent } from '../src/fetch/guardedAgent.ts';
 import { userAgent } from '../src/fetch/userAgent.ts';
@@ -39,6 +40,12 @@ export interface RuntimeOptions {
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
+  /**
+   * Follow the sources configuration applied in Redis (config/appliedSources.ts): 'apply' (a scheduling
+   * `run`) writes its own first; 'read' (`run --no-scheduler` with a file) takes Redis's version when there
+   * is one, else keeps `sources` until one appears; 'wait' (no file) waits for one before its workers start.
+   */
+  follow?: 'apply' | 'read' | 'wait';
 }
 
 /** Builds the per-process context and, unless told otherwise, starts the poll and ingest workers. */
@@ -67,6 +74,22 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     rules,
     taxonomy,
   };
+  if (options.follow) {
+    const follower = new SourcesFollower({
+      redis,
+      keys: ctx.keys,
+      options: settings,
+      logger,
+      onVersion: (applied) => {
+        ctx.sources.clear();
+        for (const s of applied.sources) ctx.sources.set(s.id, s);
+      },
+    });
+    ctx.appliedSources = follower;
+    await follower.start(settings.stateCheckMs);
+    if (options.follow === 'wait') await follower.waitForFirst(Math.min(1000, settings.stateCheckMs));
+    else if (options.follow === 'read') await follower.refresh();
+  }
   registerStateGauges(ctx.metrics, { redis, keys: ctx.keys, queues: allQueues(ctx.queues), sources: () => [...ctx.sources.values()], now: () => ctx.clock.now() });
   const workers: Worker[] = [];
   if (options.workers !== false) {
@@ -111,6 +134,7 @@ export async function startRuntime(settings: Settings, sources: Source[], option
     (stopping ??= (async () => {
       await stopWorkers();
       taxonomy.stop();
+      await ctx.appliedSources?.stop();
       await closeQueues(ctx.queues);
       await ctx.agent.close();
       await ctx.pageReader.close();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { loadSources } from '../config/loadSources.ts';
@@ -64,8 +65,8 @@ program
   .command('run')
   .description('run job schedulers and workers until SIGTERM/SIGINT')
   .option('--once', 'poll every enabled source once, wait for its drafts, print a summary and exit (1 if a source failed: see --fail-on); for cron')
-  .option('--no-scheduler', 'only work jobs; do not sync the job schedulers (for extra worker processes)')
-  .option('--sources <file>', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml)')
+  .option('--no-scheduler', 'only work jobs; do not sync the job schedulers (for extra worker processes); reads no sources file: follows the sources configuration a scheduling run applied in Redis (waits for one)')
+  .option('--sources <file>', 'sources file (default: $SIGNAL_DESK_SOURCES or config/sources.yaml); a scheduling run applies it to Redis for every worker process')
   .option('--web', 'also serve the editors\' desk and API in this process (see `serve`)')
   .addOption(portOption('with --web: port'))
   .addOption(hostOption('with --web or --metrics-port: address to listen on'))
@@ -77,11 +78,15 @@ program
     const s = absolutePaths(settings(opts.sources));
     const logFile = opts.logFile === undefined ? s.logFile : resolve(opts.logFile);
     refuseLogOverConfig(s, logFile);
-    const sources = await loadSources(s.sourcesFile, s);
+    // A --no-scheduler run takes its sources from the configuration a scheduling run applied in Redis: no file.
+    // A file, when there is one, only serves until Redis holds an applied configuration.
+    const follower = opts.scheduler === false && !opts.once;
+    const noFile = follower && opts.sources === undefined && !existsSync(s.sourcesFile);
+    const sources = noFile ? [] : await loadSources(s.sourcesFile, s);
     await requireRedis(s.redisUrl);
     // Setting SIGNAL_DESK_LOG_LEVEL asks for the logs: without a log file, --once shows them on stderr as --verbose does.
     const verbose = opts.verbose || (opts.once === true && !logFile && Boolean(process.env.SIGNAL_DESK_LOG_LEVEL));
-    process.exitCode = await runCommand(s, sources, { ...opts, logFile, verbose });
+    process.exitCode = await runCommand(s, sources, { ...opts, logFile, verbose, noFile });
   });
 
 const sourcesCmd = program.command('sources').description('inspect and check the configured sources');

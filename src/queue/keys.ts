@@ -57,6 +57,10 @@ export interface Keys {
   shingles(draftId: string): string;
   /** String: written by a scheduling `run` at start; its absence means Redis lost our state (restarted empty, flushed). */
   stateMarker: string;
+  /** Hash: the sources configuration a scheduling `run` applied {version, json, hash, appliedAt, appliedBy}; every `run` follows it (config/appliedSources.ts). */
+  configSources: string;
+  /** Pub/sub channel (not a key): the new version's number, published when a scheduling `run` applies a configuration. */
+  configChannel: string;
   /** String: a story for the desk (JSON StoryRecord: members, lead, first seen, latest addition); written by the story stage and by editors' split/move. */
   story(storyId: string): string;
   /** String with the window's TTL: the clusterer's signature of a story (JSON StorySignature). Written by the story stage. */
@@ -104,6 +108,8 @@ export function createKeys(prefix: string): Keys {
     hostNext: (host) => `${prefix}:host-next:${host}`,
     deskEvents: `${prefix}:desk-events`,
     stateMarker: `${prefix}:state-marker`,
+    configSources: `${prefix}:config:sources`,
+    configChannel: `${prefix}:config:sources:applied`,
     coverage: (id) => `${prefix}:coverage:${id}`,
     urlDrafts: `${prefix}:url-drafts`,
     shingles: (id) => `${prefix}:shingles:${id}`,

@@ -4,7 +4,7 @@ import { can, describeMissing, ROLES } from '../auth/roles.ts';
 import { addUser, listUsers, revokeUser, UserName } from '../auth/userStore.ts';
 import { DeskError } from '../errors.ts';
 import { readSignals } from '../publish/signalStore.ts';
-import { loadSources } from '../config/loadSources.ts';
+import { readSourcesInForce } from '../config/readSourcesInForce.ts';
 import { readHealth } from '../schedule/healthStore.ts';
 import { BulkBody, runBulkAction } from '../review/bulkActions.ts';
 import { DraftQuery, FacetQuery } from '../review/desk.ts';
@@ -85,7 +85,7 @@ export function registerApiRoutes(app: FastifyInstance, { desk, redis, keys, clo
   app.get('/api/sources', { schema: { tags: ['sources'], summary: 'Health of every configured source, problems first' } }, async (req, reply) => {
     requireActor(req);
     noStore(reply);
-    return readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
+    return readHealth(redis, keys, await readSourcesInForce(redis, keys, settings), clock.now());
   });
 
   app.get('/api/signals', { schema: { tags: ['signals'], summary: 'Published signals, newest first', description: 'Page with `before` = the last `streamId` you got.', querystring: doc(SignalQuery) } }, async (req, reply) => {

@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can, describeMissing, type Actor } from '../auth/roles.ts';
-import { loadSources } from '../config/loadSources.ts';
+import { readSourcesInForce } from '../config/readSourcesInForce.ts';
 import { sourcesFileProblem } from '../config/editSources.ts';
 import { DeskError } from '../errors.ts';
 import { parseBody } from '../review/draftEdits.ts';
@@ -134,7 +134,7 @@ const API_SUMMARY: Record<SourceAction, string> = {
 
 async function sendSourcesPage(req: FastifyRequest, reply: FastifyReply, deps: ServerDeps, message: string, status: number): Promise<FastifyReply> {
   const now = deps.clock.now();
-  const sources = await loadSources(deps.settings.sourcesFile).catch(() => []);
+  const sources = await readSourcesInForce(deps.redis, deps.keys, deps.settings).catch(() => []);
   const page = sourcesPage({ actor: req.actor, csrf: req.csrf, path: '/sources' }, await readHealth(deps.redis, deps.keys, sources, now), now, message, await readActionsPanel(deps), 'error');
   return noStore(reply).status(status).type('text/html; charset=utf-8').send(page.value);
 }

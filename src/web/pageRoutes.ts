@@ -27,7 +27,7 @@ import { canPick, queuePage, queueRows } from './views/queue.ts';
 import { readFileSync } from 'node:fs';
 import { signalsPage } from './views/signals.ts';
 import { sourcesPage } from './views/sources.ts';
-import { loadSources } from '../config/loadSources.ts';
+import { readSourcesInForce } from '../config/readSourcesInForce.ts';
 import { readHealth } from '../schedule/healthStore.ts';
 import { readActionsPanel } from './operatorRoutes.ts';
 import { can } from '../auth/roles.ts';
@@ -253,7 +253,7 @@ export function registerPageRoutes(app: FastifyInstance, { desk, redis, keys, se
 
   app.get('/sources', { schema: hide }, async (req, reply) => {
     if (!loggedIn(req, reply)) return reply;
-    const health = await readHealth(redis, keys, await loadSources(settings.sourcesFile), clock.now());
+    const health = await readHealth(redis, keys, await readSourcesInForce(redis, keys, settings), clock.now());
     return sendPage(reply, sourcesPage(pageContext(req), health, clock.now(), noticeText(req.query), req.actor && can(req.actor, 'manageSources') ? await readActionsPanel({ redis, keys, settings }) : undefined));
   });
   app.get('/signals', { schema: hide }, async (req, reply) => {

@@ -8,7 +8,7 @@ import { createDesk } from '../review/createDesk.ts';
 import type { Desk } from '../review/desk.ts';
 import { LiveEvents } from './liveEvents.ts';
 import { buildServer, type BuildOptions } from './server.ts';
-import { loadSources } from '../config/loadSources.ts';
+import { readSourcesInForce } from '../config/readSourcesInForce.ts';
 import { createMetrics, registerStateGauges, type Metrics } from '../metrics/metrics.ts';
 import { allQueues, closeQueues, createQueues } from '../queue/queues.ts';
 
@@ -43,7 +43,7 @@ export async function startWebServer(settings: Settings, options: WebServerOptio
   let metrics = options.metrics;
   if (!metrics) {
     metrics = createMetrics();
-    registerStateGauges(metrics, { redis, keys, queues: allQueues(queues), sources: () => loadSources(settings.sourcesFile), now: () => clock.now() });
+    registerStateGauges(metrics, { redis, keys, queues: allQueues(queues), sources: () => readSourcesInForce(redis, keys, settings), now: () => clock.now() });
   }
   const app = await buildServer({ settings, redis, keys, clock, logger, desk, live, metrics, queues }, { router: options.router });
 

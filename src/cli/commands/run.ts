@@ -1,11 +1,13 @@
 import type { Source } from '../../config/sourceSchema.ts';
 import { loadSources } from '../../config/loadSources.ts';
 import { watchSourcesFile } from '../../config/watchSources.ts';
+import { applySources, digestSources, shortHash } from '../../config/appliedSources.ts';
 import { ConfigError } from '../../errors.ts';
 import type { Settings } from '../../config/settings.ts';
 import { runOnce, type SourceSummary } from '../../queue/runOnce.ts';
 import { syncSources, type SourcesSyncReport } from '../../schedule/chain.ts';
 import { startRuntime, upsertWebhookSweep, type Runtime } from '../../../workers/runtime.ts';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { constants as osConstants, hostname } from 'node:os';
 import { createLogger, type Logger } from '../../log.ts';
@@ -38,6 +40,8 @@ export interface RunOptions {
   verbose?: boolean;
   /** `run --once`: exit 1 when any source failed (default), or only when a source that was healthy fails (`new`). */
   failOn?: FailOn;
+  /** `run --no-scheduler` without a sources file: waits for an applied configuration in Redis. */
+  noFile?: boolean;
 }
 
 export const FAIL_ON = ['any', 'new'] as const;
@@ -71,7 +75,9 @@ export async function runCommand(settings: Settings, sources: Source[], options:
   const interrupt = options.once ? listenForInterrupt(notice, settings) : undefined;
   try {
     await checkRedisForRun(settings, logger, notice);
-    const runtime = await startRuntime(settings, sources, { logger });
+    // A long-running run follows the sources configuration applied in Redis; a scheduling one applies its file.
+    const follow = options.once ? undefined : options.scheduler !== false ? 'apply' : options.noFile ? 'wait' : 'read';
+    const runtime = await startRuntime(settings, sources, { logger, follow });
     if (!settings.contactUrl) notice('SIGNAL_DESK_CONTACT_URL is not set: publishers cannot see how to reach you in our User-Agent');
     if (interrupt) {
       try {
@@ -133,6 +139,8 @@ function listenForInterrupt(notice: Notice, settings: Settings) {
 /** The scheduler's part: the polls and job schedulers made to match the sources, and the marker that says Redis holds them. */
 async function syncAll(runtime: Runtime): Promise<{ report: SourcesSyncReport; schedulers: string[] }> {
   const { ctx } = runtime;
+  // Redis restarted empty: the configuration in force is written again (a no-op while Redis holds it).
+  await publishSources(runtime, [...ctx.sources.values()], 'reload', 'in-force');
   const report = await syncSources({ redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings: ctx.settings, now: ctx.clock.now(), random: ctx.random }, [...ctx.sources.values()]);
   await ensureReconcile(ctx.queues.poll);
   const schedulers = [RECONCILE_SCHEDULER];
@@ -173,7 +181,8 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
         (err: Error) => runtime.ctx.logger.error({ err }, `reloading the sources failed (${why}); the running configuration stays`),
       );
   };
-  const stopWatching = watchSourcesFile(settings.sourcesFile, () => reload('file changed'));
+  // A --no-scheduler run reads no sources file: it follows the configuration applied in Redis.
+  const stopWatching = options.noFile ? () => undefined : watchSourcesFile(settings.sourcesFile, () => reload('file changed'));
   const onHup = () => {
     reload('SIGHUP');
     // The categories file too (categories/watchTaxonomy.ts logs a refusal; the categories in force stay).
@@ -185,7 +194,7 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
   let watch: StateWatch | undefined;
   if (options.scheduler !== false) {
     const { ctx } = runtime;
-    const initial = syncAll(runtime);
+    const initial = publishSources(runtime, sources, 'start').then(() => syncAll(runtime));
     reloading = initial.then(() => undefined, () => undefined);
     const { report } = await initial;
     ctx.logger.info(report, `polls synced: ${report.started.length} started, ${report.running.length} running, ${report.resumed.length} resumed, ${report.paused.length} paused, ${report.stopped.length} stopped; cron: ${report.cron.added.length + report.cron.changed.length + report.cron.unchanged.length}`);
@@ -202,7 +211,11 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
   const metricsServer = !web && options.metricsPort !== undefined ? await serveMetrics(runtime.ctx.metrics, options.metricsPort, options.host ?? '127.0.0.1') : undefined;
   if (metricsServer) runtime.ctx.logger.info({ url: metricsServer.url }, `metrics at ${metricsServer.url}`);
   if (web) runtime.ctx.logger.info({ url: web.url }, `desk at ${web.url}`);
-  runtime.ctx.logger.info({ sources: sources.length }, 'running; SIGTERM or SIGINT stops gracefully, SIGHUP re-reads the sources file');
+  const applied = runtime.ctx.appliedSources;
+  runtime.ctx.logger.info(
+    { sources: runtime.ctx.sources.size, config_version: applied?.version, config_hash: applied?.hash },
+    `running with sources configuration version ${applied?.version ?? '-'} (${runtime.ctx.sources.size} sources); SIGTERM or SIGINT stops gracefully, SIGHUP ${options.scheduler !== false ? 're-reads the sources file' : 're-reads the configuration applied in Redis'}`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
@@ -221,6 +234,11 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
 /** Re-reads the sources file into the running process and re-syncs the polls; keeps the old configuration if the file is invalid. */
 export async function reloadSources(runtime: Runtime, settings: Settings, why: string, sync: boolean): Promise<boolean> {
   const { ctx } = runtime;
+  if (!sync && ctx.appliedSources) {
+    // A follower takes the applied configuration; its file (if any) serves only until Redis holds one.
+    await ctx.appliedSources.refresh();
+    if (ctx.appliedSources.version > 0 || !existsSync(settings.sourcesFile)) return true;
+  }
   let sources: Source[];
   try {
     sources = await loadSources(settings.sourcesFile, settings);
@@ -234,6 +252,11 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
     ctx.sources.clear();
     for (const s of list) ctx.sources.set(s.id, s);
   };
+  if (sync && ctx.appliedSources && !(await publishSources(runtime, sources, 'reload'))) {
+    // Not applied (file unchanged since this process applied or refused it, or a newer version is in Redis): the
+    // polls are synced with the configuration in force.
+    sources = [...ctx.sources.values()];
+  }
   apply(sources);
   if (sync) {
     const deps = { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.poll, settings, now: ctx.clock.now(), random: ctx.random };
@@ -241,11 +264,60 @@ export async function reloadSources(runtime: Runtime, settings: Settings, why: s
     const report = await syncSources(deps, sources).catch(async (err: unknown) => {
       apply(before);
       await syncSources(deps, before).catch(() => undefined);
+      await publishSources(runtime, before, 'reload', 'rollback').catch(() => undefined);
       throw err;
     });
     ctx.logger.info({ report }, `sources reloaded (${why}): ${sources.length} sources; ${report.started.length} started, ${report.stopped.length} stopped, ${report.resumed.length} resumed`);
   } else {
     ctx.logger.info(`sources reloaded (${why}): ${sources.length} sources`);
+  }
+  return true;
+}
+
+/** Per runtime: the hash of the file this scheduler last applied or saw refused, so an unchanged file is not applied again. */
+const ownFileHash = new WeakMap<Runtime, string>();
+
+/**
+ * A scheduler's sources written as the applied configuration (config/appliedSources.ts has the rule).
+ * Returns true when these sources are the configuration in force afterwards. 'start' applies them whatever
+ * Redis holds (the latest applied file wins; a warning names the version replaced); 'reload' applies them
+ * only on top of the version this process holds, else follows Redis's newer version and says so. `what`: the
+ * scheduler's file, or the configuration in force written back (after Redis lost it, or after a failed apply:
+ * the file is then tried again on the next reload), which never counts as this process's file.
+ */
+export async function publishSources(runtime: Runtime, sources: Source[], mode: 'start' | 'reload', what: 'file' | 'in-force' | 'rollback' = 'file'): Promise<boolean> {
+  const { ctx } = runtime;
+  const follower = ctx.appliedSources;
+  if (!follower) return true;
+  const { hash } = digestSources(sources);
+  if (what === 'rollback') ownFileHash.delete(runtime);
+  if (mode === 'reload' && what === 'file' && hash === ownFileHash.get(runtime) && hash !== follower.hash) {
+    ctx.logger.info({ file_hash: hash, in_force: follower.hash, version: follower.version }, `sources file unchanged (${shortHash(hash)}): the applied configuration version ${follower.version} (${shortHash(follower.hash)}, by ${follower.appliedBy}) stays`);
+    return false;
+  }
+  const by = `${hostname()}:${process.pid}`;
+  const r = await applySources(ctx.redis, ctx.keys, sources, { mode, held: follower.version, now: ctx.clock.now(), by });
+  if (r.outcome === 'stale' && what !== 'file') {
+    await follower.refresh();
+    return false;
+  }
+  if (r.outcome === 'stale') {
+    ownFileHash.set(runtime, hash);
+    ctx.logger.warn(
+      { file_hash: hash, applied_hash: r.otherHash, applied_version: r.version, applied_by: r.otherBy, held_version: follower.version },
+      `${ctx.settings.sourcesFile} (${shortHash(hash)}) is not applied: Redis holds a newer sources configuration, version ${r.version} (${shortHash(r.otherHash)}) applied by ${r.otherBy}. ` +
+        'The latest applied file wins: this process follows it, and applies its own file again only when the file changes (or when it restarts)',
+    );
+    await follower.refresh();
+    return false;
+  }
+  if (what === 'file') ownFileHash.set(runtime, hash);
+  follower.hold(r.version, r.hash, r.outcome === 'same' ? r.otherBy : by);
+  if (r.outcome === 'applied') {
+    const replaced = r.otherHash ? `; it replaces ${shortHash(r.otherHash)} applied by ${r.otherBy}` : '';
+    const text = `sources configuration version ${r.version} applied (${shortHash(r.hash)}, ${sources.length} sources, from ${what === 'file' ? ctx.settings.sourcesFile : 'the configuration in force'})${replaced}`;
+    if (r.otherHash && mode === 'start') ctx.logger.warn({ version: r.version, hash: r.hash, replaced_hash: r.otherHash, replaced_by: r.otherBy }, `${text}: every worker process now follows this file`);
+    else ctx.logger.info({ version: r.version, hash: r.hash, replaced_hash: r.otherHash || undefined }, text);
   }
   return true;
 }

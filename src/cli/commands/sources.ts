@@ -11,7 +11,9 @@ import { fetchAndParse } from '../../../workers/fetchAndParse.ts';
 import { formatAge, formatTable } from '../table.ts';
 import { requireRedis } from '../redis.ts';
 import { createRedis, pingRedis } from '../../queue/connection.ts';
-import { createKeys } from '../../queue/keys.ts';
+import { createKeys, type Keys } from '../../queue/keys.ts';
+import type { RedisClient } from '../../redisClient.ts';
+import { digestSources, shortHash } from '../../config/appliedSources.ts';
 import { createQueues } from '../../queue/queues.ts';
 import { userInfo } from 'node:os';
 import type { Actor } from '../../auth/roles.ts';
@@ -164,6 +166,8 @@ export async function statusCommand(settings: Settings, sources: Source[], optio
     out.write(`${formatTable(['source', 'health', 'polled', 'ok', 'fails', 'schedule', 'in force', 'why', 'next', 'new 24h/7d', 'dropped 24h/7d', 'skipped 24h/7d', 'code', 'detail'], rows)}\n`);
     const problems = health.filter((h) => ['paused', 'failing', 'selectors_broken', 'quiet'].includes(h.state)).length;
     out.write(`\n${health.length} sources, ${problems} need attention\n`);
+    const applied = await describeApplied(redis, createKeys(settings.prefix), sources);
+    if (applied) out.write(`${applied}\n`);
     return 0;
   } finally {
     await redis.quit();
@@ -216,4 +220,13 @@ export async function auditCommand(settings: Settings, id: string | undefined, o
   } finally {
     await redis.quit();
   }
+}
+
+/** The configuration the scheduling `run` applied in Redis, and whether this file is it (one HMGET); undefined when none. */
+async function describeApplied(redis: RedisClient, keys: Keys, sources: Source[]): Promise<string | undefined> {
+  const [version, hash, appliedAt, appliedBy] = await redis.hmget(keys.configSources, 'version', 'hash', 'appliedAt', 'appliedBy');
+  if (!version || !hash) return undefined;
+  const mine = digestSources(sources).hash;
+  const at = formatUtc(Number(appliedAt)) || '?';
+  return `applied configuration: version ${version} (${shortHash(hash)}), by ${appliedBy ?? '?'} at ${at}; ${mine === hash ? 'this file is the one applied' : `this file (${shortHash(mine)}) differs: the workers poll from the applied one`}`;
 }
