@@ -214,7 +214,7 @@ async function runUntilStopped(runtime: Runtime, settings: Settings, sources: So
   const applied = runtime.ctx.appliedSources;
   runtime.ctx.logger.info(
     { sources: runtime.ctx.sources.size, config_version: applied?.version, config_hash: applied?.hash },
-    `running with sources configuration version ${applied?.version ?? '-'} (${runtime.ctx.sources.size} sources); SIGTERM or SIGINT stops gracefully, SIGHUP ${options.scheduler !== false ? 're-reads the sources file' : 're-reads the configuration applied in Redis'}`,
+    `running; SIGTERM or SIGINT stops gracefully, SIGHUP ${options.scheduler !== false ? 're-reads the sources file' : 're-reads the configuration applied in Redis'}; sources configuration version ${applied?.version ?? '-'} (${runtime.ctx.sources.size} sources)`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
