@@ -4,7 +4,7 @@
 // validators came) as JSON. PAGES=1: the items link to article pages served here too (bench/articlePage.ts), so
 // enrichment reads real pages; otherwise they link to unreachable https://farmN.example hosts. Loopback only.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { articlePage } from './articlePage.ts';
+import { articlePage, headline, teaser } from './articlePage.ts';
 
 const sources = Number(process.env.SOURCES ?? 1000);
 const items = Number(process.env.ITEMS ?? 20);
@@ -16,7 +16,7 @@ let lastModified = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
 const counters = { requests: 0, ok200: 0, notModified304: 0, withIfNoneMatch: 0, withIfModifiedSince: 0 };
 let bodies: Buffer[] = [];
 const buildBodies = () => Array.from({ length: sources }, (_, s) =>
-  Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Farm ${s}</title><link>https://farm${s}.example/</link><description>Bench feed</description>${Array.from({ length: items }, (_, i) => `<item><title>Farm ${s} story ${i}: a headline of realistic length about chips and clouds</title><link>${pages ? `${origin}/page/${s}/${i}` : `https://farm${s}.example/2026/11/story-${i}`}?utm_source=rss</link><guid isPermaLink="false">farm-${s}-${i}</guid><pubDate>${new Date(Date.now() - i * 3600_000).toUTCString()}</pubDate><category>Cloud</category><description>&lt;p&gt;A summary of about two hundred characters that stands in for the teaser a publisher puts in its feed, with &lt;a href="https://farm${s}.example"&gt;a link&lt;/a&gt; and some more words.&lt;/p&gt;</description></item>`).join('')}</channel></rss>`),
+  Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Farm ${s}</title><link>https://farm${s}.example/</link><description>Bench feed</description>${Array.from({ length: items }, (_, i) => `<item><title>${headline(s, i)}</title><link>${pages ? `${origin}/page/${s}/${i}` : `https://farm${s}.example/2026/11/story-${i}`}?utm_source=rss</link><guid isPermaLink="false">farm-${s}-${i}</guid><pubDate>${new Date(Date.now() - i * 3600_000).toUTCString()}</pubDate><category>Cloud</category><description>&lt;p&gt;${teaser(s, i)}, with &lt;a href="https://farm${s}.example"&gt;a link&lt;/a&gt;.&lt;/p&gt;</description></item>`).join('')}</channel></rss>`),
 );
 
 // RFC 9110 §13.2.2: If-None-Match decides when it is sent, and If-Modified-Since is then ignored.

@@ -28,9 +28,9 @@ export function scoreDraft(draft: DraftSignal, ctx: ScoreContext): ExplainedScor
   ].filter((o) => o.sourceId !== draft.source.id);
   const publishers = [own, ...others.map((o) => ({ name: o.name, weight: ctx.weightOf(o.sourceId) }))];
   const entities = draft.annotation?.entities ?? [];
-  const inHeadline = new Set(entities.filter((e) => e.from === 'headline').map((e) => entityKey(e.name)));
+  const inHeadline = new Set(entities.filter((e) => e.from === 'headline').map((e) => normalize(e.name)));
   const otherHeadlines = others.map((o) => normalize(o.headline));
-  const shared = [...new Set(entities.map((e) => entityKey(e.name)))].filter((key) => key.length > 1 && otherHeadlines.some((h) => containsWord(h, key))).length;
+  const shared = [...new Set(entities.map((e) => normalize(e.name)))].filter((key) => key.length > 1 && otherHeadlines.some((h) => containsWord(h, key))).length;
   const boosts = (draft.annotation?.rules ?? []).filter((r) => r.action === 'boost').map((r) => r.rule);
   const explained = explainScore({
     weight: own.weight,
@@ -56,8 +56,25 @@ export function editedByHand(draft: Pick<DraftSignal, 'score' | 'scoreBreakdown'
   return draft.score !== Math.max(0, Math.min(100, Math.round(sum)));
 }
 
+/**
+ * Headlines keyed for containsWord, remembered: re-scoring a story's members reads every other member's headline
+ * for each of them (members² keyings per placement, a third of the story stage's CPU in a 500-member story), and
+ * entityKey (NFKC, look-alikes, invisible characters) is the costly part. Bounded: emptied when full, and a text
+ * longer than a headline is keyed afresh (so 20,000 hostile 5,000-character fields cannot pin memory).
+ */
+const keyedHeadlines = new Map<string, string>();
+const KEYED_MAX = 20_000;
+const KEYED_TEXT_MAX = 400;
+
 function normalize(text: string): string {
-  return entityKey(text);
+  if (text.length > KEYED_TEXT_MAX) return entityKey(text);
+  let key = keyedHeadlines.get(text);
+  if (key === undefined) {
+    if (keyedHeadlines.size >= KEYED_MAX) keyedHeadlines.clear();
+    key = entityKey(text);
+    keyedHeadlines.set(text, key);
+  }
+  return key;
 }
 
 /** `key` as whole words in `text` (both keyed the same way: NFKC, lower case, single spaces). */
