@@ -8,11 +8,14 @@ import { loadSettings } from '../src/config/settings.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { runOnce } from '../src/queue/runOnce.ts';
 import { startRuntime } from '../workers/runtime.ts';
+import { measureRaw304 } from './rawConditional.ts';
 
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 1000);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20);
 // BENCH_ROWS=pipeline: the three polling rows only (bench/peer.ts runs them beside newsboat), no memory or ceiling.
 const PIPELINE_ONLY = process.env.BENCH_ROWS === 'pipeline';
+// BENCH_PROFILE=path: a CPU profile of the steady state alone (the 304 and all-seen rows), written to path.
+const PROFILE = process.env.BENCH_PROFILE;
 // Every stage on, as the issue's targets say (BENCH_ENRICH=off for the feed pipeline alone): the items link to
 // article pages the farm serves, enrichment reads them, and annotation and stories run in their own queues.
 const ENRICH = (process.env.BENCH_ENRICH ?? 'on') !== 'off';
@@ -76,6 +79,24 @@ async function drainAfterDrafts(): Promise<number> {
 // The rows time the drafts into the review queue; what runs after them is timed apart (drainAfterDrafts).
 const noWait = { enrichWaitMs: 0, storyWaitMs: 0 };
 
+/** Node's own profiler, in this process, around the rows it should see. */
+async function startProfile(): Promise<{ stop(path: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(path) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(path, JSON.stringify(profile));
+      session.disconnect();
+      console.error(`steady-state CPU profile written to ${path}`);
+    },
+  };
+}
+
 const results: Record<string, string> = {};
 try {
   let created = 0;
@@ -86,8 +107,11 @@ try {
   const cNew = rowCommands;
   const tDrain = await drainAfterDrafts();
   console.error(`enrichment, annotation and stories drained ${tDrain.toFixed(2)} s after the drafts`);
+  const profiler = PROFILE ? await startProfile() : undefined;
   const t304 = await timed('304 polls', () => runOnce(runtime.ctx, sources, undefined, noWait));
   const c304 = rowCommands;
+  // The same farm, the same concurrency, a bare client: what a 304 costs with nothing of ours around it.
+  const raw = await measureRaw304(sources.map((s) => s.url), settings.pollConcurrency);
   await fetch(`${origin}/bump`);
   let seen = 0;
   const tSeen = await timed('already-seen items', async () => {
@@ -95,6 +119,7 @@ try {
     seen = r.reduce((n, s) => n + s.duplicates, 0);
   });
   const cSeen = rowCommands;
+  if (profiler) await profiler.stop(PROFILE!);
 
   const endToEnd = created / tNew;
   Object.assign(results, {
@@ -103,6 +128,7 @@ try {
     'new items → drafts in review queue': `${Math.round(endToEnd)} items/s (${created} drafts in ${tNew.toFixed(2)} s)`,
     [`then ${ENRICH ? 'enrichment, ' : ''}annotation and stories drained`]: `${tDrain.toFixed(2)} s after the last draft (${Math.round(created / (tNew + tDrain))} drafts/s through every stage)`,
     '304 polls': `${Math.round(SOURCES / t304)} polls/s`,
+    'raw undici 304s (same farm, same run)': `${Math.round(raw.pollsPerSecond)} polls/s; ours ${((SOURCES / t304 / raw.pollsPerSecond) * 100).toFixed(0)}% of it`,
     'already-seen items (200, all seen)': `${Math.round(seen / tSeen)} items/s`,
     'Redis commands per poll (new / 304 / all seen)': `${(cNew / SOURCES).toFixed(1)} / ${(c304 / SOURCES).toFixed(1)} / ${(cSeen / SOURCES).toFixed(1)} (workers' shared connection, BullMQ's included)`,
   });
