@@ -17,6 +17,8 @@ export const STORY_ACTOR = 'stories';
 export const STORY_MEMBERS_MAX = 500;
 const WHY_MAX = 300;
 const WRITE_ATTEMPTS = 5;
+/** Members re-scored in one script call (a story of 500 writes in ten). */
+const APPLY_CHUNK = 50;
 
 /** What the clusterer reads of a draft: headline, the rest of its text, URL digests, entity keys, blocked stories. Pure. */
 export function toStoryItem(draft: DraftSignal, extraBlocked: string[] = []): StoryItem {
@@ -124,14 +126,25 @@ export async function writeStoryToDrafts(deps: StoryWriteDeps, placedId: string,
       record = left;
     }
     const retry: string[] = [];
-    for (const draft of drafts) {
-      if (draft.status !== 'pending') continue;
-      if (!todo.includes(draft.id)) continue;
+    const changes = drafts.flatMap((draft) => {
+      if (draft.status !== 'pending' || !todo.includes(draft.id)) return [];
       const change = storyChange(deps, draft, draft.id === placedId ? story : draft.story, record, why);
-      if (!change) continue;
-      const result = await applyDraftChanges(deps.redis, deps.keys, STORY_ACTOR, deps.now, [change]);
-      if (result.ok) written.push(draft.id);
-      else if (result.reason === 'stale') retry.push(draft.id);
+      return change ? [change] : [];
+    });
+    for (let i = 0; i < changes.length; i += APPLY_CHUNK) {
+      const chunk = changes.slice(i, i + APPLY_CHUNK);
+      // One call for the chunk: the script checks every version before it writes any, so a refusal wrote nothing
+      // and the chunk goes again one draft at a time, each written, read again (stale) or left (gone, claimed).
+      const together = chunk.length > 1 ? await applyDraftChanges(deps.redis, deps.keys, STORY_ACTOR, deps.now, chunk) : undefined;
+      if (together?.ok) {
+        written.push(...chunk.map((c) => c.next.id));
+        continue;
+      }
+      for (const change of chunk) {
+        const result = await applyDraftChanges(deps.redis, deps.keys, STORY_ACTOR, deps.now, [change]);
+        if (result.ok) written.push(change.next.id);
+        else if (result.reason === 'stale') retry.push(change.next.id);
+      }
     }
     todo = retry;
   }
