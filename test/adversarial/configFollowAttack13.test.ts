@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rss, startServer, type TestServer } from '../helpers/httpServer.ts';
 import { startRedis, startScheduling } from '../helpers/privateRedis.ts';
 import { REDIS_URL } from '../helpers/redis.ts';
-import { spawnWorker, workerRig, writeSourcesFile, type WorkerProcess, type WorkerRig } from '../helpers/workerProcess.ts';
+import { spawnWorker, watchProcess, workerRig, writeSourcesFile, type WorkerProcess, type WorkerRig } from '../helpers/workerProcess.ts';
 
 // Issue 13 item 6: a worker process with an older sources file (or none) must not stop the polls of a source the
 // scheduler's file has. Before the applied configuration in Redis, the worker failed y's chain poll for good
@@ -35,11 +35,7 @@ function spawnFileless(prefix: string): WorkerProcess {
     env: { ...process.env, REDIS_URL, SIGNAL_DESK_PREFIX: prefix, SIGNAL_DESK_SOURCES: join(dir, 'missing.yaml'), SIGNAL_DESK_RULES: join(dir, 'rules.yaml'), SIGNAL_DESK_CATEGORIES: join(dir, 'categories.yaml'), SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1', SIGNAL_DESK_LOG_LEVEL: 'info', SIGNAL_DESK_HOST_CONCURRENCY: '64', SIGNAL_DESK_HOST_DELAY_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, exited, output: () => out };
+  return watchProcess(child);
 }
 
 /** The scheduler (file A: x and y) applies its file, then stops: only the follower is left to poll. */

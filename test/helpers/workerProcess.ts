@@ -36,6 +36,11 @@ export function spawnWorker(prefix: string, sourcesFile: string, env: Record<str
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watchProcess(child);
+}
+
+/** A spawned process as a WorkerProcess: its stdout and stderr gathered, its exit awaited. */
+export function watchProcess(child: ChildProcess): WorkerProcess {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
