@@ -2,6 +2,7 @@
 // and memory figures; asserts nothing (see README "Performance").
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
+import { seenBucketKeys, URL_BUCKETS } from '../src/dedupe/seenIndex.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { startRuntime } from '../workers/runtime.ts';
 import { benchSettings, countCommands, deletePrefix, describePipelineRows, farmSources, measurePipelineRows, printTable, secondsSince, startFarm } from './harness.ts';
@@ -43,10 +44,11 @@ try {
     'Redis commands per poll (new / 304 / all seen)': `${(cNew / SOURCES).toFixed(1)} / ${(c304 / SOURCES).toFixed(1)} / ${(cSeen / SOURCES).toFixed(1)} (workers' shared connection, BullMQ's included)`,
   });
   if (!PIPELINE_ONLY) {
-    // Memory: the de-duplication index (per-source seen sets + the cross-source URL set), and the drafts.
+    // Memory: the de-duplication index (per-source seen buckets + the cross-source URL buckets + the trim cursors), and the drafts.
+    const k = runtime.ctx.keys;
+    const indexKeys = [...sources.flatMap((s) => seenBucketKeys(k, s.id)), ...Array.from({ length: URL_BUCKETS }, (_, b) => k.urlIndex(b)), k.seenTrim];
     let seenBytes = 0;
-    for (const s of sources) seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seen(s.id), 'SAMPLES', '0'));
-    seenBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.seenUrls, 'SAMPLES', '0'));
+    for (const key of indexKeys) seenBytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
     const draftIds = await redis.zrange(runtime.ctx.keys.review, 0, 99);
     let draftBytes = 0;
     for (const id of draftIds) draftBytes += Number(await redis.call('MEMORY', 'USAGE', runtime.ctx.keys.draft(id)));

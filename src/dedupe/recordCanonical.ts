@@ -9,6 +9,7 @@ import { applyDraftChanges, getDraft } from '../review/draftStore.ts';
 import { digest } from './itemKey.ts';
 import { normalizeUrl } from './normalizeUrl.ts';
 import { sameSite } from './sameSite.ts';
+import { LUA_SEEN, rawDigest, toMinute, urlKeyOf } from './seenIndex.ts';
 import { COVERAGE_MAX } from './seenStore.ts';
 
 export interface CanonicalOutcome {
@@ -32,15 +33,14 @@ const MERGE_HOPS = 4;
 const ATTEMPTS = 5;
 
 /**
- * Claims a URL digest for a draft in url-drafts (and marks it in seen-urls, so it is trimmed with the same
- * retention), unless another draft holds it; returns the holder. KEYS: url-drafts, seen-urls.
- * ARGV: digest, draft id, now.
+ * Claims a URL digest for a draft in the URL index (sighted now, so it is trimmed with the same retention),
+ * unless another draft holds it (or always, with ARGV 4 "1": the holder's draft is gone); returns the holder.
+ * KEYS: the URL's index bucket. ARGV: raw digest, draft id, now (minutes), force.
  */
-const CLAIM = `
-local held = redis.call('HGET', KEYS[1], ARGV[1])
-if held and held ~= ARGV[2] then return held end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+const CLAIM = `${LUA_SEEN}
+local held = sd_map(redis.call('HGET', KEYS[1], ARGV[1]))
+if ARGV[4] ~= '1' and held ~= '' and held ~= ARGV[2] then return held end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. '|' .. ARGV[2])
 return ARGV[2]`;
 
 /**
@@ -49,10 +49,11 @@ return ARGV[2]`;
  * digests at the survivor where they still name the folded draft. The folded draft's list is read here, not
  * by the caller, so an entry a commit appended to it a moment ago moves too. Idempotent: a retry appends
  * nothing twice.
- * KEYS: coverage(survivor), url-drafts, coverage(folded). ARGV: survivor's source id, folded id, survivor id,
- * number of entries, entries (JSON Coverage: the folded draft's own item, or none)…, URL digests…
+ * KEYS: coverage(survivor), unused, coverage(folded), the URL index bucket of each URL digest…. ARGV: survivor's
+ * source id, folded id, survivor id, number of entries, entries (JSON Coverage: the folded draft's own item, or
+ * none)…, URL digests (raw)…
  */
-const FOLD = `
+const FOLD = `${LUA_SEEN}
 local n = tonumber(ARGV[4])
 local listed = {}
 listed[ARGV[1]] = true
@@ -73,7 +74,9 @@ for _, raw in ipairs(entries) do
   end
 end
 for i = 5 + n, #ARGV do
-  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[2] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[3]) end
+  local ku = KEYS[i - n - 1]
+  local v = redis.call('HGET', ku, ARGV[i])
+  if sd_map(v) == ARGV[2] then redis.call('HSET', ku, ARGV[i], string.match(v, '^[^|]*') .. '|' .. ARGV[3]) end
 end
 return added`;
 
@@ -82,10 +85,10 @@ return added`;
  * entries the fold moved there (same source, link and time as the folded draft's own item or an entry of its
  * own list, which the fold left in place), and points the folded draft's URL digests back at it where they
  * name the survivor.
- * KEYS: coverage(survivor), url-drafts, coverage(folded). ARGV: folded id, survivor id, number of entries,
- * entries (JSON Coverage: the folded draft's own item, or none)…, URL digests…
+ * KEYS: coverage(survivor), unused, coverage(folded), the URL index bucket of each URL digest…. ARGV: folded id,
+ * survivor id, number of entries, entries (JSON Coverage: the folded draft's own item, or none)…, URL digests (raw)…
  */
-const UNFOLD = `
+const UNFOLD = `${LUA_SEEN}
 local n = tonumber(ARGV[3])
 local entries = {}
 for i = 4, 3 + n do entries[#entries + 1] = ARGV[i] end
@@ -103,20 +106,22 @@ for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   end
 end
 for i = 4 + n, #ARGV do
-  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[2] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[1]) end
+  local ku = KEYS[i - n]
+  local v = redis.call('HGET', ku, ARGV[i])
+  if sd_map(v) == ARGV[2] then redis.call('HSET', ku, ARGV[i], string.match(v, '^[^|]*') .. '|' .. ARGV[1]) end
 end
 return removed`;
 
 type ScriptClient = {
-  sdClaimUrl(numKeys: number, ...args: string[]): Promise<string>;
-  sdFoldCoverage(numKeys: number, ...args: string[]): Promise<number>;
-  sdUnfoldCoverage(numKeys: number, ...args: string[]): Promise<number>;
+  sdClaimUrl(numKeys: number, ...args: (string | Buffer)[]): Promise<string>;
+  sdFoldCoverage(numKeys: number, ...args: (string | Buffer)[]): Promise<number>;
+  sdUnfoldCoverage(numKeys: number, ...args: (string | Buffer)[]): Promise<number>;
 };
 const scripts = (redis: RedisClient) => withScripts<ScriptClient>(redis, { sdClaimUrl: CLAIM, sdFoldCoverage: FOLD, sdUnfoldCoverage: UNFOLD });
 
 /**
  * The enrich stage found the article's canonical URL for a draft. Claims the canonical URL's digest for the
- * draft in `keys.urlDrafts` (so a later item linking to the canonical URL becomes coverage of this draft).
+ * draft in the URL index (`keys.urlIndex`, so a later item linking to the canonical URL becomes coverage of this draft).
  * When another draft already holds it (this draft came from an AMP or tracking variant, the other from the
  * canonical link), and both are pending, this draft is folded into that one: its item (and any coverage it
  * had) becomes the other's coverage, and it leaves the review queue as merged into it, written by the desk's
@@ -146,12 +151,13 @@ export async function recordCanonical(redis: RedisClient, keys: Keys, draftId: s
       // Else any page could claim any article: its draft would take the victim's later items as coverage, or list itself in the victim's signal.
       return { refused: `canonical ${normalized} is on another site than the draft's link ${own ?? '(none)'}: a page names only its own site's articles; the draft keeps its own identity` };
     }
-    const holderId = await scripts(redis).sdClaimUrl(2, keys.urlDrafts, keys.seenUrls, hash, draftId, String(now));
+    const raw = rawDigest(hash);
+    const holderId = await scripts(redis).sdClaimUrl(1, urlKeyOf(keys, raw), raw, draftId, String(toMinute(now)), '0');
     if (holderId === draftId) return {};
     const holder = await followMerges(redis, keys, holderId);
     if (!holder || holder.id === draftId) {
       // The holder's draft is gone, or this draft is where its chain ends: the canonical URL is this draft's.
-      await redis.hset(keys.urlDrafts, hash, draftId);
+      await scripts(redis).sdClaimUrl(1, urlKeyOf(keys, raw), raw, draftId, String(toMinute(now)), '1');
       return {};
     }
     if (holder.status !== 'pending') return { heldBy: { draftId: holder.id, status: holder.status } };
@@ -192,17 +198,17 @@ async function followMerges(redis: RedisClient, keys: Keys, id: string): Promise
 }
 
 /** What a fold moves besides the folded draft's own coverage list (read by the script): its own item (when it has a link), and its URL's digest. */
-function foldedEntries(folded: DraftSignal): { entries: string[]; hashes: string[] } {
+function foldedEntries(folded: DraftSignal): { entries: string[]; hashes: Buffer[] } {
   const own: Coverage[] = folded.link
     ? [{ sourceId: folded.source.id, sourceName: folded.source.name, headline: coverageHeadline(folded), link: folded.link, at: folded.discoveredAt, publishedAt: folded.publishedAt }]
     : [];
   const link = folded.link ? normalizeUrl(folded.link) : undefined;
-  return { entries: own.map((c) => JSON.stringify(c)), hashes: link ? [digest(link)] : [] };
+  return { entries: own.map((c) => JSON.stringify(c)), hashes: link ? [rawDigest(digest(link))] : [] };
 }
 
 async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivor: DraftSignal): Promise<void> {
   const { entries, hashes } = foldedEntries(folded);
-  await scripts(redis).sdFoldCoverage(3, keys.coverage(survivor.id), keys.urlDrafts, keys.coverage(folded.id), survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
+  await scripts(redis).sdFoldCoverage(3 + hashes.length, keys.coverage(survivor.id), keys.coverage(survivor.id), keys.coverage(folded.id), ...hashes.map((h) => urlKeyOf(keys, h)), survivor.source.id, folded.id, survivor.id, String(entries.length), ...entries, ...hashes);
 }
 
 /**
@@ -212,7 +218,7 @@ async function foldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal,
  */
 export async function unfoldCoverage(redis: RedisClient, keys: Keys, folded: DraftSignal, survivorId: string): Promise<void> {
   const { entries, hashes } = foldedEntries(folded);
-  await scripts(redis).sdUnfoldCoverage(3, keys.coverage(survivorId), keys.urlDrafts, keys.coverage(folded.id), folded.id, survivorId, String(entries.length), ...entries, ...hashes);
+  await scripts(redis).sdUnfoldCoverage(3 + hashes.length, keys.coverage(survivorId), keys.coverage(survivorId), keys.coverage(folded.id), ...hashes.map((h) => urlKeyOf(keys, h)), folded.id, survivorId, String(entries.length), ...entries, ...hashes);
 }
 
 /**
@@ -221,10 +227,10 @@ export async function unfoldCoverage(redis: RedisClient, keys: Keys, folded: Dra
  * lists those sources. `from`'s own item is already in `into`'s related list. Idempotent.
  */
 export async function gatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, into: DraftSignal): Promise<void> {
-  await scripts(redis).sdFoldCoverage(3, keys.coverage(into.id), keys.urlDrafts, keys.coverage(from.id), into.source.id, from.id, into.id, '0');
+  await scripts(redis).sdFoldCoverage(3, keys.coverage(into.id), keys.coverage(into.id), keys.coverage(from.id), into.source.id, from.id, into.id, '0');
 }
 
 /** The inverse of gatherCoverage, for a merged draft an editor reopened: `into` no longer lists what `from` had gathered. */
 export async function ungatherCoverage(redis: RedisClient, keys: Keys, from: DraftSignal, intoId: string): Promise<void> {
-  await scripts(redis).sdUnfoldCoverage(3, keys.coverage(intoId), keys.urlDrafts, keys.coverage(from.id), from.id, intoId, '0');
+  await scripts(redis).sdUnfoldCoverage(3, keys.coverage(intoId), keys.coverage(intoId), keys.coverage(from.id), from.id, intoId, '0');
 }

@@ -9,10 +9,16 @@ export interface Keys {
   prefix: string;
   /** Hash: fetch state of a source (validators, last outcome, recorded redirect). Written by the poll worker. */
   sourceState(sourceId: string): string;
-  /** Sorted set: digests of the item keys seen from a source, scored by last sighting (ms). */
-  seen(sourceId: string): string;
-  /** Sorted set: digests of normalised item URLs that have a draft, across sources. */
-  seenUrls: string;
+  /** Hash, one of SEEN_BUCKETS per source (dedupe/seenIndex.ts): raw 12-byte item digest → last sighting (minutes). */
+  seenBucket(sourceId: string, bucket: number): string;
+  /** Hash, one of URL_BUCKETS (dedupe/seenIndex.ts): raw 12-byte URL digest → `<minute>|<draft id>`, across sources. */
+  urlIndex(bucket: number): string;
+  /** Hash: the trim sweep's cursors (`\u0000urls` → next URL bucket; `<source>\u0000<bucket>` → HSCAN cursor of a large bucket). */
+  seenTrim: string;
+  /** Legacy sorted set (before the bucketed index; read only by migrateSeenIndex): item digests of a source by last sighting (ms). */
+  legacySeen(sourceId: string): string;
+  /** Legacy sorted set (read only by migrateSeenIndex): URL digests by last sighting (ms). */
+  legacySeenUrls: string;
   /** String: one draft signal as JSON. */
   draft(draftId: string): string;
   /** Sorted set: the review queue, pending drafts ordered by score then recency (= byScore('pending')). */
@@ -51,8 +57,8 @@ export interface Keys {
   deskEvents: string;
   /** List: other sources' items for the same article as this draft (JSON Coverage), appended by the commit script. */
   coverage(draftId: string): string;
-  /** Hash: digest of a normalised or canonical article URL → the draft that holds that article. */
-  urlDrafts: string;
+  /** Legacy hash (read only by migrateSeenIndex): URL digest → draft id; now in urlIndex. */
+  legacyUrlDrafts: string;
   /** String: hashes of the article page's word shingles (never its text), for the copy guard; lives as long as the draft. */
   shingles(draftId: string): string;
   /** String: written by a scheduling `run` at start; its absence means Redis lost our state (restarted empty, flushed). */
@@ -87,8 +93,11 @@ export function createKeys(prefix: string): Keys {
   return {
     prefix,
     sourceState: (id) => `${prefix}:source:${id}`,
-    seen: (id) => `${prefix}:seen:${id}`,
-    seenUrls: `${prefix}:seen-urls`,
+    seenBucket: (id, b) => `${prefix}:seen:${id}:${b}`,
+    urlIndex: (b) => `${prefix}:urls:${b}`,
+    seenTrim: `${prefix}:seen-trim`,
+    legacySeen: (id) => `${prefix}:seen:${id}`,
+    legacySeenUrls: `${prefix}:seen-urls`,
     draft: (id) => `${prefix}:draft:${id}`,
     review: `${prefix}:review`,
     byScore: (status) => (status === 'pending' ? `${prefix}:review` : `${prefix}:drafts:score:${status}`),
@@ -111,7 +120,7 @@ export function createKeys(prefix: string): Keys {
     configSources: `${prefix}:config:sources`,
     configChannel: `${prefix}:config:sources:applied`,
     coverage: (id) => `${prefix}:coverage:${id}`,
-    urlDrafts: `${prefix}:url-drafts`,
+    legacyUrlDrafts: `${prefix}:url-drafts`,
     shingles: (id) => `${prefix}:shingles:${id}`,
     story: (id) => `${prefix}:story:${id}`,
     storySignature: (id) => `${prefix}:story-sig:${id}`,

@@ -5,6 +5,7 @@ import { createRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
 import { startServer } from '../helpers/httpServer.ts';
 import { source, withPipeline } from '../helpers/pipeline.ts';
+import { countSeen, seenAt } from '../helpers/seen.ts';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
 
 const DAY = 86_400_000;
@@ -28,9 +29,9 @@ describe('the seen index', () => {
     expect(await partitionSeen(redis, keys, 'src', [seenDigests({ key: 'evergreen', url: 'https://pub.example/evergreen' })], t0 + 60 * DAY)).toEqual([true]);
     // Day 100: the one-time item has not been sighted for 100 days and is forgotten; the evergreen one stays.
     await commitDrafts(redis, keys, 'src', [record('later')], t0 + 100 * DAY, retention);
-    expect(await redis.zcard(keys.seen('src'))).toBe(2);
-    expect(await redis.zscore(keys.seen('src'), record('onetime').itemHash)).toBeNull();
-    expect(await redis.zscore(keys.seen('src'), record('evergreen').itemHash)).not.toBeNull();
+    expect(await countSeen(redis, keys, 'src')).toBe(2);
+    expect(await seenAt(redis, keys, 'src', record('onetime').itemHash)).toBeNull();
+    expect(await seenAt(redis, keys, 'src', record('evergreen').itemHash)).not.toBeNull();
     // Forgotten is not re-drafted: its draft still exists, so the commit makes no second one.
     expect(await commitDrafts(redis, keys, 'src', [record('onetime')], t0 + 101 * DAY, retention)).toEqual(['duplicate']);
     expect(await redis.zcard(keys.review)).toBe(3);
