@@ -46,6 +46,16 @@ export interface SeenMigrationReport {
 const BATCH = 500;
 
 /**
+ * The warning for a Redis that still holds the de-duplication index of before the buckets (an upgrade without
+ * `signal-desk migrate`), or undefined. Two EXISTS, no scan: the cross-source URL keys are there whenever any
+ * draft was ever committed under the old layout.
+ */
+export async function checkSeenIndexForm(redis: RedisClient, keys: Keys): Promise<string | undefined> {
+  if ((await redis.exists(keys.legacySeenUrls, keys.legacyUrlDrafts)) === 0) return undefined;
+  return `Redis holds the de-duplication index in its old form (${keys.legacySeenUrls}, ${keys.legacyUrlDrafts}): run \`signal-desk migrate\` once. Until then the workers do not read it, so another source's item for an article seen before the upgrade becomes a new draft instead of coverage (no item is drafted twice from one source)`;
+}
+
+/**
  * `signal-desk migrate`: converts the de-duplication index of before the bucketed one (dedupe/seenIndex.ts):
  * each `{sd}:seen:<id>` zset (item digest → last sighting, ms) into the source's seen buckets, and
  * `{sd}:seen-urls` (zset) with `{sd}:url-drafts` (hash) into the URL index, then deletes the old keys. Safe

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { seenDigests } from '../../src/dedupe/itemKey.ts';
 import { rawDigest, SEEN_BUCKETS, seenBucketOf, toMinute, URL_BUCKETS, urlKeyOf } from '../../src/dedupe/seenIndex.ts';
-import { migrateSeenIndex } from '../../src/dedupe/migrateSeenIndex.ts';
+import { checkSeenIndexForm, migrateSeenIndex } from '../../src/dedupe/migrateSeenIndex.ts';
 import { commitDrafts, partitionSeen, readMappings, URL_SWEEP } from '../../src/dedupe/seenStore.ts';
 import { createRedis } from '../../src/queue/connection.ts';
 import { createKeys } from '../../src/queue/keys.ts';
@@ -113,10 +113,13 @@ describe('the bucketed seen index', () => {
     // A worker already wrote the new index for one item after the upgrade, later: that sighting is kept.
     await commitDrafts(redis, keys, 'a', [a[1]!], t0 + DAY, 90 * DAY);
 
+    // run warns at start while the old form is there, naming the command that converts it.
+    expect(await checkSeenIndexForm(redis, keys)).toMatch(/old form .*run `signal-desk migrate` once/);
     expect(await migrateSeenIndex(redis, keys, t0 + DAY, { dryRun: true })).toEqual({ sources: 1, items: 2, urls: 3 });
     expect(await redis.exists(keys.legacySeen('a'), keys.legacySeenUrls, keys.legacyUrlDrafts)).toBe(3);
     expect(await migrateSeenIndex(redis, keys, t0 + DAY)).toEqual({ sources: 1, items: 2, urls: 3 });
     expect(await redis.exists(keys.legacySeen('a'), keys.legacySeenUrls, keys.legacyUrlDrafts)).toBe(0);
+    expect(await checkSeenIndexForm(redis, keys)).toBeUndefined();
     expect(await migrateSeenIndex(redis, keys, t0 + DAY)).toEqual({ sources: 0, items: 0, urls: 0 });
 
     expect(await countSeen(redis, keys, 'a')).toBe(2);

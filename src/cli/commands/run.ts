@@ -13,6 +13,8 @@ import { constants as osConstants, hostname } from 'node:os';
 import { createLogger, type Logger } from '../../log.ts';
 import { createRedis } from '../../queue/connection.ts';
 import { checkRedisDurability, PRODUCTION_REDIS_HELP } from '../../queue/redisDurability.ts';
+import { checkSeenIndexForm } from '../../dedupe/migrateSeenIndex.ts';
+import { createKeys } from '../../queue/keys.ts';
 import { ensureReconcile, RECONCILE_SCHEDULER, schedulerId } from '../../queue/scheduler.ts';
 import { watchRedisState, writeStateMarker, type RebuildTrigger, type StateWatch } from '../../queue/stateWatch.ts';
 import { startWebServer } from '../../web/startServer.ts';
@@ -101,12 +103,15 @@ export async function checkRedisForRun(settings: Settings, logger: Logger, notic
   const client = createRedis(settings.redisUrl);
   client.on('error', () => undefined);
   let findings;
+  let seenIndex: string | undefined;
   try {
     findings = await checkRedisDurability(client);
+    seenIndex = await checkSeenIndexForm(client, createKeys(settings.prefix));
   } finally {
     await client.quit().catch(() => client.disconnect());
   }
   for (const warning of findings.warnings) notice(warning, { check: 'redis-durability' });
+  if (seenIndex) notice(seenIndex, { check: 'seen-index' });
   if (findings.refusals.length > 0) throw new ConfigError(findings.refusals);
 }
 
