@@ -12,7 +12,10 @@ import type { Keys } from '../queue/keys.ts';
  */
 export const SEEN_BUCKETS = 2;
 export const URL_BUCKETS = 1024;
-/** Minutes are counted from here, so they fit in 24 bits (listpack's 4-byte integer) until 2051. */
+/**
+ * Minutes are counted from here, so they fit listpack's signed 24-bit integer (a 4-byte entry) until 2035-12-13
+ * (2^23 - 1 minutes); later ones take its 32-bit integer, one byte more per entry (still listpack, still correct).
+ */
 export const SEEN_EPOCH = Date.UTC(2020, 0, 1);
 
 const BASE64URL_16 = /^[A-Za-z0-9_-]{16}$/;
