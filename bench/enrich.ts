@@ -8,6 +8,7 @@ import { loadSettings } from '../src/config/settings.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { runOnce } from '../src/queue/runOnce.ts';
 import { startRuntime } from '../workers/runtime.ts';
+import { benchEnv, deletePrefix } from './harness.ts';
 
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 200);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20);
@@ -18,12 +19,7 @@ const sources = Array.from({ length: SOURCES }, (_, i) => SourceSchema.parse({ i
 
 async function drop(prefix: string): Promise<void> {
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [next, keys] = (await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000)) as [string, string[]];
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   await redis.quit();
 }
 
@@ -31,15 +27,8 @@ async function pass(enrich: boolean): Promise<{ itemsPerS: number; created: numb
   const prefix = `{sd-bench-e-${randomBytes(3).toString('hex')}}`;
   const settings = loadSettings({
     ...process.env,
-    SIGNAL_DESK_PREFIX: prefix,
-    SIGNAL_DESK_ALLOW_PRIVATE: '127.0.0.1',
-    SIGNAL_DESK_HOST_CONCURRENCY: '1000',
-    SIGNAL_DESK_HOST_DELAY_MS: '0',
-    SIGNAL_DESK_LOG_LEVEL: 'warn',
-    SIGNAL_DESK_POLL_CONCURRENCY: process.env.SIGNAL_DESK_POLL_CONCURRENCY ?? '64',
-    SIGNAL_DESK_INGEST_CONCURRENCY: process.env.SIGNAL_DESK_INGEST_CONCURRENCY ?? '8',
+    ...benchEnv(prefix, enrich),
     SIGNAL_DESK_ENRICH_CONCURRENCY: process.env.SIGNAL_DESK_ENRICH_CONCURRENCY ?? '16',
-    SIGNAL_DESK_ENRICH: enrich ? 'on' : 'off',
   });
   const runtime = await startRuntime(settings, sources);
   const redis = createRedis(settings.redisUrl);

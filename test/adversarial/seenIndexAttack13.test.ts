@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seenDigests } from '../../src/dedupe/itemKey.ts';
 import { seenBucketKeys, SEEN_EPOCH, toMinute, TRIM_STEP } from '../../src/dedupe/seenIndex.ts';
 import { commitDrafts, partitionSeen } from '../../src/dedupe/seenStore.ts';
-import { createRedis } from '../../src/queue/connection.ts';
-import { createKeys } from '../../src/queue/keys.ts';
-import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { useSeenRedis } from '../helpers/seen.ts';
 
 const DAY = 86_400_000;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-function setup() {
-  const prefix = testPrefix();
-  const redis = createRedis(REDIS_URL);
-  cleanups.push(() => dropPrefix(prefix), () => redis.quit());
-  return { redis, keys: createKeys(prefix) };
-}
+const setup = useSeenRedis();
 
 const record = (source: string, n: number) => ({
   ...seenDigests({ key: `guid:${source}-${n}`, url: `https://${source}.example/2026/11/story-${n}` }),

@@ -1,6 +1,26 @@
 import { rawDigest, seenBucketKeys, seenBucketOf, SEEN_BUCKETS, URL_BUCKETS } from '../../src/dedupe/seenIndex.ts';
-import type { Keys } from '../../src/queue/keys.ts';
+import { afterEach } from 'vitest';
+import { createRedis } from '../../src/queue/connection.ts';
+import { createKeys, type Keys } from '../../src/queue/keys.ts';
 import type { RedisClient } from '../../src/redisClient.ts';
+import { dropPrefix, REDIS_URL, testPrefix } from './redis.ts';
+
+/**
+ * Call at a test file's top level: returns a setup that gives each test real Redis under a fresh prefix,
+ * dropped (and the connection closed) after the test.
+ */
+export function useSeenRedis(): () => { redis: RedisClient; keys: Keys } {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  return () => {
+    const prefix = testPrefix();
+    const redis = createRedis(REDIS_URL);
+    cleanups.push(() => dropPrefix(prefix), () => redis.quit());
+    return { redis, keys: createKeys(prefix) };
+  };
+}
 
 /** Items in a source's seen set (every bucket). */
 export async function countSeen(redis: RedisClient, keys: Keys, sourceId: string): Promise<number> {

@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seenDigests } from '../../src/dedupe/itemKey.ts';
 import { rawDigest, SEEN_BUCKETS, seenBucketOf, toMinute, URL_BUCKETS, urlKeyOf } from '../../src/dedupe/seenIndex.ts';
 import { checkSeenIndexForm, migrateSeenIndex } from '../../src/dedupe/migrateSeenIndex.ts';
 import { commitDrafts, partitionSeen, readMappings, URL_SWEEP } from '../../src/dedupe/seenStore.ts';
-import { createRedis } from '../../src/queue/connection.ts';
-import { createKeys } from '../../src/queue/keys.ts';
-import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.ts';
-import { countSeen, indexKeys, seenAt } from '../helpers/seen.ts';
+import { countSeen, indexKeys, seenAt, useSeenRedis } from '../helpers/seen.ts';
 
 const DAY = 86_400_000;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-function setup() {
-  const prefix = testPrefix();
-  const redis = createRedis(REDIS_URL);
-  cleanups.push(() => dropPrefix(prefix), () => redis.quit());
-  return { redis, keys: createKeys(prefix) };
-}
+const setup = useSeenRedis();
 
 const record = (source: string, n: number) => {
   const key = `guid:${source}-${n}`;
